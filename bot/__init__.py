@@ -1,0 +1,1 @@
+"""policybot: grounded Swedish answers about municipal policy documents, with verbatim citations."""

@@ -1,0 +1,324 @@
+"""The grounded extractive answerer: picks the sentences or lists that answer, cites them verbatim."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from bot.questions import QuestionInfo
+from bot.retrieval import CorpusSnapshot, Record
+from bot.text import fold, stem, tokens
+
+ABSTAIN_TEXT = "Det framgår inte av dokumenten."
+
+# What a kind of question needs to see in an answer.
+_YEAR = re.compile(
+    r"\b(19|20)\d\d\b|\b\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|september|"
+    r"oktober|november|december)\b|\b(januari|februari|mars|april|maj|juni|juli|augusti|"
+    r"september|oktober|november|december|hösten|våren|sommaren|vintern)\b",
+    re.I,
+)
+_NUMBER_WORDS = ["två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv", "tretton", "fjorton", "femton", "tjugo", "trettio", "fyrtio", "femtio", "hundra", "tusen", "miljon", "miljoner"]
+_NUMBER = re.compile(r"\d|\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+_PURPOSE = re.compile(r"\bsyfte|\bför att\b|\bmål\b|\bmålet\b|\bsyftar\b|\bändamål", re.I)
+
+# Wording that says something has ended, for a leading "Nej" on yes/no questions.
+_ENDED = re.compile(
+    r"\b(avslutat|avslutats|avslutade|upphört|upphörde|avvecklades|avvecklats|lämnat)\b", re.I
+)
+_NEGATION = re.compile(r"\b(inte|ej|ingen|inga|aldrig|vilande)\b", re.I)
+
+KIND_LABELS = {"plan": "planen", "webbsida": "webbsidan"}
+KIND_PLACES = {"plan": "i planen", "webbsida": "på webbsidan"}
+_ENUMERATION = re.compile(r"^\s*\d+[.)]\s+", re.M)
+
+
+def _names_in(text: str) -> list[str]:
+    """Capitalised words that do not open a sentence or list item: places, organisations."""
+    names = []
+    for m in re.finditer(r"[^\W\d_][\w'-]*", text):
+        before = text[: m.start()].rstrip(" \t")
+        opens = not before or before[-1] in ".:!?\n-•" or before.endswith(("1.", "2."))
+        if m.group()[0].isupper() and not opens:
+            names.append(m.group())
+    return names
+
+
+@dataclass
+class Citation:
+    n: int
+    doc_id: str
+    title: str
+    section: str
+    quote: str
+    updated: str
+    url: str | None
+
+
+@dataclass
+class Answer:
+    answer: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    latency_ms: float = 0.0
+    query: str = ""
+    retrieved: list[dict] = field(default_factory=list)  # chunks seen, for evaluation
+
+    def to_dict(self) -> dict:
+        """The CLI's JSON contract."""
+        return {
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [asdict(c) for c in self.citations],
+            "latency_ms": round(self.latency_ms, 1),
+        }
+
+
+@dataclass
+class Candidate:
+    index: int
+    record: Record
+    score: float
+    coverage: float
+    matched: set[str]
+    dense: float
+
+
+@dataclass
+class ExtractiveAnswerer:
+    """Scores the units of the best chunks and answers with the one or two that fit best.
+
+    The score mixes dense similarity, how much of the question's own vocabulary a unit covers
+    (IDF-weighted, compounds counted by their parts), the chunk's retrieval score and whether
+    the unit has what the kind of question needs (a year, a number, a list, a purpose).
+    """
+
+    embeddings: Embeddings
+    snapshot: Callable[[], CorpusSnapshot]
+    top_chunks: int = 5
+    max_units: int = 2
+    min_coverage: float = 0.34
+    min_dense: float = 0.80
+
+    def __call__(self, state: dict) -> Answer:
+        return self.answer(state["info"], state["chunks"])
+
+    # -- scoring -------------------------------------------------------------------------
+    def answer(self, info: QuestionInfo, scored_chunks: list[tuple[Record, float]]) -> Answer:
+        snap = self.snapshot()
+        top = scored_chunks[: self.top_chunks]
+        retrieved = [{"doc_id": r.meta["doc_id"], "text": r.text} for r, _ in top]
+        missing = self._missing_words(info, snap)
+        if not top or not info.focus_stems or missing:
+            return self._abstain(top, retrieved)
+        candidates = self._candidates(info, snap, top)
+        if not candidates:
+            return self._abstain(top, retrieved)
+        best = candidates[0]
+        if best.coverage < self.min_coverage and best.dense < self.min_dense:
+            return self._abstain(top, retrieved)
+        if info.kind in ("year", "count") and not any(
+            self._fits_kind(info.kind, c.record.text) for c in candidates[:3]
+        ):
+            # The topic is there but not the figure asked for: a near miss, not an answer.
+            return self._abstain(top, retrieved)
+        chosen = self._select(info, candidates)
+        return self._compose(info, chosen, retrieved)
+
+    def _missing_words(self, info: QuestionInfo, snap: CorpusSnapshot) -> list[str]:
+        """Question words that occur nowhere in the corpus (English questions are exempt)."""
+        if info.english:
+            return []
+        from bot.questions import focus_stems
+
+        words = [w for w in tokens(info.original) if focus_stems(w)]
+        return [w for w in words if len(w) >= 3 and not snap.vocabulary.has(w)]
+
+    def _candidates(
+        self, info: QuestionInfo, snap: CorpusSnapshot, top: list[tuple[Record, float]]
+    ) -> list[Candidate]:
+        qvec = np.asarray(self.embeddings.embed_query(info.query), dtype=np.float32)
+        idf = _idf(snap)
+        newest = max((r.meta.get("updated", "") for r, _ in top), default="")
+        chunk_scores = np.array([s for _, s in top], dtype=np.float32)
+        chunk_z = (chunk_scores - chunk_scores.mean()) / (chunk_scores.std() + 1e-6)
+        raw: list[Candidate] = []
+        for (chunk, _), cz in zip(top, chunk_z, strict=True):
+            for i in snap.units_by_chunk.get(chunk.meta["chunk"], []):
+                unit = snap.units[i]
+                if unit.meta.get("furniture"):
+                    continue
+                dense = float(snap.unit_vectors[i] @ qvec)
+                own, matched = _coverage(info.focus_stems, unit, idf)
+                ctx, _ = _coverage(info.context_stems, unit, idf)
+                score = 1.5 * own + 0.5 * ctx + 0.15 * float(cz)
+                score += 0.6 if self._fits_kind(info.kind, unit.text, unit) else 0.0
+                if unit.meta.get("updated", "") == newest:
+                    score += 0.05  # the newer document leads when two say the same
+                raw.append(Candidate(i, unit, score, own, matched, dense))
+        if not raw:
+            return []
+        dens = np.array([c.dense for c in raw], dtype=np.float32)
+        dz = (dens - dens.mean()) / (dens.std() + 1e-6)
+        for cand, z in zip(raw, dz, strict=True):
+            cand.score += 0.35 * float(z) + 8.0 * (cand.dense - 0.8)
+        return sorted(raw, key=lambda c: -c.score)
+
+    @staticmethod
+    def _fits_kind(kind: str, text: str, unit: Record | None = None) -> bool:
+        if kind == "year":
+            return bool(_YEAR.search(text))
+        if kind == "count":
+            # List numbering ("1. ...") is not a figure.
+            return bool(_NUMBER.search(_ENUMERATION.sub("", text)))
+        if kind == "list":
+            # A list, or a sentence that names several things ("Zenica och Puerto Cabezas").
+            is_list = unit is not None and unit.meta.get("is_list")
+            return bool(is_list or len(set(_names_in(text))) >= 2)
+        if kind == "why":
+            return bool(_PURPOSE.search(text))
+        return False
+
+    def _select(self, info: QuestionInfo, candidates: list[Candidate]) -> list[Candidate]:
+        """The best unit, plus one more that adds a missing part of the question."""
+        best = candidates[0]
+        chosen = [best]
+        covered = set(best.matched)
+        for cand in candidates[1:6]:
+            if len(chosen) >= self.max_units:
+                break
+            if cand.score < best.score - 0.6:
+                break
+            adds = cand.matched - covered
+            same_place = cand.record.meta["chunk"] == best.record.meta["chunk"]
+            if adds or (same_place and cand.score > best.score - 0.25):
+                if _overlaps(cand.record, chosen):
+                    continue
+                chosen.append(cand)
+                covered |= cand.matched
+        # Read in document order, newest document first.
+        chosen.sort(
+            key=lambda c: (-_date_key(c.record), c.record.meta["doc_id"], c.record.meta["order"])
+        )
+        return chosen
+
+    # -- composing ----------------------------------------------------------------------
+    def _compose(self, info: QuestionInfo, chosen: list[Candidate], retrieved) -> Answer:
+        citations: list[Citation] = []
+        parts: list[str] = []
+        docs = {c.record.meta["doc_id"] for c in chosen}
+        for n, cand in enumerate(chosen, start=1):
+            meta = cand.record.meta
+            citations.append(
+                Citation(
+                    n=n,
+                    doc_id=meta["doc_id"],
+                    title=meta["title"],
+                    section=meta.get("section", ""),
+                    quote=cand.record.text,
+                    updated=meta.get("updated", ""),
+                    url=meta.get("url") or None,
+                )
+            )
+            text = cand.record.text.strip()
+            if len(docs) > 1:
+                label = KIND_LABELS.get(meta.get("kind", ""), meta["title"])
+                text = f"Enligt {label} ({meta.get('updated', '')}): {text}"
+            parts.append(f"{text} [{n}]")
+        lead = self._yes_no_lead(info, chosen[0]) if info.kind == "yesno" else ""
+        answer = (lead + " " if lead else "") + "\n".join(parts)
+        return Answer(answer=answer, abstained=False, citations=citations, retrieved=retrieved)
+
+    @staticmethod
+    def _yes_no_lead(info: QuestionInfo, best: Candidate) -> str:
+        """Lead with Ja/Nej only when the quoted text says it outright."""
+        text = best.record.text
+        q = info.original
+        if _ENDED.search(text) and not _ENDED.search(q) and best.coverage >= 0.6:
+            return "Nej."
+        if best.coverage >= 0.99 and not _NEGATION.search(text) and not _NEGATION.search(q):
+            return "Ja."
+        return ""
+
+    def _abstain(self, top: list[tuple[Record, float]], retrieved) -> Answer:
+        text = ABSTAIN_TEXT
+        if top:
+            meta = top[0][0].meta
+            place = KIND_PLACES.get(meta.get("kind", ""), f"i ”{meta['title']}”")
+            section = meta.get("section") or meta["title"]
+            text += f" Närmast kommer avsnittet ”{section}” {place} ({meta.get('updated', '')})."
+        return Answer(answer=text, abstained=True, citations=[], retrieved=retrieved)
+
+
+def _date_key(rec: Record) -> int:
+    digits = re.sub(r"\D", "", str(rec.meta.get("updated", "")))
+    return int(digits or 0)
+
+
+def _overlaps(rec: Record, chosen: list[Candidate]) -> bool:
+    for c in chosen:
+        m = c.record.meta
+        if m["doc_id"] == rec.meta["doc_id"] and not (
+            rec.meta["end"] <= m["start"] or rec.meta["start"] >= m["end"]
+        ):
+            return True
+    return False
+
+
+_IDF_CACHE: dict[int, dict[str, float]] = {}
+
+
+def _idf(snap: CorpusSnapshot) -> dict[str, float]:
+    """Inverse document frequency of stems over units (cached per snapshot)."""
+    key = id(snap)
+    if key not in _IDF_CACHE:
+        df: dict[str, int] = {}
+        for unit in snap.units:
+            for s in {stem(t) for t in tokens(unit.content)}:
+                df[s] = df.get(s, 0) + 1
+        n = max(len(snap.units), 1)
+        _IDF_CACHE.clear()
+        _IDF_CACHE[key] = {s: math.log(1 + n / c) for s, c in df.items()}
+    return _IDF_CACHE[key]
+
+
+def _unit_terms(unit: Record) -> tuple[set[str], set[str], set[str]]:
+    text_toks = tokens(unit.text)
+    section_toks = tokens(unit.meta.get("section", ""))
+    return (
+        {stem(t) for t in text_toks},
+        {fold(t) for t in text_toks},
+        {stem(t) for t in section_toks},
+    )
+
+
+def _coverage(stems: list[str], unit: Record, idf: dict[str, float]) -> tuple[float, set[str]]:
+    """IDF-weighted share of the stems found in the unit (its section heading counts half)."""
+    if not stems:
+        return 0.0, set()
+    text_stems, words, section_stems = _unit_terms(unit)
+    total = got = 0.0
+    matched: set[str] = set()
+    default_idf = max(idf.values(), default=1.0)
+    for s in dict.fromkeys(stems):
+        w = idf.get(s, default_idf)
+        total += w
+        if s in text_stems or _compound_match(s, words):
+            got += w
+            matched.add(s)
+        elif s in section_stems:
+            got += 0.5 * w
+            matched.add(s)
+    return (got / total if total else 0.0), matched
+
+
+def _compound_match(s: str, words: set[str]) -> bool:
+    """A stem matches inside a Swedish compound: as its first part or as its head."""
+    if len(s) < 4:
+        return False
+    return any(w.startswith(s) or (len(w) > len(s) + 2 and w.endswith(s)) for w in words)

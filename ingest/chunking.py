@@ -1,0 +1,215 @@
+"""Structure-aware chunking: headings give section paths, lists stay with their lead-in sentence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from langchain_core.documents import Document
+
+from ingest.loaders import SourceDocument
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
+
+# Sentence ends: . ! ? followed by space and an upper-case letter, digit or quote.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[ \t]+(?=[\"“”'(A-ZÅÄÖÉ0-9])")
+# Abbreviations after which a full stop does not end a sentence.
+_ABBREVIATIONS = ("s.k.", "bl.a.", "t.ex.", "inkl.", "m.m.", "etc.", "ca.", "nr.", "resp.", "dvs.")
+
+# Page furniture: link labels, logo descriptions and "more information" pointers. Kept in the
+# corpus (it is the document's text) but never used as an answer.
+_FURNITURE = re.compile(
+    r"Länk till annan webbplats|^För mer information|^Läs mer|^Här kan du läsa|\blogo(type)?\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Block:
+    kind: str  # "heading" | "paragraph" | "list"
+    start: int
+    end: int
+    level: int = 0
+    text: str = ""
+
+
+@dataclass
+class Unit:
+    """The smallest quotable piece: a sentence, or a lead-in sentence with its whole list."""
+
+    start: int
+    end: int
+    section: str
+    is_list: bool = False
+    furniture: bool = False
+
+
+@dataclass
+class Chunk:
+    start: int
+    end: int
+    section: str
+    units: list[Unit] = field(default_factory=list)
+
+
+def parse_blocks(body: str) -> list[Block]:
+    """Split a Markdown-like body into headings, paragraphs and lists, with character spans."""
+    blocks: list[Block] = []
+    pos = 0
+    current: Block | None = None
+    for line in body.splitlines(keepends=True):
+        start, pos = pos, pos + len(line)
+        stripped = line.strip()
+        end = start + len(line.rstrip("\r\n"))
+        if not stripped:
+            current = None
+            continue
+        heading = _HEADING.match(line.rstrip("\r\n"))
+        if heading:
+            blocks.append(Block("heading", start, end, len(heading.group(1)), heading.group(2)))
+            current = None
+            continue
+        kind = "list" if _LIST_ITEM.match(line) else "paragraph"
+        if current is not None and kind == "paragraph" and current.kind == "list":
+            # A wrapped continuation line of a list item belongs to the list.
+            if line[:1].isspace():
+                kind = "list"
+        if current is not None and current.kind == kind:
+            current.end = end
+        else:
+            current = Block(kind, start + (len(line) - len(line.lstrip())), end)
+            blocks.append(current)
+    return blocks
+
+
+def split_sentences(body: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans inside body[start:end]; line breaks also end a sentence."""
+    spans: list[tuple[int, int]] = []
+    for line_match in re.finditer(r"[^\n]+", body[start:end]):
+        line_start = start + line_match.start()
+        text = line_match.group()
+        cursor = 0
+        for m in _SENTENCE_END.finditer(text):
+            before = text[cursor : m.start()]
+            if before.lower().endswith(_ABBREVIATIONS):
+                continue
+            spans.append((line_start + cursor, line_start + m.start()))
+            cursor = m.end()
+        spans.append((line_start + cursor, line_start + len(text.rstrip())))
+    return [(s, e) for s, e in spans if body[s:e].strip()]
+
+
+def build_units_and_chunks(body: str, max_chars: int = 700) -> list[Chunk]:
+    """Group units into chunks: a paragraph (with the list it introduces) per chunk."""
+    blocks = parse_blocks(body)
+    trail: dict[int, str] = {}
+    chunks: list[Chunk] = []
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.kind == "heading":
+            trail = {lvl: t for lvl, t in trail.items() if lvl < block.level}
+            trail[block.level] = block.text
+            i += 1
+            continue
+        section = _section(trail)
+        units: list[Unit] = []
+        if block.kind == "list":
+            units.append(Unit(block.start, block.end, section, is_list=True))
+        else:
+            spans = split_sentences(body, block.start, block.end)
+            following = blocks[i + 1] if i + 1 < len(blocks) else None
+            leads_list = (
+                following is not None
+                and following.kind == "list"
+                and body[spans[-1][0] : spans[-1][1]].rstrip().endswith(":")
+            )
+            for s, e in spans[:-1] if leads_list else spans:
+                units.append(Unit(s, e, section))
+            if leads_list:
+                units.append(Unit(spans[-1][0], following.end, section, is_list=True))
+                i += 1  # the list is consumed with its lead-in
+        for unit in units:
+            unit.furniture = bool(_FURNITURE.search(body[unit.start : unit.end]))
+        chunks.extend(_pack(units, section, max_chars))
+        i += 1
+    return chunks
+
+
+def _section(trail: dict[int, str]) -> str:
+    """Heading trail below the document title; the title itself when there is none."""
+    deeper = [trail[lvl] for lvl in sorted(trail) if lvl > 1]
+    if deeper:
+        return " > ".join(deeper)
+    return trail.get(1, "")
+
+
+def _pack(units: list[Unit], section: str, max_chars: int) -> list[Chunk]:
+    """Split one paragraph's units into chunks no longer than max_chars (a unit is never split)."""
+    chunks: list[Chunk] = []
+    for unit in units:
+        if chunks and unit.end - chunks[-1].start <= max_chars:
+            chunks[-1].units.append(unit)
+            chunks[-1].end = unit.end
+        else:
+            chunks.append(Chunk(unit.start, unit.end, section, [unit]))
+    return chunks
+
+
+def to_documents(doc: SourceDocument, max_chars: int = 700) -> list[Document]:
+    """LangChain Documents for one source: chunks for retrieval and units for answering.
+
+    page_content is prefixed with the section path so that embeddings and BM25 see the topic of
+    sentences such as "Det är en organisation som ..."; start/end give the verbatim span in the
+    document body and prefix_len where the verbatim text begins in page_content.
+    """
+    base = {
+        "source": doc.doc_id,
+        "doc_id": doc.doc_id,
+        "title": doc.title,
+        "updated": doc.updated,
+        "kind": doc.kind,
+        "url": doc.url or "",
+    }
+    out: list[Document] = []
+    unit_no = 0
+    for chunk_no, chunk in enumerate(build_units_and_chunks(doc.body, max_chars)):
+        chunk_key = f"{doc.doc_id}#{chunk_no}"
+        prefix = f"{chunk.section}\n" if chunk.section else ""
+        out.append(
+            Document(
+                page_content=prefix + doc.body[chunk.start : chunk.end],
+                metadata={
+                    **base,
+                    "level": "chunk",
+                    "chunk": chunk_key,
+                    "section": chunk.section,
+                    "start": chunk.start,
+                    "end": chunk.end,
+                    "prefix_len": len(prefix),
+                    "order": chunk_no,
+                },
+            )
+        )
+        for unit in chunk.units:
+            unit_prefix = f"{unit.section}: " if unit.section else ""
+            out.append(
+                Document(
+                    page_content=unit_prefix + doc.body[unit.start : unit.end],
+                    metadata={
+                        **base,
+                        "level": "unit",
+                        "chunk": chunk_key,
+                        "section": unit.section,
+                        "start": unit.start,
+                        "end": unit.end,
+                        "prefix_len": len(unit_prefix),
+                        "order": unit_no,
+                        "is_list": unit.is_list,
+                        "furniture": unit.furniture,
+                    },
+                )
+            )
+            unit_no += 1
+    return out
