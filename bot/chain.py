@@ -17,7 +17,11 @@ def build_chain(
 ) -> Runnable:
     """{"question": str, "history": [str]} -> Answer."""
     condense = RunnableLambda(
-        lambda x: {"info": analyse(x["question"], x.get("history") or [])}
+        lambda x: {
+            "info": analyse(
+                x["question"], x.get("history") or [], retriever.snapshot().vocabulary
+            )
+        }
     ).with_config(run_name="condense")
     retrieve = RunnablePassthrough.assign(
         chunks=RunnableLambda(lambda s: retriever.score_chunks(s["info"].query)).with_config(

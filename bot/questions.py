@@ -10,14 +10,23 @@ from bot.text import (
     QUESTION_WORDS,
     SWEDISH_STOPWORDS,
     content_stems,
+    Vocabulary,
     fold,
+    is_common_word,
     is_english,
     tokens,
 )
 
 # Question kinds and the cues that signal them (Swedish first, English second).
 _KIND_CUES: list[tuple[str, re.Pattern]] = [
-    ("count", re.compile(r"\bhur m[åa]nga\b|\bantal(et)?\b|\bhow many\b|\bnumber of\b", re.I)),
+    (
+        "count",
+        re.compile(
+            r"\bhur m[åa]nga\b|\bhur mycket\b|\bantal(et)?\b|\bbelopp\b|\bhow many\b|"
+            r"\bhow much\b|\bnumber of\b",
+            re.I,
+        ),
+    ),
     (
         "year",
         re.compile(
@@ -75,6 +84,12 @@ class QuestionInfo:
     focus_stems: list[str] = field(default_factory=list)  # content of the question itself
     context_stems: list[str] = field(default_factory=list)  # content borrowed from history
     followup: bool = False
+    focus_words: list[str] = field(default_factory=list)  # the question's own topical words
+    missing: list[str] = field(default_factory=list)  # topical words found nowhere in the corpus
+
+    @property
+    def missing_share(self) -> float:
+        return len(self.missing) / max(len(self.focus_words), 1)
 
 
 def question_kind(text: str) -> str:
@@ -112,20 +127,54 @@ def _is_followup(question: str) -> bool:
     return len(focus_stems(question)) <= 1 and not _names(question)
 
 
-def analyse(question: str, history: list[str] | None = None) -> QuestionInfo:
+def _check_words(question: str, vocabulary: Vocabulary | None) -> tuple[str, list[str], list[str]]:
+    """Correct misspellings against the corpus; list topical words the corpus lacks.
+
+    Returns the corrected question, its topical words and the missing ones. Very common words
+    ("fortfarande", "ofta") are never counted as missing: they do not name what is asked about.
+    """
+    words = [w for w in re.findall(r"[^\W_]+", question) if focus_stems(w)]
+    if vocabulary is None:
+        return question, [fold(w) for w in words], []
+    corrected = question
+    topical: list[str] = []
+    missing: list[str] = []
+    for word in words:
+        low = fold(word)
+        if vocabulary.has(low):
+            topical.append(low)
+            continue
+        fixed = vocabulary.correct(low)
+        if fixed is not None:
+            corrected = re.sub(rf"\b{re.escape(word)}\b", fixed, corrected)
+            topical.append(fixed)
+            continue
+        if low.isdigit() or not is_common_word(low):
+            topical.append(low)
+            missing.append(low)
+    return corrected, topical, missing
+
+
+def analyse(
+    question: str, history: list[str] | None = None, vocabulary: Vocabulary | None = None
+) -> QuestionInfo:
     """Classify the question and, for a follow-up, carry over the topic of the conversation."""
     question = " ".join(question.split())
     history = [h for h in (history or []) if h and h.strip()]
+    english = is_english(question)
+    corrected, topical, missing = _check_words(question, None if english else vocabulary)
     info = QuestionInfo(
         original=question,
-        query=question,
+        query=corrected,
         kind=question_kind(question),
-        english=is_english(question),
-        focus_stems=focus_stems(question),
+        english=english,
+        focus_stems=focus_stems(corrected),
+        focus_words=topical,
+        missing=missing,
     )
     if not history or not _is_followup(question):
         return info
-    previous = analyse(history[-1], history[:-1])
+    previous = analyse(history[-1], history[:-1], vocabulary)
     info.followup = True
     if info.kind == "what" and len(tokens(question)) <= 4:
         # "Och Kemi?" asks the previous kind of question about something else.
@@ -137,6 +186,6 @@ def analyse(question: str, history: list[str] | None = None) -> QuestionInfo:
         for name in _names(previous.query):
             borrowed = re.sub(rf"\b{re.escape(name)}\b", " ", borrowed)
     borrowed = " ".join(w for w in borrowed.split() if fold(w) not in SWEDISH_STOPWORDS)
-    info.query = f"{borrowed} {question}".strip()
+    info.query = f"{borrowed} {corrected}".strip()
     info.context_stems = [s for s in focus_stems(borrowed) if s not in info.focus_stems]
     return info

@@ -67,12 +67,38 @@ def is_english(text: str) -> bool:
     return en >= 2 and en > sv
 
 
+_INFLECTIONS = ("", "arna", "erna", "orna", "en", "et", "na", "er", "ar", "or", "t", "n", "s", "e", "a")
+
+
+def is_common_word(word: str) -> bool:
+    """Very common Swedish words (Zipf >= 5, about once in 100,000 words) never name a topic."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "sv") >= 5.0
+
+
+def _edit_distance_within(a: str, b: str, limit: int) -> bool:
+    """Levenshtein distance of a and b is at most limit (banded, early exit)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        if min(cur) > limit:
+            return False
+        prev = cur
+    return prev[-1] <= limit
+
+
 class Vocabulary:
-    """Stems and words of the corpus, to tell whether a question word occurs in it at all.
+    """Words and stems of the corpus, to tell whether a question word occurs in it at all.
 
     Swedish writes compounds as one word, so a question word counts as present when it is a
-    corpus word, an inflection of one, or a compound whose head (last part) is a corpus word;
-    "medlemsavgift" is not present just because "medlem" is.
+    corpus word, an inflection of one, a part of a corpus compound, or a compound whose head
+    (last part) is a corpus word; "medlemsavgift" is not present just because "medlem" is.
+    Misspelt words are matched to the closest corpus word (see correct()).
     """
 
     def __init__(self, texts: list[str]) -> None:
@@ -80,7 +106,11 @@ class Vocabulary:
         for text in texts:
             self.words.update(tokens(text))
         self.stems = {stem(w) for w in self.words}
-        self._long_words = [w for w in self.words if len(w) >= 6]
+        self._long = sorted(w for w in self.words | self.stems if len(w) >= 5)
+        self._by_initial: dict[str, list[str]] = {}
+        for w in self.words:
+            if len(w) >= 4 and not w.isdigit():
+                self._by_initial.setdefault(w[0], []).append(w)
 
     def has(self, word: str) -> bool:
         word = fold(word)
@@ -88,12 +118,29 @@ class Vocabulary:
             return True
         if word.isdigit():
             return False
-        s = stem(word)
-        if len(s) >= 4 and any(w.startswith(s) for w in self._long_words):
-            return True
-        # Compound: the head after some prefix is a corpus word (stem), e.g. vänorts|avtal.
+        for suffix in _INFLECTIONS:
+            if suffix and not word.endswith(suffix):
+                continue
+            base = word[: len(word) - len(suffix)] if suffix else word
+            if len(base) >= 4 and any(w.startswith(base) or w.endswith(base) for w in self._long):
+                return True
+        # Compound: the head after some prefix is a corpus word, e.g. vänorts|avtal.
         for cut in range(3, len(word) - 3):
             head = word[cut:]
             if len(head) >= 4 and (head in self.words or stem(head) in self.stems):
                 return True
         return False
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one vocabulary per snapshot, bounded cache
+    def correct(self, word: str) -> str | None:
+        """The corpus word a misspelt word most likely means, or None."""
+        word = fold(word)
+        if len(word) < 4 or word.isdigit():
+            return None
+        limit = 1 if len(word) < 9 else 2
+        best = None
+        for cand in self._by_initial.get(word[0], []):
+            if _edit_distance_within(word, cand, limit):
+                if best is None or abs(len(cand) - len(word)) < abs(len(best) - len(word)):
+                    best = cand
+        return best
