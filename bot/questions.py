@@ -14,6 +14,7 @@ from bot.text import (
     fold,
     is_common_word,
     is_english,
+    zipf,
     tokens,
 )
 
@@ -44,7 +45,14 @@ _KIND_CUES: list[tuple[str, re.Pattern]] = [
             re.I,
         ),
     ),
-    ("who", re.compile(r"\bvem\b|\bvilka (är|var) med\b|\bwho\b", re.I)),
+    (
+        "name",
+        re.compile(
+            r"\bvem\b|\bvems\b|\bvad heter\b|\bvad hette\b|\bnamnet på\b|\bvilket namn\b|"
+            r"\bwho\b|\bwhat is the name\b|\bcalled\b",
+            re.I,
+        ),
+    ),
     (
         "list",
         re.compile(
@@ -84,6 +92,7 @@ class QuestionInfo:
     focus_stems: list[str] = field(default_factory=list)  # content of the question itself
     context_stems: list[str] = field(default_factory=list)  # content borrowed from history
     followup: bool = False
+    names: list[str] = field(default_factory=list)  # places and organisations it names
     focus_words: list[str] = field(default_factory=list)  # the question's own topical words
     missing: list[str] = field(default_factory=list)  # topical words found nowhere in the corpus
 
@@ -133,21 +142,25 @@ def _check_words(question: str, vocabulary: Vocabulary | None) -> tuple[str, lis
     Returns the corrected question, its topical words and the missing ones. Very common words
     ("fortfarande", "ofta") are never counted as missing: they do not name what is asked about.
     """
-    words = [w for w in re.findall(r"[^\W_]+", question) if focus_stems(w)]
+    words = [w for w in tokens(question) if focus_stems(w)]
     if vocabulary is None:
         return question, [fold(w) for w in words], []
     corrected = question
     topical: list[str] = []
     missing: list[str] = []
+    first = fold(tokens(question)[0]) if tokens(question) else ""
     for word in words:
         low = fold(word)
         if vocabulary.has(low):
             topical.append(low)
             continue
         fixed = vocabulary.correct(low)
-        if fixed is not None:
-            corrected = re.sub(rf"\b{re.escape(word)}\b", fixed, corrected)
-            topical.append(fixed)
+        # Only misspellings are corrected: a real Swedish word the corpus lacks ("söker") is
+        # kept, except a question word typed wrong at the start ("vika" for "vilka").
+        if fixed is not None and (zipf(low) < 3.0 or (low == first and fixed in QUESTION_WORDS)):
+            corrected = re.sub(rf"\b{re.escape(word)}\b", fixed, corrected, flags=re.I)
+            if fixed not in QUESTION_WORDS:
+                topical.append(fixed)
             continue
         if low.isdigit() or not is_common_word(low):
             topical.append(low)
@@ -166,11 +179,19 @@ def analyse(
     info = QuestionInfo(
         original=question,
         query=corrected,
-        kind=question_kind(question),
+        kind=question_kind(corrected),
         english=english,
         focus_stems=focus_stems(corrected),
         focus_words=topical,
         missing=missing,
+        names=[
+            tok
+            for name in _names(corrected)
+            for part in re.split(r"[-'’]", name)
+            if part[:1].isupper()
+            for tok in tokens(part)
+            if len(tok) > 1 and not tok.isdigit() and not is_common_word(tok)
+        ],
     )
     if not history or not _is_followup(question):
         return info

@@ -70,11 +70,17 @@ def is_english(text: str) -> bool:
 _INFLECTIONS = ("", "arna", "erna", "orna", "en", "et", "na", "er", "ar", "or", "t", "n", "s", "e", "a")
 
 
-def is_common_word(word: str) -> bool:
-    """Very common Swedish words (Zipf >= 5, about once in 100,000 words) never name a topic."""
+@lru_cache(maxsize=65536)
+def zipf(word: str) -> float:
+    """How common a word is in Swedish (wordfreq's Zipf scale: 0 unknown, 7 'och')."""
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word, "sv") >= 5.0
+    return zipf_frequency(word, "sv")
+
+
+def is_common_word(word: str) -> bool:
+    """Very common Swedish words (Zipf >= 5, about once in 100,000 words) never name a topic."""
+    return zipf(word) >= 5.0
 
 
 def _edit_distance_within(a: str, b: str, limit: int) -> bool:
@@ -108,7 +114,8 @@ class Vocabulary:
         self.stems = {stem(w) for w in self.words}
         self._long = sorted(w for w in self.words | self.stems if len(w) >= 5)
         self._by_initial: dict[str, list[str]] = {}
-        for w in self.words:
+        # Question words are corrected too ("vika" -> "vilka"), so they join the dictionary.
+        for w in self.words | QUESTION_WORDS | {"vilka", "vilken", "vilket"}:
             if len(w) >= 4 and not w.isdigit():
                 self._by_initial.setdefault(w[0], []).append(w)
 
@@ -127,7 +134,9 @@ class Vocabulary:
         # Compound: the head after some prefix is a corpus word, e.g. vänorts|avtal.
         for cut in range(3, len(word) - 3):
             head = word[cut:]
-            if len(head) >= 4 and (head in self.words or stem(head) in self.stems):
+            if len(head) < 4 or head in SWEDISH_STOPWORDS:
+                continue
+            if head in self.words or (len(stem(head)) >= 4 and stem(head) in self.stems):
                 return True
         return False
 

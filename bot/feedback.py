@@ -1,0 +1,158 @@
+"""Thumbs up/down on answers, stored in SQLite under the data directory.
+
+Only what is needed to judge an answer is kept: the question, the answer, its citations (JSON),
+the vote and the time. No IP address, no user or session id. Each answer shown in the web chat
+gets a random ``answer_id`` so that changing one's mind (👍 then 👎) replaces the earlier vote
+instead of counting twice; it identifies the answer, not the person.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    answer_id   TEXT NOT NULL UNIQUE,
+    created_at  TEXT NOT NULL,
+    question    TEXT NOT NULL,
+    answer      TEXT NOT NULL,
+    abstained   INTEGER NOT NULL DEFAULT 0,
+    citations   TEXT NOT NULL DEFAULT '[]',
+    vote        INTEGER NOT NULL CHECK (vote IN (-1, 1))
+)
+"""
+
+CSV_COLUMNS = ["id", "created_at", "vote", "question", "answer", "abstained", "citations"]
+
+# Cells that a spreadsheet would evaluate as a formula (CSV injection); prefixed with ' on export.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def normalise_vote(vote: object) -> int:
+    """1 for a thumbs up, -1 for a thumbs down; accepts bools, ±1 and common words."""
+    if isinstance(vote, bool):
+        return 1 if vote else -1
+    if isinstance(vote, int) and vote in (1, -1):
+        return vote
+    if isinstance(vote, str):
+        word = vote.strip().lower()
+        if word in {"up", "like", "upp", "bra", "1", "+1", "👍"}:
+            return 1
+        if word in {"down", "dislike", "ner", "dålig", "-1", "👎"}:
+            return -1
+    raise ValueError(f"Okänd röst: {vote!r} (använd upp/ner eller 1/-1)")
+
+
+def _answer_fields(answer: Any) -> tuple[str, bool, list[dict]]:
+    """Text, abstained and citations from an Answer, its to_dict() or a plain string."""
+    if isinstance(answer, str):
+        return answer, False, []
+    data = answer.to_dict() if hasattr(answer, "to_dict") else answer
+    if not isinstance(data, Mapping):
+        raise TypeError(f"Cannot store an answer of type {type(answer).__name__}")
+    citations = [asdict(c) if is_dataclass(c) else dict(c) for c in data.get("citations") or []]
+    return str(data.get("answer", "")), bool(data.get("abstained", False)), citations
+
+
+class FeedbackStore:
+    """SQLite file of votes. Safe to share between threads: every call opens its own connection."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._ready = False
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        if not self._ready:
+            with self._lock:
+                if not self._ready:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    with closing(sqlite3.connect(self.path, timeout=30)) as conn, conn:
+                        conn.execute(SCHEMA)
+                    self._ready = True
+        with closing(sqlite3.connect(self.path, timeout=30)) as conn, conn:
+            conn.row_factory = sqlite3.Row
+            yield conn
+
+    def record(self, question: str, answer: Any, vote: object, answer_id: str | None = None) -> int:
+        """Store a vote; a new vote on the same ``answer_id`` replaces the earlier one.
+
+        Returns the row id.
+        """
+        text, abstained, citations = _answer_fields(answer)
+        row = {
+            "answer_id": answer_id or uuid.uuid4().hex,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "question": str(question),
+            "answer": text,
+            "abstained": int(abstained),
+            "citations": json.dumps(citations, ensure_ascii=False),
+            "vote": normalise_vote(vote),
+        }
+        with self._connect() as conn:
+            conn.execute(
+                """
+                INSERT INTO feedback
+                    (answer_id, created_at, question, answer, abstained, citations, vote)
+                VALUES
+                    (:answer_id, :created_at, :question, :answer, :abstained, :citations, :vote)
+                ON CONFLICT(answer_id) DO UPDATE SET
+                    vote = excluded.vote, created_at = excluded.created_at
+                """,
+                row,
+            )
+            found = conn.execute(
+                "SELECT id FROM feedback WHERE answer_id = ?", (row["answer_id"],)
+            ).fetchone()
+        return int(found["id"])
+
+    def rows(self) -> list[dict]:
+        """All votes, oldest first, with citations decoded."""
+        with self._connect() as conn:
+            got = conn.execute(f"SELECT {', '.join(CSV_COLUMNS)} FROM feedback ORDER BY id")
+            out = [dict(r) for r in got.fetchall()]
+        for r in out:
+            r["abstained"] = bool(r["abstained"])
+            r["citations"] = json.loads(r["citations"] or "[]")
+        return out
+
+    def count(self) -> int:
+        with self._connect() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
+
+    def export_csv(self, path: Path | str) -> int:
+        """Write every vote to a CSV file and return the number of rows.
+
+        UTF-8 with a byte order mark (so spreadsheet programs show å, ä, ö right), one header
+        row, ``vote`` as 1/-1, ``citations`` as JSON. Text that a spreadsheet would run as a
+        formula gets a leading apostrophe.
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            got = conn.execute(f"SELECT {', '.join(CSV_COLUMNS)} FROM feedback ORDER BY id")
+            rows = got.fetchall()
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(CSV_COLUMNS)
+            for r in rows:
+                writer.writerow([_csv_cell(r[c]) for c in CSV_COLUMNS])
+        return len(rows)
+
+
+def _csv_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
