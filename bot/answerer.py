@@ -12,7 +12,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot.questions import QuestionInfo
 from bot.retrieval import CorpusSnapshot, Record
-from bot.text import fold, stem, tokens
+from bot.text import fold, stem, tokens, with_aliases
 
 ABSTAIN_TEXT = "Det framgår inte av dokumenten."
 
@@ -113,7 +113,9 @@ class ExtractiveAnswerer:
     max_missing_share: float = 0.3
 
     def __call__(self, state: dict) -> Answer:
-        return self.answer(state["info"], state["chunks"])
+        answer = self.answer(state["info"], state["chunks"])
+        answer.query = state["info"].query  # the condensed question, for debugging follow-ups
+        return answer
 
     # -- scoring -------------------------------------------------------------------------
     def answer(self, info: QuestionInfo, scored_chunks: list[tuple[Record, float]]) -> Answer:
@@ -155,7 +157,7 @@ class ExtractiveAnswerer:
             f"{c.record.text} {c.record.meta.get('section', '')} {c.record.meta.get('title', '')}"
             for c in chosen
         )
-        words = set(tokens(text))
+        words = with_aliases(set(tokens(text)), info.aliases)  # "UBC" = its long form
         have = {stem(t) for t in words}
         limit = self.ubiquitous_name_share * max(len(snap.chunks), 1)
         for name in info.names:
@@ -182,8 +184,8 @@ class ExtractiveAnswerer:
                 if unit.meta.get("furniture"):
                     continue
                 dense = float(snap.unit_vectors[i] @ qvec)
-                own, matched = _coverage(info.focus_stems, unit, idf)
-                ctx, _ = _coverage(info.context_stems, unit, idf)
+                own, matched = _coverage(info.focus_stems, unit, idf, info.aliases)
+                ctx, _ = _coverage(info.context_stems, unit, idf, info.aliases)
                 # A follow-up without a name of its own is about the earlier topic.
                 ctx_weight = 1.0 if info.followup and not info.names else 0.5
                 score = 1.5 * own + ctx_weight * ctx + 0.15 * float(cz)
@@ -220,9 +222,26 @@ class ExtractiveAnswerer:
     def _select(self, info: QuestionInfo, candidates: list[Candidate]) -> list[Candidate]:
         """The best unit, plus one more that adds a missing part of the question."""
         best = candidates[0]
+        if info.kind in ("year", "count") and not self._fits_kind(info.kind, best.record.text):
+            # A close runner-up that has the year or number asked for answers better.
+            for cand in candidates[1:6]:
+                if cand.score >= best.score - 1.0 and self._fits_kind(info.kind, cand.record.text):
+                    best = cand
+                    break
         chosen = [best]
         covered = set(best.matched)
-        for cand in candidates[1:6]:
+        if info.kind in ("year", "count") and not self._fits_kind(info.kind, best.record.text):
+            # The figure often sits in the next sentence ("... Projektet pågår fram till 2023.").
+            for cand in candidates[1:8]:
+                if cand.record.meta["chunk"] == best.record.meta["chunk"] and self._fits_kind(
+                    info.kind, cand.record.text
+                ):
+                    chosen.append(cand)
+                    covered |= cand.matched
+                    break
+        for cand in candidates[:6]:
+            if cand is best or any(cand is c for c in chosen):
+                continue
             if len(chosen) >= self.max_units:
                 break
             if cand.score < best.score - 0.6:
@@ -241,6 +260,7 @@ class ExtractiveAnswerer:
                 if (
                     _date_key(cand.record) == newest
                     and cand.score >= best.score - 1.0
+                    and cand.coverage >= 0.9 * best.coverage
                     and cand.matched & best.matched
                     and not _overlaps(cand.record, chosen)
                 ):
@@ -345,8 +365,11 @@ def _idf(snap: CorpusSnapshot) -> dict[str, float]:
     return _IDF_CACHE[key]
 
 
-def _unit_terms(unit: Record) -> tuple[set[str], set[str], set[str]]:
-    text_toks = tokens(unit.text)
+def _unit_terms(
+    unit: Record, aliases: dict[str, tuple[str, ...]]
+) -> tuple[set[str], set[str], set[str]]:
+    """Stems, words and section stems of a unit; an acronym also stands for its long form."""
+    text_toks = with_aliases(set(tokens(unit.text)), aliases)
     section_toks = tokens(unit.meta.get("section", ""))
     return (
         {stem(t) for t in text_toks},
@@ -355,11 +378,13 @@ def _unit_terms(unit: Record) -> tuple[set[str], set[str], set[str]]:
     )
 
 
-def _coverage(stems: list[str], unit: Record, idf: dict[str, float]) -> tuple[float, set[str]]:
+def _coverage(
+    stems: list[str], unit: Record, idf: dict[str, float], aliases=None
+) -> tuple[float, set[str]]:
     """IDF-weighted share of the stems found in the unit (its section heading counts half)."""
     if not stems:
         return 0.0, set()
-    text_stems, words, section_stems = _unit_terms(unit)
+    text_stems, words, section_stems = _unit_terms(unit, aliases or {})
     total = got = 0.0
     matched: set[str] = set()
     default_idf = max(idf.values(), default=1.0)

@@ -11,6 +11,7 @@ from bot.text import (
     SWEDISH_STOPWORDS,
     content_stems,
     Vocabulary,
+    expand_acronyms,
     fold,
     is_common_word,
     is_english,
@@ -93,12 +94,17 @@ class QuestionInfo:
     context_stems: list[str] = field(default_factory=list)  # content borrowed from history
     followup: bool = False
     names: list[str] = field(default_factory=list)  # places and organisations it names
+    name_groups: list[list[str]] = field(default_factory=list)  # "Union of the Baltic Cities"
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # UBC <-> its long form
     focus_words: list[str] = field(default_factory=list)  # the question's own topical words
     missing: list[str] = field(default_factory=list)  # topical words found nowhere in the corpus
 
     @property
     def missing_share(self) -> float:
-        return len(self.missing) / max(len(self.focus_words), 1)
+        """Share of the question's topics the corpus lacks; a multi-word name is one topic."""
+        name_words = {t for group in self.name_groups for t in group}
+        topics = len([w for w in self.focus_words if w not in name_words]) + len(self.name_groups)
+        return len(self.missing) / max(topics, 1)
 
 
 def question_kind(text: str) -> str:
@@ -122,6 +128,18 @@ def _names(text: str) -> list[str]:
     """Capitalised words that are not the question's first word: places, organisations."""
     words = re.findall(r"[^\W\d_][\w'’-]*", text)
     return [w for w in words[1:] if w[:1].isupper()]
+
+
+_NAME_RUN = re.compile(
+    r"[A-ZÅÄÖ][\w'’-]*(?:\s+(?:(?:of|the|de|for|and)\s+)*[A-ZÅÄÖ][\w'’-]*)*"
+)
+
+
+def _name_groups(text: str) -> list[list[str]]:
+    """Runs of capitalised words after the first word, each as its list of tokens."""
+    first = re.match(r"\s*\S+", text)
+    start = first.end() if first else 0
+    return [tokens(m.group()) for m in _NAME_RUN.finditer(text, start)]
 
 
 def _is_followup(question: str) -> bool:
@@ -178,12 +196,14 @@ def analyse(
     corrected, topical, missing = _check_words(question, None if english else vocabulary)
     info = QuestionInfo(
         original=question,
-        query=corrected,
+        query=expand_acronyms(corrected, vocabulary.aliases) if vocabulary else corrected,
         kind=question_kind(corrected),
         english=english,
         focus_stems=focus_stems(corrected),
+        aliases=vocabulary.aliases if vocabulary else {},
         focus_words=topical,
         missing=missing,
+        name_groups=_name_groups(corrected),
         names=[
             tok
             for name in _names(corrected)

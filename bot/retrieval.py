@@ -49,6 +49,7 @@ class CorpusSnapshot:
             self.units_by_chunk.setdefault(unit.meta["chunk"], []).append(i)
         for idxs in self.units_by_chunk.values():
             idxs.sort(key=lambda i: self.units[i].meta["order"])
+        self.collection_count = len(self.chunks)
         self.vocabulary = Vocabulary([r.content for r in self.chunks])
         self._stem_df: dict[str, int] | None = None
         self.bm25 = None

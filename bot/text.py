@@ -70,6 +70,54 @@ def is_english(text: str) -> bool:
 _INFLECTIONS = ("", "arna", "erna", "orna", "en", "et", "na", "er", "ar", "or", "t", "n", "s", "e", "a")
 
 
+_ACRONYM_DEF = re.compile(
+    r"((?:[A-ZÅÄÖ][\w-]*(?:\s+(?:of the|of|for|de|och))?\s+){0,5}[A-ZÅÄÖ][\w-]*)\s*\(([A-ZÅÄÖ]{2,6})\)"
+)
+
+
+def find_acronyms(texts: list[str]) -> dict[str, tuple[str, ...]]:
+    """Acronyms the documents define, "Union of the Baltic Cities (UBC)".
+
+    Returns acronym -> the long form's capitalised words ("union", "baltic", "cities"). The
+    long form must spell the acronym with its initials, so "Luleå kommun (LBR)" is not one.
+    """
+    found: dict[str, tuple[str, ...]] = {}
+    for text in texts:
+        for m in _ACRONYM_DEF.finditer(text):
+            acronym = m.group(2)
+            words = [w for w in re.split(r"[\s-]+", m.group(1)) if w[:1].isupper()]
+            for start in range(len(words)):
+                if "".join(w[0] for w in words[start:]).upper() == acronym:
+                    found.setdefault(fold(acronym), tuple(fold(w) for w in words[start:]))
+                    break
+    return found
+
+
+def with_aliases(words: set[str], aliases: dict[str, tuple[str, ...]]) -> set[str]:
+    """Words plus the other spelling of any acronym they contain ("ubc" <-> its long form)."""
+    out = set(words)
+    for acronym, long_words in aliases.items():
+        if acronym in out:
+            out.update(long_words)
+        elif all(w in out for w in long_words):
+            out.add(acronym)
+    return out
+
+
+def expand_acronyms(text: str, aliases: dict[str, tuple[str, ...]]) -> str:
+    """Add the other spelling of any acronym or long form the text uses, for matching."""
+    toks = set(tokens(text))
+    extra = []
+    for acronym, long_words in aliases.items():
+        has_acronym = acronym in toks
+        has_long = all(w in toks for w in long_words)
+        if has_acronym and not has_long:
+            extra.append(" ".join(w.capitalize() for w in long_words))
+        elif has_long and not has_acronym:
+            extra.append(acronym.upper())
+    return f"{text} ({', '.join(extra)})" if extra else text
+
+
 @lru_cache(maxsize=65536)
 def zipf(word: str) -> float:
     """How common a word is in Swedish (wordfreq's Zipf scale: 0 unknown, 7 'och')."""
@@ -108,6 +156,7 @@ class Vocabulary:
     """
 
     def __init__(self, texts: list[str]) -> None:
+        self.aliases = find_acronyms(texts)
         self.words: set[str] = set()
         for text in texts:
             self.words.update(tokens(text))

@@ -1,0 +1,134 @@
+"""The matching rules and metrics of the eval suite: pure functions, no bot and no model.
+
+Text matching is case- and whitespace-insensitive: both sides are NFC-normalised, casefolded and
+stripped of ALL whitespace before a substring test, so "710 000" matches "710000" and "UBC"
+matches "ubc". An expectation is a string, or a list of alternatives of which any one will do.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+
+Expectation = str | list[str]
+
+HIT_KS = (1, 3, 5)
+
+
+def norm(text: str) -> str:
+    """The form texts are compared in: NFC, casefolded, without any whitespace."""
+    return "".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def alternatives(expectation: Expectation) -> list[str]:
+    return [expectation] if isinstance(expectation, str) else list(expectation)
+
+
+def satisfied(expectation: Expectation, normalized_text: str) -> bool:
+    """Whether the (already normalised) text holds the fact, or one of its alternatives."""
+    return any(norm(alt) in normalized_text for alt in alternatives(expectation))
+
+
+def describe(expectation: Expectation) -> str:
+    alts = alternatives(expectation)
+    if len(alts) == 1:
+        return f'"{alts[0]}"'
+    return "något av " + " / ".join(f'"{a}"' for a in alts)
+
+
+def judge(
+    *,
+    expect: Sequence[Expectation],
+    forbid: Sequence[str],
+    sources: Sequence[str],
+    should_abstain: bool,
+    answer_text: str,
+    abstained: bool,
+    cited_doc_ids: Sequence[str],
+) -> list[str]:
+    """Why an answer fails its item; an empty list means it passes.
+
+    should_abstain: the bot must abstain and no forbidden string may appear.
+    Otherwise: it must not abstain, every expectation must appear in the answer, no forbidden
+    string may appear, and when sources are given at least one citation must point to one.
+    A wrong abstention is reported as just that, not as every fact it lacks.
+    """
+    text = norm(answer_text)
+    reasons: list[str] = []
+    if should_abstain:
+        if not abstained:
+            reasons.append("borde ha avstått")
+    elif abstained:
+        reasons.append("avstod felaktigt")  # the missing facts would only repeat this
+    else:
+        reasons += [f"saknar {describe(e)}" for e in expect if not satisfied(e, text)]
+    reasons += [f'förbjudet "{f}"' for f in forbid if norm(f) in text]
+    cites_source = any(doc_id in sources for doc_id in cited_doc_ids)
+    if not should_abstain and sources and not abstained and not cites_source:
+        cited = ", ".join(dict.fromkeys(cited_doc_ids)) or "inga källor"
+        reasons.append(f"ingen källa från [{', '.join(sources)}] (citerade: {cited})")
+    return reasons
+
+
+def hit_rank(
+    expect: Sequence[Expectation], sources: Sequence[str], retrieved: Sequence[Mapping]
+) -> int | None:
+    """1-based rank of the first retrieved chunk that is from an expected source (any source
+    when none are given) and holds every expected fact by itself; None when no chunk does."""
+    for rank, chunk in enumerate(retrieved, start=1):
+        if sources and chunk.get("doc_id") not in sources:
+            continue
+        text = norm(str(chunk.get("text", "")))
+        if all(satisfied(e, text) for e in expect):
+            return rank
+    return None
+
+
+def cover_rank(expect: Sequence[Expectation], retrieved: Sequence[Mapping]) -> int | None:
+    """The looser measure: the smallest k for which the top k chunks together (any source)
+    hold every expected fact; None when even all retrieved chunks do not."""
+    texts: list[str] = []
+    for rank, chunk in enumerate(retrieved, start=1):
+        texts.append(norm(str(chunk.get("text", ""))))
+        joined = "\x00".join(texts)
+        if all(satisfied(e, joined) for e in expect):
+            return rank
+    return None
+
+
+def quote_problem(quote: str, doc_id: str, bodies: Mapping[str, str]) -> str | None:
+    """Why a citation's quote is not verbatim in its document's body; None when it is."""
+    body = bodies.get(doc_id)
+    if body is None:
+        return f"dokumentet {doc_id!r} finns inte i korpusen"
+    if not quote:
+        return "citatet är tomt"
+    if quote in body:
+        return None
+    if norm(quote) in norm(body):
+        return "citatet skiljer sig från dokumentet i blanksteg eller skiftläge"
+    return "citatet finns inte ordagrant i dokumentet"
+
+
+def ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def percentile(values: Iterable[float], q: float) -> float | None:
+    """The q-th percentile (0-100) with linear interpolation; None for no values."""
+    data = sorted(values)
+    if not data:
+        return None
+    pos = (len(data) - 1) * q / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """A share 0..1 as a percentage string; a dash when undefined."""
+    return "–" if value is None else f"{100 * value:.{digits}f} %"
+
+
+def ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f} ms"

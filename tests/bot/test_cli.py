@@ -1,0 +1,103 @@
+"""The CLI contract: ask, --json, --jsonl, exit codes; python -m bot as an alias."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.settings import Settings
+
+KEYS = {"answer", "abstained", "citations", "latency_ms"}
+CITATION_KEYS = {"n", "doc_id", "title", "section", "quote", "updated", "url"}
+
+
+@pytest.fixture
+def data_args(real_bot, real_settings: Settings) -> list[str]:
+    """CLI arguments pointing at the session's already ingested real corpus."""
+    return ["--data-dir", str(real_settings.data_dir)]
+
+
+def test_ask_prints_answer_and_numbered_sources(data_args, capsys) -> None:
+    assert main([*data_args, "ask", "Vilka vänorter har Luleå?"]) == 0
+    out = capsys.readouterr().out
+    assert "Zenica" in out
+    assert "Källor:" in out and "[1] Plan för Luleå kommuns internationella arbete" in out
+
+
+def test_ask_json_contract(data_args, capsys) -> None:
+    assert main([*data_args, "ask", "--json", "Sedan när är Luleå med i UBC?"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert set(obj) == KEYS
+    assert isinstance(obj["answer"], str) and obj["abstained"] is False
+    assert isinstance(obj["latency_ms"], float)
+    assert obj["citations"] and set(obj["citations"][0]) == CITATION_KEYS
+    assert obj["citations"][0]["n"] == 1
+    assert obj["citations"][0]["url"] is None
+
+
+def test_ask_jsonl_keeps_order_and_survives_bad_lines(data_args, capsys, monkeypatch) -> None:
+    lines = [
+        json.dumps({"question": "Vilka vänorter har Luleå?", "history": []}),
+        "det här är inte json",
+        json.dumps({"question": "   "}),
+        json.dumps(
+            {"question": "Vilka av dem är vilande?", "history": ["Vilka vänorter har Luleå?"]}
+        ),
+        json.dumps({"question": "x" * 2001}),
+        json.dumps(["inte", "ett", "objekt"]),
+    ]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main([*data_args, "ask", "--jsonl"]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(out) == 6
+    assert set(out[0]) == KEYS and "Murmansk" in out[0]["answer"]
+    assert "error" in out[1] and "JSON" in out[1]["error"]
+    assert "tom" in out[2]["error"]
+    assert "Zenica" in out[3]["answer"]
+    assert "för lång" in out[4]["error"]
+    assert "error" in out[5]
+
+
+@pytest.mark.parametrize("question", ["", "   \n ", "x" * 2001])
+def test_bad_questions_exit_2_without_traceback(tmp_path: Path, question: str, capsys) -> None:
+    # Validation happens before any model or store is touched.
+    assert main(["--data-dir", str(tmp_path), "ask", question]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Fel:") and "Traceback" not in err
+    assert not (tmp_path / "chroma").exists()
+
+
+def test_ask_ingests_first_when_the_store_is_empty(small_settings: Settings, capsys) -> None:
+    env_args = ["--data-dir", str(small_settings.data_dir)]
+    os.environ["POLICYBOT_CORPUS_DIR"] = str(small_settings.corpus_dir)
+    try:
+        assert main([*env_args, "ask", "--json", "Hur många vänorter har Exempelby?"]) == 0
+    finally:
+        del os.environ["POLICYBOT_CORPUS_DIR"]
+    obj = json.loads(capsys.readouterr().out)
+    assert "tre vänorter" in obj["answer"]
+    assert obj["citations"][0]["url"] == "https://example.org/vanorter"
+
+
+def test_python_m_bot_is_an_alias(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "   "],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "Frågan är tom" in result.stderr
+    help_text = subprocess.run(
+        [sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, timeout=120
+    ).stdout
+    for command in ("ingest", "ask", "serve", "eval"):
+        assert command in help_text

