@@ -1,4 +1,4 @@
-"""The grounded extractive answerer: picks the sentences or lists that answer, cites them verbatim."""
+"""Grounded extractive answerer: picks the sentences or lists that answer, cites them verbatim."""
 
 from __future__ import annotations
 
@@ -18,13 +18,42 @@ ABSTAIN_TEXT = "Det framgår inte av dokumenten."
 
 # What a kind of question needs to see in an answer.
 _YEAR = re.compile(
-    r"\b(19|20)\d\d\b|\b\d+ år\b|\b(många|flera) år\b|\b\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|september|"
+    r"\b(19|20)\d\d\b|\b\d+ år\b|\b(många|flera) år\b|"
+    r"\b\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|september|"
     r"oktober|november|december)\b|\b(januari|februari|mars|april|maj|juni|juli|augusti|"
     r"september|oktober|november|december|hösten|våren|sommaren|vintern)\b",
     re.I,
 )
-_NUMBER_WORDS = ["två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv", "tretton", "fjorton", "femton", "tjugo", "trettio", "fyrtio", "femtio", "hundra", "tusen", "miljon", "miljoner"]
+_NUMBER_WORDS = [
+    "två",
+    "tre",
+    "fyra",
+    "fem",
+    "sex",
+    "sju",
+    "åtta",
+    "nio",
+    "tio",
+    "elva",
+    "tolv",
+    "tretton",
+    "fjorton",
+    "femton",
+    "tjugo",
+    "trettio",
+    "fyrtio",
+    "femtio",
+    "hundra",
+    "tusen",
+    "miljon",
+    "miljoner",
+]
 _NUMBER = re.compile(r"\d|\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+_AMOUNT = re.compile(
+    r"\d[\d ]*\s*(kr|kronor|euro|€|sek|%|procent|miljon|miljoner|tusen)(?!\w)", re.I
+)
+# "Puerto Cabezas, Nicaragua", "Murmansk i Ryssland": a place followed by where it lies.
+_LOCATED = r"(,\s*|\s+i\s+|\s+på\s+)[A-ZÅÄÖ]"
 _PURPOSE = re.compile(r"\bsyfte|\bför att\b|\bmål\b|\bmålet\b|\bsyftar\b|\bändamål", re.I)
 
 # Wording that says something has ended, for a leading "Nej" on yes/no questions.
@@ -32,6 +61,9 @@ _ENDED = re.compile(
     r"\b(avslutat|avslutats|avslutade|upphört|upphörde|avvecklades|avvecklats|lämnat)\b", re.I
 )
 _NEGATION = re.compile(r"\b(inte|ej|ingen|inga|aldrig|vilande)\b", re.I)
+
+# Question kinds whose answer must contain something specific.
+_NEEDS = ("year", "count", "amount", "name")
 
 KIND_LABELS = {"plan": "planen", "webbsida": "webbsidan"}
 KIND_PLACES = {"plan": "i planen", "webbsida": "på webbsidan"}
@@ -133,19 +165,9 @@ class ExtractiveAnswerer:
         min_dense = self.min_dense_english if info.english else self.min_dense
         if best.coverage < self.min_coverage and best.dense < min_dense:
             return self._abstain(top, retrieved)
-        if info.kind in ("year", "count") and not any(
-            self._fits_kind(info.kind, c.record.text) for c in candidates[:3]
-        ):
-            # The topic is there but not the figure asked for: a near miss, not an answer.
-            return self._abstain(top, retrieved)
-        if info.kind == "name" and not any(
-            _new_names(c.record.text, info) for c in candidates[:2]
-        ):
-            return self._abstain(top, retrieved)
         chosen = self._select(info, candidates)
-        if info.kind in ("year", "count") and not any(
-            self._fits_kind(info.kind, c.record.text) for c in chosen
-        ):
+        if info.kind in _NEEDS and not any(_fits(info, c.record) for c in chosen):
+            # The topic is there but not the year, figure or name asked for: a near miss.
             return self._abstain(top, retrieved)
         if not info.english and not self._names_covered(info, chosen, snap):
             # "Vilka vänorter har Stockholms stad?": the answer must be about what is named.
@@ -189,7 +211,7 @@ class ExtractiveAnswerer:
                 # A follow-up without a name of its own is about the earlier topic.
                 ctx_weight = 1.0 if info.followup and not info.names else 0.5
                 score = 1.5 * own + ctx_weight * ctx + 0.15 * float(cz)
-                score += 0.6 if self._fits_kind(info.kind, unit.text, unit) else 0.0
+                score += 0.6 if _fits(info, unit) else 0.0
                 if unit.meta.get("updated", "") == newest:
                     score += 0.05  # the newer document leads when two say the same
                 raw.append(Candidate(i, unit, score, own, matched, dense))
@@ -201,40 +223,22 @@ class ExtractiveAnswerer:
             cand.score += 0.35 * float(z) + 8.0 * (cand.dense - 0.8)
         return sorted(raw, key=lambda c: -c.score)
 
-    @staticmethod
-    def _fits_kind(kind: str, text: str, unit: Record | None = None) -> bool:
-        if kind == "year":
-            return bool(_YEAR.search(text))
-        if kind == "count":
-            # List numbering ("1. ...") and years are not amounts.
-            text = _YEAR_ONLY.sub("", _ENUMERATION.sub("", text))
-            return bool(_NUMBER.search(text))
-        if kind == "list":
-            # A list, or a sentence that names several things ("Zenica och Puerto Cabezas").
-            is_list = unit is not None and unit.meta.get("is_list")
-            return bool(is_list or len(set(_names_in(text))) >= 2)
-        if kind == "why":
-            return bool(_PURPOSE.search(text))
-        if kind == "name":
-            return bool(re.search(r"[A-ZÅÄÖ][\wåäö]+ [A-ZÅÄÖ]|\"[^\"]+\"", text))
-        return False
-
     def _select(self, info: QuestionInfo, candidates: list[Candidate]) -> list[Candidate]:
         """The best unit, plus one more that adds a missing part of the question."""
         best = candidates[0]
-        if info.kind in ("year", "count") and not self._fits_kind(info.kind, best.record.text):
-            # A close runner-up that has the year or number asked for answers better.
+        if info.kind in _NEEDS and not _fits(info, best.record):
+            # A close runner-up that has the year, number or name asked for answers better.
             for cand in candidates[1:6]:
-                if cand.score >= best.score - 1.0 and self._fits_kind(info.kind, cand.record.text):
+                if cand.score >= best.score - 1.0 and _fits(info, cand.record):
                     best = cand
                     break
         chosen = [best]
         covered = set(best.matched)
-        if info.kind in ("year", "count") and not self._fits_kind(info.kind, best.record.text):
+        if info.kind in _NEEDS and not _fits(info, best.record):
             # The figure often sits in the next sentence ("... Projektet pågår fram till 2023.").
             for cand in candidates[1:8]:
-                if cand.record.meta["chunk"] == best.record.meta["chunk"] and self._fits_kind(
-                    info.kind, cand.record.text
+                if cand.record.meta["chunk"] == best.record.meta["chunk"] and _fits(
+                    info, cand.record
                 ):
                     chosen.append(cand)
                     covered |= cand.matched
@@ -318,6 +322,34 @@ class ExtractiveAnswerer:
             section = meta.get("section") or meta["title"]
             text += f" Närmast kommer avsnittet ”{section}” {place} ({meta.get('updated', '')})."
         return Answer(answer=text, abstained=True, citations=[], retrieved=retrieved)
+
+
+def _fits(info: QuestionInfo, unit: Record) -> bool:
+    """Whether a unit holds what the kind of question needs."""
+    kind, text = info.kind, unit.text
+    if kind == "year":
+        return bool(_YEAR.search(text))
+    if kind == "count":
+        # List numbering ("1. ...") and years are not amounts.
+        return bool(_NUMBER.search(_YEAR_ONLY.sub("", _ENUMERATION.sub("", text))))
+    if kind == "amount":
+        return bool(_AMOUNT.search(text))
+    if kind == "list":
+        # A list, or a sentence that names several things ("Zenica och Puerto Cabezas").
+        return bool(unit.meta.get("is_list") or len(set(_names_in(text))) >= 2)
+    if kind == "why":
+        return bool(_PURPOSE.search(text))
+    if kind == "where":
+        for group in info.name_groups:
+            last = re.escape(group[-1]) if group else ""
+            if last and re.search(rf"{last}\w*{_LOCATED}", text, re.I):
+                return True
+        return bool(re.search(r"\b(i|på|från|till)\s+[A-ZÅÄÖ]", text)) and bool(
+            _new_names(text, info)
+        )
+    if kind == "name":
+        return bool(_new_names(text, info))
+    return False
 
 
 def _new_names(text: str, info: QuestionInfo) -> list[str]:

@@ -18,9 +18,7 @@ def build_chain(
     """{"question": str, "history": [str]} -> Answer."""
     condense = RunnableLambda(
         lambda x: {
-            "info": analyse(
-                x["question"], x.get("history") or [], retriever.snapshot().vocabulary
-            )
+            "info": analyse(x["question"], x.get("history") or [], retriever.snapshot().vocabulary)
         }
     ).with_config(run_name="condense")
     retrieve = RunnablePassthrough.assign(

@@ -1,4 +1,4 @@
-"""Question analysis: what kind of answer is wanted, and follow-ups condensed with the conversation."""
+"""Question analysis: the kind of answer wanted; follow-ups condensed with the conversation."""
 
 from __future__ import annotations
 
@@ -9,40 +9,36 @@ from bot.text import (
     ENGLISH_STOPWORDS,
     QUESTION_WORDS,
     SWEDISH_STOPWORDS,
-    content_stems,
     Vocabulary,
+    content_stems,
     expand_acronyms,
     fold,
     is_common_word,
     is_english,
-    zipf,
     tokens,
+    zipf,
 )
 
 # Question kinds and the cues that signal them (Swedish first, English second).
 _KIND_CUES: list[tuple[str, re.Pattern]] = [
-    (
-        "count",
-        re.compile(
-            r"\bhur m[åa]nga\b|\bhur mycket\b|\bantal(et)?\b|\bbelopp\b|\bhow many\b|"
-            r"\bhow much\b|\bnumber of\b",
-            re.I,
-        ),
-    ),
+    ("amount", re.compile(r"\bhur mycket\b|\bvad kostar\b|\bbelopp\w*\b|\bhow much\b", re.I)),
+    ("count", re.compile(r"\bhur m[åa]nga\b|\bantal(et)?\b|\bhow many\b|\bnumber of\b", re.I)),
     (
         "year",
+        # "när" opens the question; inside it ("när det gäller") it is not about time.
         re.compile(
-            r"\bn[äa]r\b|\bvilket (år|datum|månad)\b|\bvilken (tid|månad)\b|\bsedan n[äa]r\b|"
-            r"\bårtal\b|\bhur länge\b|\bwhen\b|\bwhat year\b|\bsince when\b|\bhow long\b",
+            r"^\s*(och\s+|men\s+)?n[äa]r\b|\bvilket (år|datum|månad)\b|\bvilken (tid|månad)\b|"
+            r"\b(sedan|sen) n[äa]r\b|\bårtal\b|\bhur länge\b|^\s*when\b|\bwhat year\b|"
+            r"\bsince when\b|\bhow long\b",
             re.I,
         ),
     ),
-    ("why", re.compile(r"\bvarf[öo]r\b|\bi vilket syfte\b|\bsyfte\w*\b|\bwhy\b|\bpurpose\b", re.I)),
+    ("why", re.compile(r"\bvarf[öo]r\b|syfte|\bwhy\b|\bpurpose\b", re.I)),
     (
         "where",
         re.compile(
-            r"^\s*var\s+(ligger|finns|sitter|är|har|går)\b|\bvar någonstans\b|"
-            r"\bvar i\b|\bwhere\b",
+            r"^\s*var\s+(ligger|finns|sitter|är|har|går)\b|\bvar någonstans\b|\bi vilket land\b|"
+            r"\bwhere\b",
             re.I,
         ),
     ),
@@ -75,7 +71,30 @@ _YESNO_START = re.compile(
 
 # Pronouns and openers that point back into the conversation.
 _ANAPHORA = frozenset(
-    ["den", "dess", "dem", "deras", "dessa", "denna", "detta", "där", "dit", "de", "han", "hon", "hans", "hennes", "it", "its", "they", "them", "their", "there", "that", "those"]
+    [
+        "den",
+        "dess",
+        "dem",
+        "deras",
+        "dessa",
+        "denna",
+        "detta",
+        "där",
+        "dit",
+        "de",
+        "han",
+        "hon",
+        "hans",
+        "hennes",
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "there",
+        "that",
+        "those",
+    ]
 )
 _ELLIPSIS_START = re.compile(
     r"^\s*(och|men|än|samt|också|vad med|hur är det med|and|what about)\b", re.I
@@ -130,9 +149,7 @@ def _names(text: str) -> list[str]:
     return [w for w in words[1:] if w[:1].isupper()]
 
 
-_NAME_RUN = re.compile(
-    r"[A-ZÅÄÖ][\w'’-]*(?:\s+(?:(?:of|the|de|for|and)\s+)*[A-ZÅÄÖ][\w'’-]*)*"
-)
+_NAME_RUN = re.compile(r"[A-ZÅÄÖ][\w'’-]*(?:\s+(?:(?:of|the|de|for|and)\s+)*[A-ZÅÄÖ][\w'’-]*)*")
 
 
 def _name_groups(text: str) -> list[list[str]]:

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense search in Chroma fused with Swedish-stemmed BM25 over the same records."""
+"""Hybrid retrieval: dense Chroma search fused with Swedish-stemmed BM25 over the same records."""
 
 from __future__ import annotations
 

@@ -13,16 +13,35 @@ _TOKEN = re.compile(r"[0-9]+|[^\W\d_]+", re.UNICODE)
 _FOLD = str.maketrans({"ø": "ö", "æ": "ä", "é": "e", "è": "e", "ü": "u", "´": "'", "’": "'"})
 
 SWEDISH_STOPWORDS = frozenset(
-    ["och", "det", "att", "i", "en", "jag", "hon", "som", "han", "på", "den", "med", "var", "sig", "för", "så", "till", "är", "men", "ett", "om", "hade", "de", "av", "icke", "mig", "du", "henne", "då", "sin", "nu", "har", "inte", "hans", "honom", "skulle", "hennes", "där", "min", "man", "ej", "vid", "kunde", "något", "från", "ut", "när", "efter", "upp", "vi", "dem", "vara", "vad", "över", "än", "dig", "kan", "sina", "här", "ha", "mot", "alla", "under", "någon", "eller", "allt", "mycket", "sedan", "ju", "denna", "själv", "detta", "åt", "utan", "varit", "hur", "ingen", "mitt", "ni", "bli", "blev", "oss", "din", "dessa", "några", "deras", "blir", "mina", "samma", "vilken", "er", "sådan", "vår", "blivit", "dess", "inom", "mellan", "sådant", "varför", "varje", "vilka", "ditt", "vem", "vilket", "sitt", "sådana", "vart", "dina", "vars", "vårt", "våra", "ert", "era", "vilkas", "också", "ska", "skall", "finns", "fanns", "även", "vilket", "vilken", "vilka", "hur", "många", "mycket", "mer", "mest", "bara", "får", "fått", "gör", "göra", "gjorde", "gjort", "sa", "säga", "kommer", "kom", "ligger", "ligga", "hos", "enligt", "inför", "annat", "andra", "annan"]
+    """
+    och det att i en jag hon som han på den med var sig för så till är men ett om hade de av
+    icke mig du henne då sin nu har inte hans honom skulle hennes där min man ej vid kunde
+    något från ut när efter upp vi dem vara vad över än dig kan sina här ha mot alla under
+    någon eller allt mycket sedan ju denna själv detta åt utan varit hur ingen mitt ni bli blev
+    oss din dessa några deras blir mina samma vilken er sådan vår blivit dess inom mellan
+    sådant varför varje vilka ditt vem vilket sitt sådana vart dina vars vårt våra ert era
+    vilkas också ska skall finns fanns även vilket vilken vilka hur många mycket mer mest bara
+    får fått gör göra gjorde gjort sa säga kommer kom ligger ligga hos enligt inför annat andra
+    annan
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
 ENGLISH_STOPWORDS = frozenset(
-    ["the", "a", "an", "of", "to", "in", "on", "at", "for", "with", "by", "from", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "has", "have", "had", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "many", "much", "is", "it", "its", "this", "that", "these", "those", "and", "or", "not", "no", "yes", "there", "their", "they", "them", "city", "municipality", "about", "as", "can", "could", "will", "would", "should", "any", "all", "some", "me", "my", "our", "your", "you", "we", "i"]
+    """
+    the a an of to in on at for with by from is are was were be been being do does did has have
+    had what which who whom whose when where why how many much is it its this that these those
+    and or not no yes there their they them city municipality about as can could will would
+    should any all some me my our your you we i
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
 # Words that frame a question but say nothing about its topic.
 QUESTION_WORDS = frozenset(
-    ["vad", "vilka", "vilken", "vilket", "vem", "vems", "när", "var", "varför", "hur", "många", "mycket", "länge", "står", "betyder", "innebär", "berätta", "beskriv", "förklara", "nämn", "lista", "räkna", "ge", "finns", "säg", "tala"]
+    """
+    vad vilka vilken vilket vem vems när var varför hur många mycket länge står betyder innebär
+    berätta beskriv förklara nämn lista räkna ge finns säg tala heter hette kallas kallades
+    förkortning förkortningen förkortningar stod
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
 _stemmer = Stemmer.Stemmer("swedish")
@@ -67,11 +86,28 @@ def is_english(text: str) -> bool:
     return en >= 2 and en > sv
 
 
-_INFLECTIONS = ("", "arna", "erna", "orna", "en", "et", "na", "er", "ar", "or", "t", "n", "s", "e", "a")
+_INFLECTIONS = (
+    "",
+    "arna",
+    "erna",
+    "orna",
+    "en",
+    "et",
+    "na",
+    "er",
+    "ar",
+    "or",
+    "t",
+    "n",
+    "s",
+    "e",
+    "a",
+)
 
 
 _ACRONYM_DEF = re.compile(
-    r"((?:[A-ZÅÄÖ][\w-]*(?:\s+(?:of the|of|for|de|och))?\s+){0,5}[A-ZÅÄÖ][\w-]*)\s*\(([A-ZÅÄÖ]{2,6})\)"
+    r"((?:[A-ZÅÄÖ][\w-]*(?:\s+(?:of the|of|for|de|och))?\s+){0,5}[A-ZÅÄÖ][\w-]*)"
+    r"\s*\(([A-ZÅÄÖ]{2,6})\)"
 )
 
 
@@ -198,7 +234,7 @@ class Vocabulary:
         limit = 1 if len(word) < 9 else 2
         best = None
         for cand in self._by_initial.get(word[0], []):
-            if _edit_distance_within(word, cand, limit):
-                if best is None or abs(len(cand) - len(word)) < abs(len(best) - len(word)):
-                    best = cand
+            closer = best is None or abs(len(cand) - len(word)) < abs(len(best) - len(word))
+            if closer and _edit_distance_within(word, cand, limit):
+                best = cand
         return best

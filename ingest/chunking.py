@@ -71,10 +71,9 @@ def parse_blocks(body: str) -> list[Block]:
             current = None
             continue
         kind = "list" if _LIST_ITEM.match(line) else "paragraph"
-        if current is not None and kind == "paragraph" and current.kind == "list":
-            # A wrapped continuation line of a list item belongs to the list.
-            if line[:1].isspace():
-                kind = "list"
+        # A wrapped continuation line of a list item belongs to the list.
+        if current is not None and current.kind == "list" and kind == "paragraph":
+            kind = "list" if line[:1].isspace() else kind
         if current is not None and current.kind == kind:
             current.end = end
         else:

@@ -1,4 +1,4 @@
-"""The vector store (Chroma, embedded or server) and the record manager behind incremental indexing."""
+"""The vector store (Chroma, embedded or server) and the record manager for incremental indexing."""
 
 from __future__ import annotations
 

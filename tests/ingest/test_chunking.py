@@ -21,8 +21,14 @@ def test_twin_town_list_stays_with_its_lead_in() -> None:
     units = [u for u in _units(plan) if "Luleå har sex vänorter:" in u.page_content]
     assert len(units) == 1
     text = units[0].page_content
-    for town in ["Kemi", "Tromsø", "Murmansk", "Santa Lucia de Tirajana", "Puerto Cabezas",
-                 "Zenica"]:
+    for town in [
+        "Kemi",
+        "Tromsø",
+        "Murmansk",
+        "Santa Lucia de Tirajana",
+        "Puerto Cabezas",
+        "Zenica",
+    ]:
         assert town in text
     assert units[0].metadata["is_list"] is True
     assert units[0].metadata["section"] == "Vänorter"
@@ -50,9 +56,7 @@ def test_page_furniture_is_flagged() -> None:
     flagged = [u.page_content for u in _units(page) if u.metadata["furniture"]]
     assert any("Länk till annan webbplats" in t for t in flagged)
     assert any("logotype" in t for t in flagged)
-    assert not any(
-        "Luleå kommun är medlem i Arctic Mayors Forum." in t for t in flagged
-    )
+    assert not any("Luleå kommun är medlem i Arctic Mayors Forum." in t for t in flagged)
 
 
 def test_sentences_do_not_break_at_abbreviations() -> None:

@@ -36,8 +36,9 @@ def test_cold_then_noop_ingest(small_settings: Settings) -> None:
 def test_changed_document_replaces_its_chunks(small_settings: Settings) -> None:
     ingest(small_settings, progress=False)
     path = small_settings.corpus_dir / "natverk.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("sedan 2005", "sedan 2011"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("sedan 2005", "sedan 2011"), encoding="utf-8"
+    )
     report = ingest(small_settings, progress=False)
     assert report.added > 0 and report.deleted > 0
     texts = _texts(small_settings)
@@ -57,8 +58,9 @@ def test_unreadable_file_is_reported_and_keeps_its_old_chunks(small_settings: Se
     ingest(small_settings, progress=False)
     broken = small_settings.corpus_dir / "anteckning.txt"
     broken.write_bytes(b"\xff\xfe trasig")
-    (small_settings.corpus_dir / "ny.md").write_text("# Ny\n\nEn ny text om hamnen.",
-                                                     encoding="utf-8")
+    (small_settings.corpus_dir / "ny.md").write_text(
+        "# Ny\n\nEn ny text om hamnen.", encoding="utf-8"
+    )
     report = ingest(small_settings, progress=False)
     assert [e.path.name for e in report.errors] == ["anteckning.txt"]
     texts = _texts(small_settings)
