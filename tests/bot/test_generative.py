@@ -1,0 +1,88 @@
+"""The optional OpenAI-compatible answerer, against a local fake server (unit test)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from bot.answerer import Answer, Citation
+from bot.generative import OpenAIAnswerer
+from bot.settings import Settings
+
+
+class _Extractive:
+    """Stands in for the extractive answerer: returns a fixed grounded answer."""
+
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
+
+    def __call__(self, state: dict) -> Answer:
+        return Answer(**{**self.answer.__dict__})
+
+
+def _grounded() -> Answer:
+    quote = "Luleå har avslutat sitt samarbete med Kina."
+    return Answer(
+        answer=f"Nej. {quote} [1]",
+        abstained=False,
+        citations=[Citation(1, "plan", "Plan", "Inriktning", quote, "2021-12-03", None)],
+    )
+
+
+@pytest.fixture
+def chat_server():
+    replies: list[str] = []
+    seen: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's naming
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append(body)
+            reply = replies.pop(0)
+            if reply == "500":
+                self.send_response(500)
+                self.end_headers()
+                return
+            data = json.dumps({"choices": [{"message": {"content": reply}}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/v1", replies, seen
+    server.shutdown()
+
+
+def _answerer(url: str) -> OpenAIAnswerer:
+    settings = Settings(answerer="openai:test-model", openai_base_url=url)
+    return OpenAIAnswerer(settings=settings, extractive=_Extractive(_grounded()))
+
+
+class _Info:
+    original = "Samarbetar Luleå med Kina?"
+
+
+def test_model_text_is_used_when_it_cites_the_passages(chat_server) -> None:
+    url, replies, seen = chat_server
+    replies.append("Nej, samarbetet med Kina är avslutat [1].")
+    answer = _answerer(url)({"info": _Info()})
+    assert answer.answer == "Nej, samarbetet med Kina är avslutat [1]."
+    assert answer.citations[0].quote == "Luleå har avslutat sitt samarbete med Kina."
+    assert seen[0]["model"] == "test-model"
+    assert "[1] Luleå har avslutat" in seen[0]["messages"][1]["content"]
+
+
+@pytest.mark.parametrize("reply", ["500", "Ja, absolut!", "Se källa [7]."])
+def test_falls_back_to_the_grounded_answer(chat_server, reply: str) -> None:
+    url, replies, _ = chat_server
+    replies.append(reply)
+    answer = _answerer(url)({"info": _Info()})
+    assert answer.answer == _grounded().answer
