@@ -96,6 +96,9 @@ _ANAPHORA = frozenset(
         "those",
     ]
 )
+_DEMONSTRATIVE = re.compile(
+    r"\b(det|den|de|detta|denna|dessa)\s+\w{2,}(et|en|na|arna|erna|orna)\b", re.I
+)
 _ELLIPSIS_START = re.compile(
     r"^\s*(och|men|än|samt|också|vad med|hur är det med|and|what about)\b", re.I
 )
@@ -123,6 +126,8 @@ class QuestionInfo:
         """Share of the question's topics the corpus lacks; a multi-word name is one topic."""
         name_words = {t for group in self.name_groups for t in group}
         topics = len([w for w in self.focus_words if w not in name_words]) + len(self.name_groups)
+        # A follow-up's topic comes from the conversation: it counts as one topic more.
+        topics += 1 if self.context_stems else 0
         return len(self.missing) / max(topics, 1)
 
 
@@ -166,6 +171,9 @@ def _is_followup(question: str) -> bool:
     if _ELLIPSIS_START.match(question):
         return True
     if any(t in _ANAPHORA for t in toks) and not _names(question):
+        return True
+    # "det området", "den föreningen": a demonstrative with a definite noun points back.
+    if _DEMONSTRATIVE.search(question) and not _names(question):
         return True
     # Very short questions without a name of their own ("Sedan när?", "Hur många?").
     return len(focus_stems(question)) <= 1 and not _names(question)

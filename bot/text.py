@@ -40,7 +40,7 @@ QUESTION_WORDS = frozenset(
     """
     vad vilka vilken vilket vem vems när var varför hur många mycket länge står betyder innebär
     berätta beskriv förklara nämn lista räkna ge finns säg tala heter hette kallas kallades
-    förkortning förkortningen förkortningar stod
+    förkortning förkortningen förkortningar stod nämns nämnas anges
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 

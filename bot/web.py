@@ -35,6 +35,7 @@ from typing import Any, TypedDict
 from urllib.parse import urlparse
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from bot.feedback import FeedbackStore
 from bot.service import QuestionError, validate_question
@@ -49,6 +50,7 @@ EXAMPLE_QUESTIONS = [
     "Vilka är kommunens prioriterade internationella fokusområden?",
     "Vad är syftet med planen?",
 ]
+WARMUP_QUESTION = "Vad handlar dokumenten om?"
 # Events that may run at once. Answers themselves are computed one at a time under a lock
 # (they take well under a second); streaming them out to several users runs in parallel.
 CONCURRENCY_LIMIT = 8
@@ -61,15 +63,16 @@ SEARCH_MAX_CHARS = 200
 ALL_SECTIONS = "__alla__"
 
 CSS = """
-.pb-intro { color: var(--body-text-color-subdued); margin: 0 0 .25rem 0; }
+.pb-intro { margin: 0 0 .25rem 0; }
 .pb-user, .pb-text { white-space: pre-wrap; overflow-wrap: anywhere; }
 .pb-pending { color: var(--body-text-color-subdued); font-style: italic; }
 .pb-cursor { display: inline-block; margin-left: 1px; animation: pb-blink 1s steps(1) infinite; }
 @keyframes pb-blink { 50% { opacity: 0; } }
 .pb-ref { font-size: .8em; font-weight: 600; color: var(--color-accent); }
-.pb-abstain-label { display: inline-block; margin-bottom: .4rem; padding: .1rem .5rem;
+.pb-abstained { border-left: 4px solid #d97706; padding-left: .6rem; }
+.pb-abstain-label { display: inline-block; margin-bottom: .4rem; padding: .1rem .55rem;
   border-radius: 999px; font-size: .85em; font-weight: 600;
-  background: var(--color-accent-soft); border: 1px solid var(--border-color-accent); }
+  background: #fef3c7; color: #78350f; border: 1px solid #d97706; }
 .pb-sources { margin-top: .75rem; }
 .pb-sources-title { font-weight: 600; margin-bottom: .35rem; }
 .pb-cards { list-style: none; padding: 0; margin: 0; display: grid; gap: .5rem; }
@@ -77,7 +80,8 @@ CSS = """
   background: var(--background-fill-secondary); }
 .pb-card-head { font-weight: 600; }
 .pb-num { display: inline-block; min-width: 1.5em; padding: 0 .35em; margin-right: .35em;
-  border-radius: 6px; text-align: center; background: var(--color-accent); color: white; }
+  border-radius: 6px; text-align: center; background: var(--color-accent);
+  color: var(--button-primary-text-color, white); }
 .pb-meta { font-size: .85em; color: var(--body-text-color-subdued); margin: .15rem 0 .35rem 0; }
 .pb-quote { margin: 0; padding-left: .6rem; border-left: 3px solid var(--border-color-accent);
   white-space: pre-wrap; overflow-wrap: anywhere; }
@@ -94,13 +98,15 @@ CSS = """
 .pb-hit-meta { font-size: .85em; color: var(--body-text-color-subdued); }
 .pb-hit-text { white-space: pre-wrap; overflow-wrap: anywhere; margin-top: .2rem; }
 mark { background: #ffe066; color: #111; padding: 0 1px; border-radius: 2px; }
-.pb-examples-label { font-size: .9em; color: var(--body-text-color-subdued); }
+.pb-examples-label { font-size: .9em; color: var(--body-text-color-subdued);
+  align-self: center; }
 """
 
 
 def make_theme() -> gr.themes.Base:
     """System fonts only: nothing is fetched from Google Fonts or any other host."""
     return gr.themes.Default(
+        primary_hue="blue",
         font=[gr.themes.Font("system-ui"), gr.themes.Font("Segoe UI"), "sans-serif"],
         font_mono=[gr.themes.Font("ui-monospace"), gr.themes.Font("Consolas"), "monospace"],
     )
@@ -186,9 +192,13 @@ def render_answer(answer: Any, shown: str | None = None) -> str:
     data = _answer_data(answer)
     done = shown is None
     text = data.get("answer", "") if done else shown
-    parts = ['<div class="pb-answer">']
     if data.get("abstained"):
-        parts.append('<div class="pb-abstain-label" role="note">Inget svar i dokumenten</div>')
+        parts = [
+            '<div class="pb-answer pb-abstained">',
+            '<div class="pb-abstain-label" role="note">⚠ Inget svar i dokumenten</div>',
+        ]
+    else:
+        parts = ['<div class="pb-answer">']
     cursor = "" if done else '<span class="pb-cursor" aria-hidden="true">▍</span>'
     parts.append(f'<div class="pb-text">{_text_with_refs(text)}{cursor}</div>')
     citations = _citation_dicts(data)
@@ -376,6 +386,86 @@ def search_corpus(docs: Mapping[str, Mapping], query: str, limit: int = SEARCH_M
     return "".join(parts)
 
 
+# -- the page: Swedish everywhere, nothing from other hosts ------------------------------------
+
+# Gradio picks the language of its own labels (tooltips, notices, "Loading…") from the browser.
+# This runs before Gradio's scripts, so those labels are Swedish for everyone and <html lang>
+# is "sv" (screen readers then read the page with a Swedish voice).
+PAGE_SCRIPT = (
+    "<script>(function(){try{var p=Navigator.prototype;"
+    "Object.defineProperty(p,'language',{get:function(){return 'sv-SE'},configurable:true});"
+    "Object.defineProperty(p,'languages',{get:function(){return ['sv-SE','sv']},"
+    "configurable:true});}catch(e){}document.documentElement.lang='sv';})();</script>"
+)
+
+# A second line of defence after escaping: the page may only load images, fonts, scripts and
+# data from this server. Gradio itself needs inline scripts/styles and eval (its HTML templates).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "media-src 'self' data: blob:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
+
+
+class SwedishPage:
+    """ASGI middleware for HTML responses: adds PAGE_SCRIPT and the security headers."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start: dict | None = None
+        passthrough = False
+        chunks: list[bytes] = []
+
+        async def send_wrapper(message) -> None:
+            nonlocal start, passthrough
+            if message["type"] == "http.response.start":
+                headers = {k.lower(): v for k, v in message.get("headers", [])}
+                is_html = b"text/html" in headers.get(b"content-type", b"")
+                if not is_html or b"content-encoding" in headers:
+                    passthrough = True
+                    await send(message)
+                else:
+                    start = message
+                return
+            if passthrough or start is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks)
+            if b"<head>" in body:
+                body = body.replace(b"<head>", b"<head>" + PAGE_SCRIPT.encode(), 1)
+            drop = {b"content-length", b"content-security-policy", b"referrer-policy"}
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in drop]
+            if body:
+                headers.append((b"content-length", str(len(body)).encode()))
+            headers += [
+                (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+                (b"referrer-policy", b"no-referrer"),
+                (b"x-content-type-options", b"nosniff"),
+            ]
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+
+        await self.app(scope, receive, send_wrapper)
+
+
 # -- the app ----------------------------------------------------------------------------------
 
 
@@ -449,6 +539,12 @@ def build_app(bot, settings: Settings, feedback: FeedbackStore | None = None) ->
             yield list(messages), "", "", conv
             return
         conv["questions"].append(clean)
+        # Votable from the first streamed word on.
+        conv["answers"][index] = {
+            "id": uuid.uuid4().hex,
+            "question": clean,
+            "answer": answer.to_dict(),
+        }
         first_token = None
         for shown in stream_steps(answer.answer):
             messages[index] = {"role": "assistant", "content": render_answer(answer, shown)}
@@ -457,11 +553,6 @@ def build_app(bot, settings: Settings, feedback: FeedbackStore | None = None) ->
                 first_token = time.perf_counter() - started
             time.sleep(STREAM_DELAY_S)
         messages[index] = {"role": "assistant", "content": render_answer(answer)}
-        conv["answers"][index] = {
-            "id": uuid.uuid4().hex,
-            "question": clean,
-            "answer": answer.to_dict(),
-        }
         yield list(messages), "", "", conv
         log.info(
             "Answered in %.0f ms (first token after %.0f ms, all streamed after %.0f ms)",
@@ -476,11 +567,9 @@ def build_app(bot, settings: Settings, feedback: FeedbackStore | None = None) ->
         if record is None or not isinstance(data.liked, bool):
             return gr.update()
         feedback.record(record["question"], record["answer"], data.liked, answer_id=record["id"])
-        thanks = (
-            "Tack! Ditt omdöme har sparats."
-            if data.liked
-            else ("Tack! Ditt omdöme har sparats och hjälper oss att förbättra svaren.")
-        )
+        thanks = "Tack! Ditt omdöme har sparats."
+        if not data.liked:
+            thanks += " Det hjälper oss att förbättra svaren."
         return render_notice(thanks, kind="ok")
 
     def restart():
@@ -577,15 +666,27 @@ def build_app(bot, settings: Settings, feedback: FeedbackStore | None = None) ->
                         autofocus=True,
                     )
                     send = gr.Button("Skicka", variant="primary", scale=1, elem_id="pb-send")
-                gr.HTML('<span class="pb-examples-label">Exempelfrågor:</span>', js_on_load=None)
-                with gr.Row():
+                with gr.Row(equal_height=True):
+                    gr.HTML(
+                        '<span class="pb-examples-label">Exempelfrågor:</span>',
+                        js_on_load=None,
+                        scale=0,
+                        min_width=110,
+                    )
                     example_buttons = [
                         gr.Button(q, size="sm", variant="secondary", elem_classes=["pb-example"])
                         for q in EXAMPLE_QUESTIONS
                     ]
-                restart_btn = gr.Button(
-                    "Ny konversation", variant="secondary", elem_id="pb-restart"
-                )
+                with gr.Row():
+                    gr.HTML("", js_on_load=None)
+                    restart_btn = gr.Button(
+                        "Ny konversation",
+                        variant="secondary",
+                        size="sm",
+                        scale=0,
+                        min_width=180,
+                        elem_id="pb-restart",
+                    )
             with gr.Tab("Källor", id="kallor"):
                 status = gr.HTML(render_status({}), elem_id="pb-status", js_on_load=None)
                 with gr.Row():
@@ -633,6 +734,8 @@ def build_app(bot, settings: Settings, feedback: FeedbackStore | None = None) ->
                 api_visibility="private",
             )
         restart_btn.click(restart, outputs=chat_outputs, queue=False, api_visibility="private")
+        # The chat's own trash icon also starts over, so no earlier question leaks into history.
+        chatbot.clear(restart, outputs=chat_outputs, queue=False, api_visibility="private")
         chatbot.like(on_vote, inputs=[conv], outputs=notice, api_visibility="private")
 
         source_outputs = [status, doc_pick, section_pick, document]
@@ -687,6 +790,7 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860) -> str:
         run_history=False,
         theme=make_theme(),
         css=CSS,
+        app_kwargs={"middleware": [Middleware(SwedishPage)]},
     )
     return demo.local_url or f"http://{host}:{port}/"
 
@@ -703,13 +807,22 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:
     except CorpusError as exc:
         print(f"Fel: {exc}", file=sys.stderr)
         return 2
-    if bot.ingest_report is not None:
+    if getattr(bot, "ingest_report", None) is not None:
         print(f"Korpusen indexerades: {bot.ingest_report.summary()}", file=sys.stderr, flush=True)
+    try:  # warm up (model session, corpus snapshot, caches) so the first user is not slower
+        bot.ask(WARMUP_QUESTION, [])
+    except Exception:  # never stop the server for this
+        log.warning("Warm-up question failed", exc_info=True)
     demo = build_app(bot, settings)
     try:
         url = launch(demo, host=host, port=port)
     except OSError as exc:
-        print(f"Fel: kunde inte starta webbservern på {host}:{port} ({exc})", file=sys.stderr)
+        log.debug("launch failed", exc_info=exc)
+        print(
+            f"Fel: kunde inte starta webbservern på {host}:{port}. Porten kan vara upptagen; "
+            "välj en annan med --port.",
+            file=sys.stderr,
+        )
         return 1
     print(
         f"Policybot körs på {url} (startade på {time.perf_counter() - started:.1f} s). "
