@@ -147,6 +147,12 @@ class ExtractiveAnswerer:
     # Names in more than this share of chunks are the corpus's own subject ("Luleå").
     ubiquitous_name_share: float = 0.25
     max_missing_share: float = 0.3
+    # Score weights: question-word coverage, dense similarity, the chunk's retrieval score,
+    # and the bonus for holding what the kind of question needs.
+    w_coverage: float = 1.5
+    w_dense: float = 8.0
+    w_chunk: float = 0.15
+    w_kind: float = 0.6
 
     def __call__(self, state: dict) -> Answer:
         answer = self.answer(state["info"], state["chunks"])
@@ -206,17 +212,19 @@ class ExtractiveAnswerer:
         chunk_z = (chunk_scores - chunk_scores.mean()) / (chunk_scores.std() + 1e-6)
         raw: list[Candidate] = []
         for (chunk, _), cz in zip(top, chunk_z, strict=True):
+            previous: Record | None = None
             for i in snap.units_by_chunk.get(chunk.meta["chunk"], []):
-                unit = snap.units[i]
+                unit, before = snap.units[i], previous
+                previous = unit
                 if unit.meta.get("furniture"):
                     continue
                 dense = float(snap.unit_vectors[i] @ qvec)
-                own, matched = _coverage(info.focus_stems, unit, idf, info.aliases)
-                ctx, _ = _coverage(info.context_stems, unit, idf, info.aliases)
+                own, matched = _coverage(info.focus_stems, unit, idf, info.aliases, before)
+                ctx, _ = _coverage(info.context_stems, unit, idf, info.aliases, before)
                 # A follow-up without a name of its own is about the earlier topic.
                 ctx_weight = 1.0 if info.followup and not info.names else 0.5
-                score = 1.5 * own + ctx_weight * ctx + 0.15 * float(cz)
-                score += 0.6 if _fits(info, unit) else 0.0
+                score = self.w_coverage * own + ctx_weight * ctx + self.w_chunk * float(cz)
+                score += self.w_kind if _fits(info, unit) else 0.0
                 if unit.meta.get("updated", "") == newest:
                     score += 0.05  # the newer document leads when two say the same
                 raw.append(Candidate(i, unit, score, own, matched, dense, ctx))
@@ -225,7 +233,7 @@ class ExtractiveAnswerer:
         dens = np.array([c.dense for c in raw], dtype=np.float32)
         dz = (dens - dens.mean()) / (dens.std() + 1e-6)
         for cand, z in zip(raw, dz, strict=True):
-            cand.score += 0.35 * float(z) + 8.0 * (cand.dense - 0.8)
+            cand.score += 0.35 * float(z) + self.w_dense * (cand.dense - 0.8)
         return sorted(raw, key=lambda c: -c.score)
 
     def _select(self, info: QuestionInfo, candidates: list[Candidate]) -> list[Candidate]:
@@ -405,25 +413,29 @@ def _idf(snap: CorpusSnapshot) -> dict[str, float]:
 
 
 def _unit_terms(
-    unit: Record, aliases: dict[str, tuple[str, ...]]
+    unit: Record, aliases: dict[str, tuple[str, ...]], before: Record | None = None
 ) -> tuple[set[str], set[str], set[str]]:
-    """Stems, words and section stems of a unit; an acronym also stands for its long form."""
+    """Stems and words of a unit, and the stems of its context (section heading and the
+    sentence before it: "Medlemmarna på svensk sida: ... På finsk sida: ..."). An acronym
+    also stands for its long form."""
     text_toks = with_aliases(set(tokens(unit.text)), aliases)
-    section_toks = tokens(unit.meta.get("section", ""))
+    context_toks = tokens(unit.meta.get("section", ""))
+    if before is not None:
+        context_toks += tokens(before.text)
     return (
         {stem(t) for t in text_toks},
         {fold(t) for t in text_toks},
-        {stem(t) for t in section_toks},
+        {stem(t) for t in context_toks},
     )
 
 
 def _coverage(
-    stems: list[str], unit: Record, idf: dict[str, float], aliases=None
+    stems: list[str], unit: Record, idf: dict[str, float], aliases=None, before=None
 ) -> tuple[float, set[str]]:
-    """IDF-weighted share of the stems found in the unit (its section heading counts half)."""
+    """IDF-weighted share of the stems found in the unit; its context counts half."""
     if not stems:
         return 0.0, set()
-    text_stems, words, section_stems = _unit_terms(unit, aliases or {})
+    text_stems, words, section_stems = _unit_terms(unit, aliases or {}, before)
     total = got = 0.0
     matched: set[str] = set()
     default_idf = max(idf.values(), default=1.0)
