@@ -134,7 +134,7 @@ class ExtractiveAnswerer:
 
     embeddings: Embeddings
     snapshot: Callable[[], CorpusSnapshot]
-    top_chunks: int = 5
+    top_chunks: int = 10
     max_units: int = 2
     min_coverage: float = 0.34
     # Below min_coverage the question's words are mostly not in the passage; then only a
@@ -278,6 +278,7 @@ class ExtractiveAnswerer:
                     _date_key(cand.record) == newest
                     and cand.score >= best.score - 1.0
                     and cand.coverage >= 0.9 * best.coverage
+                    and (_fits(info, cand.record) or not _fits(info, best.record))
                     and cand.matched & best.matched
                     and not _overlaps(cand.record, chosen)
                 ):
@@ -359,18 +360,21 @@ def _fits(info: QuestionInfo, unit: Record) -> bool:
             if last and re.search(rf"{last}\w*{_LOCATED}", text, re.I):
                 return True
         return bool(re.search(r"\b(i|på|från|till)\s+[A-ZÅÄÖ]", text)) and bool(
-            _new_names(text, info)
+            _new_names(text, info, unit)
         )
     if kind == "name":
-        return bool(_new_names(text, info))
+        return bool(_new_names(text, info, unit))
     return False
 
 
-def _new_names(text: str, info: QuestionInfo) -> list[str]:
+def _new_names(text: str, info: QuestionInfo, unit: Record | None = None) -> list[str]:
     """Capitalised, uncommon words in text that the question does not already name."""
     from bot.text import is_common_word
 
     asked = {stem(fold(n)) for n in info.names} | set(info.focus_stems)
+    if unit is not None:
+        # Words of the unit's own heading name its topic, not an answer ("Internationella").
+        asked |= {stem(t) for t in tokens(unit.meta.get("section", ""))}
     out = []
     for word in re.findall(r"[A-ZÅÄÖ][\wåäöø'-]+", text):
         low = fold(word)

@@ -61,7 +61,9 @@ class PolicyBot:
         retriever = HybridRetriever(
             vector_store=store, embeddings=embeddings, settings=settings, k=settings.top_k
         )
-        extractive = ExtractiveAnswerer(embeddings=embeddings, snapshot=retriever.snapshot)
+        extractive = ExtractiveAnswerer(
+            embeddings=embeddings, snapshot=retriever.snapshot, top_chunks=settings.top_k
+        )
         chain = build_chain(settings, retriever, make_answerer(settings, extractive))
         return cls(settings=settings, retriever=retriever, chain=chain, ingest_report=report)
 

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(None, description="Use a Chroma server at this host.")
     chroma_port: int = Field(8000, description="Port of the Chroma server.")
     collection: str = Field("policybot", description="Chroma collection name prefix.")
-    top_k: int = Field(5, ge=1, le=50, description="Chunks handed to the answerer.")
+    top_k: int = Field(10, ge=1, le=50, description="Chunks handed to the answerer.")
     chunk_max_chars: int = Field(700, ge=200, description="Soft upper bound for a chunk's length.")
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
 
