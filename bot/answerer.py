@@ -239,10 +239,18 @@ class ExtractiveAnswerer:
     def _select(self, info: QuestionInfo, candidates: list[Candidate]) -> list[Candidate]:
         """The best unit, plus one more that adds a missing part of the question."""
         best = candidates[0]
-        if info.kind in _NEEDS and not _fits(info, best.record):
-            # A close runner-up that has the year, number or name asked for answers better.
+        if info.kind in (*_NEEDS, "where") and not _fits(info, best.record):
+            # A close runner-up that has the year, number, name or place asked for is better.
             for cand in candidates[1:6]:
                 if cand.score >= best.score - 1.0 and _fits(info, cand.record):
+                    best = cand
+                    break
+        if info.kind == "name" and not _strong_name(best.record.text, info, best.record):
+            # "Vad hette projektet?": a quoted or multi-word name beats a passing place name.
+            for cand in candidates[1:6]:
+                if cand.score >= best.score - 1.5 and _strong_name(
+                    cand.record.text, info, cand.record
+                ):
                     best = cand
                     break
         chosen = [best]
@@ -357,31 +365,50 @@ def _fits(info: QuestionInfo, unit: Record) -> bool:
     if kind == "where":
         for group in info.name_groups:
             last = re.escape(group[-1]) if group else ""
-            if last and re.search(rf"{last}\w*{_LOCATED}", text, re.I):
+            if last and re.search(rf"(?i:{last})\w*{_LOCATED}", text):
                 return True
         return bool(re.search(r"\b(i|på|från|till)\s+[A-ZÅÄÖ]", text)) and bool(
-            _new_names(text, info, unit)
+            _new_names(text, info, unit, places=True)
         )
     if kind == "name":
         return bool(_new_names(text, info, unit))
     return False
 
 
-def _new_names(text: str, info: QuestionInfo, unit: Record | None = None) -> list[str]:
-    """Capitalised, uncommon words in text that the question does not already name."""
+def _new_names(
+    text: str, info: QuestionInfo, unit: Record | None = None, places: bool = False
+) -> list[str]:
+    """Names in text that the question does not already name: capitalised words inside a
+    sentence, or uncommon ones opening it, that are not the unit's own heading nor the
+    corpus's subject ("Luleå")."""
     from bot.text import is_common_word
 
     asked = {stem(fold(n)) for n in info.names} | set(info.focus_stems)
+    if not places:  # "i Luleå" answers where, but "Luleå" answers no "vem" or "vad heter"
+        asked |= info.ubiquitous
     if unit is not None:
         # Words of the unit's own heading name its topic, not an answer ("Internationella").
         asked |= {stem(t) for t in tokens(unit.meta.get("section", ""))}
     out = []
-    for word in re.findall(r"[A-ZÅÄÖ][\wåäöø'-]+", text):
-        low = fold(word)
+    for m in re.finditer(r"[A-ZÅÄÖ][\wåäöø'-]+", text):
+        low = fold(m.group())
+        before = text[: m.start()].rstrip(' \t"”“(')
+        opens = not before or before[-1] in ".:!?\n-"
         forms = {stem(low), stem(low[:-1])} if low.endswith("s") else {stem(low)}  # genitive
-        if not forms & asked and not is_common_word(low):
-            out.append(word)
+        if forms & asked or (opens and is_common_word(low)):
+            continue
+        out.append(m.group())
     return out
+
+
+def _strong_name(text: str, info: QuestionInfo, unit: Record | None) -> bool:
+    """A quoted title or a name of several words: what "Vad heter ...?" usually wants."""
+    names = _new_names(text, info, unit)
+    if any(re.search(rf"[\"”“][^\"”“]*{re.escape(n)}", text) for n in names):
+        return True
+    return any(
+        re.search(rf"{re.escape(a)}\s+{re.escape(b)}", text) for a, b in zip(names, names[1:])
+    )
 
 
 def _date_key(rec: Record) -> int:

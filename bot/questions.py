@@ -118,6 +118,7 @@ class QuestionInfo:
     names: list[str] = field(default_factory=list)  # places and organisations it names
     name_groups: list[list[str]] = field(default_factory=list)  # "Union of the Baltic Cities"
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # UBC <-> its long form
+    ubiquitous: frozenset[str] = frozenset()  # stems in most of the corpus ("luleå")
     focus_words: list[str] = field(default_factory=list)  # the question's own topical words
     missing: list[str] = field(default_factory=list)  # topical words found nowhere in the corpus
 
@@ -226,6 +227,7 @@ def analyse(
         english=english,
         focus_stems=focus_stems(corrected),
         aliases=vocabulary.aliases if vocabulary else {},
+        ubiquitous=vocabulary.ubiquitous if vocabulary else frozenset(),
         focus_words=topical,
         missing=missing,
         name_groups=_name_groups(corrected),

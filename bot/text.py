@@ -194,8 +194,14 @@ class Vocabulary:
     def __init__(self, texts: list[str]) -> None:
         self.aliases = find_acronyms(texts)
         self.words: set[str] = set()
+        df: dict[str, int] = {}
         for text in texts:
-            self.words.update(tokens(text))
+            toks = tokens(text)
+            self.words.update(toks)
+            for s in {stem(t) for t in toks}:
+                df[s] = df.get(s, 0) + 1
+        # Stems in more than a quarter of the texts are the corpus's own subject ("Luleå").
+        self.ubiquitous = frozenset(s for s, n in df.items() if n > 0.25 * max(len(texts), 1))
         self.stems = {stem(w) for w in self.words}
         self._long = sorted(w for w in self.words | self.stems if len(w) >= 5)
         self._by_initial: dict[str, list[str]] = {}
