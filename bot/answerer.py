@@ -407,7 +407,8 @@ def _strong_name(text: str, info: QuestionInfo, unit: Record | None) -> bool:
     if any(re.search(rf"[\"”“][^\"”“]*{re.escape(n)}", text) for n in names):
         return True
     return any(
-        re.search(rf"{re.escape(a)}\s+{re.escape(b)}", text) for a, b in zip(names, names[1:])
+        re.search(rf"{re.escape(a)}\s+{re.escape(b)}", text)
+        for a, b in zip(names, names[1:], strict=False)
     )
 
 
