@@ -63,10 +63,16 @@ _ENDED = re.compile(
 _NEGATION = re.compile(r"\b(inte|ej|ingen|inga|aldrig|vilande)\b", re.I)
 
 # Question kinds whose answer must contain something specific.
-_NEEDS = ("year", "count", "amount", "name")
+_NEEDS = ("year", "duration", "count", "amount", "name")
 
 KIND_LABELS = {"plan": "planen", "webbsida": "webbsidan"}
 KIND_PLACES = {"plan": "i planen", "webbsida": "på webbsidan"}
+_DATE = re.compile(
+    r"\b\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|"
+    r"november|december)\b|\b(januari|februari|mars|april|maj|juni|juli|augusti|september|"
+    r"oktober|november|december) (19|20)\d\d\b",
+    re.I,
+)
 _YEAR_ONLY = re.compile(r"\b(19|20)\d\d(-\d\d-\d\d)?\b")
 _ENUMERATION = re.compile(r"^\s*\d+[.)]\s+", re.M)
 
@@ -121,6 +127,7 @@ class Candidate:
     matched: set[str]
     dense: float
     context_coverage: float = 0.0
+    before: Record | None = None  # the sentence before it in the same chunk
 
 
 @dataclass
@@ -166,7 +173,12 @@ class ExtractiveAnswerer:
         retrieved = [{"doc_id": r.meta["doc_id"], "text": r.text} for r, _ in top]
         # A question whose topical words are largely absent from the corpus asks for something
         # the documents do not cover ("Vad kostar medlemskapet i UBC?").
-        if not top or not info.focus_stems or info.missing_share >= self.max_missing_share:
+        if (
+            not top
+            or not info.focus_stems
+            or info.missing_share >= self.max_missing_share
+            or info.target_missing
+        ):
             return self._abstain(top, retrieved)
         candidates = self._candidates(info, snap, top)
         if not candidates:
@@ -188,6 +200,7 @@ class ExtractiveAnswerer:
     def _names_covered(self, info: QuestionInfo, chosen: list[Candidate], snap) -> bool:
         text = " ".join(
             f"{c.record.text} {c.record.meta.get('section', '')} {c.record.meta.get('title', '')}"
+            f" {c.before.text if c.before else ''}"
             for c in chosen
         )
         words = with_aliases(set(tokens(text)), info.aliases)  # "UBC" = its long form
@@ -227,7 +240,7 @@ class ExtractiveAnswerer:
                 score += self.w_kind if _fits(info, unit) else 0.0
                 if unit.meta.get("updated", "") == newest:
                     score += 0.05  # the newer document leads when two say the same
-                raw.append(Candidate(i, unit, score, own, matched, dense, ctx))
+                raw.append(Candidate(i, unit, score, own, matched, dense, ctx, before))
         if not raw:
             return []
         dens = np.array([c.dense for c in raw], dtype=np.float32)
@@ -242,14 +255,20 @@ class ExtractiveAnswerer:
         if info.kind in (*_NEEDS, "where") and not _fits(info, best.record):
             # A close runner-up that has the year, number, name or place asked for is better.
             for cand in candidates[1:6]:
-                if cand.score >= best.score - 1.0 and _fits(info, cand.record):
+                if (
+                    cand.score >= best.score - 1.0
+                    and cand.coverage >= 0.65 * best.coverage  # still about what is asked
+                    and _fits(info, cand.record)
+                ):
                     best = cand
                     break
         if info.kind == "name" and not _strong_name(best.record.text, info, best.record):
             # "Vad hette projektet?": a quoted or multi-word name beats a passing place name.
             for cand in candidates[1:6]:
-                if cand.score >= best.score - 1.5 and _strong_name(
-                    cand.record.text, info, cand.record
+                if (
+                    cand.score >= best.score - 1.5
+                    and cand.coverage >= 0.65 * best.coverage
+                    and _strong_name(cand.record.text, info, cand.record)
                 ):
                     best = cand
                     break
@@ -351,10 +370,17 @@ def _fits(info: QuestionInfo, unit: Record) -> bool:
     """Whether a unit holds what the kind of question needs."""
     kind, text = info.kind, unit.text
     if kind == "year":
+        return bool(_YEAR_ONLY.search(text) or _DATE.search(text))
+    if kind == "duration":
         return bool(_YEAR.search(text))
     if kind == "count":
-        # List numbering ("1. ...") and years are not amounts.
-        return bool(_NUMBER.search(_YEAR_ONLY.sub("", _ENUMERATION.sub("", text))))
+        # List numbering ("1. ...") and years are not amounts; and the number must count the
+        # thing asked about ("Hur många medlemmar" -> "55 medlemmar", not "fyra regioner").
+        text = _YEAR_ONLY.sub("", _ENUMERATION.sub("", text))
+        counted = [w for w in info.counted if stem(w) not in info.ubiquitous]
+        if not info.english and counted:
+            return any(_counts(text, w) for w in counted)
+        return bool(_NUMBER.search(text))
     if kind == "amount":
         return bool(_AMOUNT.search(text))
     if kind == "list":
@@ -372,6 +398,18 @@ def _fits(info: QuestionInfo, unit: Record) -> bool:
         )
     if kind == "name":
         return bool(_new_names(text, info, unit))
+    return False
+
+
+def _counts(text: str, target: str) -> bool:
+    """A number followed, within three words, by the counted thing (or a compound of it)."""
+    toks = tokens(text)
+    want = stem(target)
+    for i, tok in enumerate(toks):
+        if tok.isdigit() or tok in _NUMBER_WORDS:
+            for follower in toks[i + 1 : i + 4]:
+                if stem(follower) == want or _compound_match(want, {follower}):
+                    return True
     return False
 
 

@@ -22,14 +22,21 @@ from bot.text import (
 # Question kinds and the cues that signal them (Swedish first, English second).
 _KIND_CUES: list[tuple[str, re.Pattern]] = [
     ("amount", re.compile(r"\bhur mycket\b|\bvad kostar\b|\bbelopp\w*\b|\bhow much\b", re.I)),
-    ("count", re.compile(r"\bhur m[åa]nga\b|\bantal(et)?\b|\bhow many\b|\bnumber of\b", re.I)),
+    (
+        "count",
+        re.compile(
+            r"\bhur m[åa]nga\b|\bhur stora?\b|\bhur stort\b|\bantal(et)?\b|\bhow many\b|"
+            r"\bnumber of\b",
+            re.I,
+        ),
+    ),
+    ("duration", re.compile(r"\bhur länge\b|\bhow long\b|\btill när\b", re.I)),
     (
         "year",
         # "när" opens the question; inside it ("när det gäller") it is not about time.
         re.compile(
             r"^\s*(och\s+|men\s+)?n[äa]r\b|\bvilket (år|datum|månad)\b|\bvilken (tid|månad)\b|"
-            r"\b(sedan|sen) n[äa]r\b|\bårtal\b|\bhur länge\b|^\s*when\b|\bwhat year\b|"
-            r"\bsince when\b|\bhow long\b",
+            r"\b(sedan|sen) n[äa]r\b|\bårtal\b|^\s*when\b|\bwhat year\b|\bsince when\b",
             re.I,
         ),
     ),
@@ -120,7 +127,14 @@ class QuestionInfo:
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # UBC <-> its long form
     ubiquitous: frozenset[str] = frozenset()  # stems in most of the corpus ("luleå")
     focus_words: list[str] = field(default_factory=list)  # the question's own topical words
+    target: str | None = None  # the word right after the question phrase ("ordförande")
+    counted: list[str] = field(default_factory=list)  # "Hur många *svenska medlemmar*"
     missing: list[str] = field(default_factory=list)  # topical words found nowhere in the corpus
+
+    @property
+    def target_missing(self) -> bool:
+        """The very thing asked about is nowhere in the corpus ("Vem är ordförande ...?")."""
+        return self.target is not None and self.target in self.missing
 
     @property
     def missing_share(self) -> float:
@@ -180,6 +194,41 @@ def _is_followup(question: str) -> bool:
     return len(focus_stems(question)) <= 1 and not _names(question)
 
 
+# The word a question is about comes right after its question phrase: "Vem är *ordförande*",
+# "Vad kostar", "Hur stor *budget*", "Vilket *telefonnummer*", "Hur många *medlemmar*".
+_TARGET = re.compile(
+    r"^\s*(?:(?:och|men)\s+)?(?:vem|vad|vilken|vilket|vilka|hur\s+(?:många|mycket|stor|stort|stora))"
+    r"(?:\s+(?:är|var|blir|heter|av|de|den|det|en|ett|sorts|slags|typ|form|av))*"
+    r"\s+([^\W\d_][\w-]*)(?![\w:])",
+    re.I,
+)
+
+
+_COUNTED = re.compile(
+    r"\bhur\s+(?:många|stor|stort|stora)\s+(?:av\s+)?([\w:-]+)(?:\s+([\w-]+))?", re.I
+)
+
+
+def counted_words(question: str) -> list[str]:
+    """What a "hur många" question counts: the one or two words after it ("svenska medlemmar")."""
+    m = _COUNTED.search(question)
+    if not m:
+        return []
+    words = [fold(w.split(":")[0]) for w in m.groups() if w]
+    if words[0] in SWEDISH_STOPWORDS:  # "Hur många har ...?" names no counted thing
+        return []
+    return [w for w in words if w not in SWEDISH_STOPWORDS and w not in QUESTION_WORDS]
+
+
+def target_word(question: str) -> str | None:
+    """The head word right after the question phrase, if there is one."""
+    m = _TARGET.match(question)
+    if not m:
+        return None
+    word = fold(m.group(1))
+    return None if word in SWEDISH_STOPWORDS or word in QUESTION_WORDS else word
+
+
 def _check_words(question: str, vocabulary: Vocabulary | None) -> tuple[str, list[str], list[str]]:
     """Correct misspellings against the corpus; list topical words the corpus lacks.
 
@@ -231,6 +280,8 @@ def analyse(
         focus_words=topical,
         missing=missing,
         name_groups=_name_groups(corrected),
+        target=target_word(corrected),
+        counted=counted_words(corrected),
         names=[
             tok
             for name in _names(corrected)
