@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.questions import analyse, question_kind
+from bot.questions import analyse, counted_words, question_kind, target_word
 from bot.text import Vocabulary
 
 
@@ -61,3 +61,37 @@ def test_misspellings_are_corrected_and_missing_topics_listed() -> None:
 def test_english_is_detected() -> None:
     assert analyse("Which twin towns does Luleå have?").english
     assert not analyse("Vilka vänorter har Luleå?").english
+
+
+@pytest.mark.parametrize(
+    ("question", "target"),
+    [
+        ("Vem är ordförande i styrgruppen?", "ordförande"),
+        ("Vad kostar medlemskapet?", "kostar"),
+        ("Hur stor budget hade projektet?", "budget"),
+        ("Vilken sorts förening är Bottenviksbågen?", "förening"),
+        ("Hur många medlemmar har SERN?", "medlemmar"),
+    ],
+)
+def test_target_word_is_what_the_question_asks_about(question: str, target: str) -> None:
+    assert target_word(question) == target
+
+
+def test_counted_words() -> None:
+    assert counted_words("hur många svenska medlemmar finns i SERN") == ["svenska", "medlemmar"]
+    assert counted_words("Hur många har undertecknat den?") == []
+
+
+def test_missing_target_is_detected() -> None:
+    vocab = Vocabulary(["Den politiska styrgruppen sammanträder kvartalsvis."])
+    info = analyse("Vem är ordförande i den politiska styrgruppen?", vocabulary=vocab)
+    assert info.target == "ordförande" and info.target_missing
+
+
+def test_acronyms_defined_in_the_corpus_are_expanded() -> None:
+    vocab = Vocabulary(["Luleå är med i Union of the Baltic Cities (UBC) sedan 2003."])
+    assert vocab.aliases == {"ubc": ("union", "baltic", "cities")}
+    info = analyse("Sedan när är Luleå med i UBC?", vocabulary=vocab)
+    assert "Union Baltic Cities" in info.query
+    # A multi-word name is one topic when counting what the corpus lacks.
+    assert len(info.name_groups) == 2  # "Luleå", "UBC"
