@@ -309,13 +309,12 @@ class ExtractiveAnswerer:
                     and cand.matched & best.matched
                     and not _overlaps(cand.record, chosen)
                 ):
-                    chosen = [cand, *chosen][: self.max_units]
-                    break
-        # Read in document order, newest document first.
-        chosen.sort(
-            key=lambda c: (-_date_key(c.record), c.record.meta["doc_id"], c.record.meta["order"])
-        )
-        return chosen
+                    return [cand, *chosen][: self.max_units]
+        # The best sentence leads; a sentence from its own paragraph reads in document order.
+        lead, rest = chosen[0], chosen[1:]
+        if rest and rest[0].record.meta["chunk"] == lead.record.meta["chunk"]:
+            return sorted(chosen, key=lambda c: c.record.meta["order"])
+        return [lead, *rest]
 
     # -- composing ----------------------------------------------------------------------
     def _compose(self, info: QuestionInfo, chosen: list[Candidate], retrieved) -> Answer:
