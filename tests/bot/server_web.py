@@ -6,6 +6,7 @@ module that starts a server shares one ingest (the first one pays ~25-60 s, the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -127,3 +128,21 @@ def measure_first_answer(served: ServedBot, question: str = "Vilka vänorter har
     result = client.predict(question, [], api_name="/ask")
     served.first_answer_s = time.perf_counter() - served.started
     return result
+
+
+@contextlib.contextmanager
+def served_and_timed(tmp_path_factory, name: str, question: str = "Vilka vänorter har Luleå?"):
+    """Start `policybot serve`, time the first answer, record the timings, stop at the end."""
+    server = start_server(shared_data_dir(tmp_path_factory), name)
+    try:
+        server.extra["first"] = measure_first_answer(server, question)
+        key = "fresh" if server.fresh else "warm"
+        record_timings(
+            **{
+                f"serve_{key}_ready_s": round(server.ready_s, 2),
+                f"serve_{key}_first_answer_s": round(server.first_answer_s, 2),
+            }
+        )
+        yield server
+    finally:
+        server.stop()

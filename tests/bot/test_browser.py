@@ -116,20 +116,9 @@ def chromium() -> Path:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    server = sw.start_server(sw.shared_data_dir(tmp_path_factory), "test_browser")
-    try:
-        # Not a question the browser tests ask: their time to first token is then not cached.
-        sw.measure_first_answer(server, "Vad är syftet med planen?")
-        key = "fresh" if server.fresh else "warm"
-        sw.record_timings(
-            **{
-                f"serve_{key}_ready_s": round(server.ready_s, 2),
-                f"serve_{key}_first_answer_s": round(server.first_answer_s, 2),
-            }
-        )
-        yield server
-    finally:
-        server.stop()
+    # Not a question the browser tests ask: their time to first token is then not cached.
+    with sw.served_and_timed(tmp_path_factory, "test_browser", "Vad är syftet med planen?") as s:
+        yield s
 
 
 @pytest.fixture(scope="module")

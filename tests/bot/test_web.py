@@ -407,20 +407,8 @@ def test_serve_reports_a_busy_port_in_swedish(tmp_path, monkeypatch, capsys):
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    server = sw.start_server(sw.shared_data_dir(tmp_path_factory), "test_web")
-    try:
-        first = sw.measure_first_answer(server)
-        server.extra["first"] = first
-        key = "fresh" if server.fresh else "warm"
-        sw.record_timings(
-            **{
-                f"serve_{key}_ready_s": round(server.ready_s, 2),
-                f"serve_{key}_first_answer_s": round(server.first_answer_s, 2),
-            }
-        )
+    with sw.served_and_timed(tmp_path_factory, "test_web") as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_serve_prints_url_and_answers_with_citations(served):
