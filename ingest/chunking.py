@@ -171,43 +171,45 @@ def to_documents(doc: SourceDocument, max_chars: int = 700) -> list[Document]:
         "kind": doc.kind,
         "url": doc.url or "",
     }
+
+    def document(
+        level: str, span: Chunk | Unit, prefix: str, order: int, chunk_key: str, **extra
+    ) -> Document:
+        return Document(
+            page_content=prefix + doc.body[span.start : span.end],
+            metadata={
+                **base,
+                "level": level,
+                "chunk": chunk_key,
+                "section": span.section,
+                "start": span.start,
+                "end": span.end,
+                "prefix_len": len(prefix),
+                "order": order,
+                **extra,
+            },
+        )
+
     out: list[Document] = []
     unit_no = 0
     for chunk_no, chunk in enumerate(build_units_and_chunks(doc.body, max_chars)):
         chunk_key = f"{doc.doc_id}#{chunk_no}"
-        prefix = f"{chunk.section}\n" if chunk.section else ""
         out.append(
-            Document(
-                page_content=prefix + doc.body[chunk.start : chunk.end],
-                metadata={
-                    **base,
-                    "level": "chunk",
-                    "chunk": chunk_key,
-                    "section": chunk.section,
-                    "start": chunk.start,
-                    "end": chunk.end,
-                    "prefix_len": len(prefix),
-                    "order": chunk_no,
-                },
+            document(
+                "chunk", chunk, f"{chunk.section}\n" if chunk.section else "", chunk_no, chunk_key
             )
         )
         for unit in chunk.units:
-            unit_prefix = f"{unit.section}: " if unit.section else ""
+            prefix = f"{unit.section}: " if unit.section else ""
             out.append(
-                Document(
-                    page_content=unit_prefix + doc.body[unit.start : unit.end],
-                    metadata={
-                        **base,
-                        "level": "unit",
-                        "chunk": chunk_key,
-                        "section": unit.section,
-                        "start": unit.start,
-                        "end": unit.end,
-                        "prefix_len": len(unit_prefix),
-                        "order": unit_no,
-                        "is_list": unit.is_list,
-                        "furniture": unit.furniture,
-                    },
+                document(
+                    "unit",
+                    unit,
+                    prefix,
+                    unit_no,
+                    chunk_key,
+                    is_list=unit.is_list,
+                    furniture=unit.furniture,
                 )
             )
             unit_no += 1
