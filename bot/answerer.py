@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -219,7 +218,7 @@ class ExtractiveAnswerer:
         self, info: QuestionInfo, snap: CorpusSnapshot, top: list[tuple[Record, float]]
     ) -> list[Candidate]:
         qvec = np.asarray(self.embeddings.embed_query(info.query), dtype=np.float32)
-        idf = _idf(snap)
+        idf = snap.unit_idf
         newest = max((r.meta.get("updated", "") for r, _ in top), default="")
         chunk_scores = np.array([s for _, s in top], dtype=np.float32)
         chunk_z = (chunk_scores - chunk_scores.mean()) / (chunk_scores.std() + 1e-6)
@@ -462,23 +461,6 @@ def _overlaps(rec: Record, chosen: list[Candidate]) -> bool:
         ):
             return True
     return False
-
-
-_IDF_CACHE: dict[int, dict[str, float]] = {}
-
-
-def _idf(snap: CorpusSnapshot) -> dict[str, float]:
-    """Inverse document frequency of stems over units (cached per snapshot)."""
-    key = id(snap)
-    if key not in _IDF_CACHE:
-        df: dict[str, int] = {}
-        for unit in snap.units:
-            for s in {stem(t) for t in tokens(unit.content)}:
-                df[s] = df.get(s, 0) + 1
-        n = max(len(snap.units), 1)
-        _IDF_CACHE.clear()
-        _IDF_CACHE[key] = {s: math.log(1 + n / c) for s, c in df.items()}
-    return _IDF_CACHE[key]
 
 
 def _unit_terms(

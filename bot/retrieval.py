@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 import bm25s
 import numpy as np
@@ -14,7 +16,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from bot.settings import Settings
-from bot.text import Vocabulary, fold, index_stems, stem
+from bot.text import Vocabulary, fold, index_stems, stem, tokens
 from ingest.store import read_state
 
 
@@ -71,6 +73,16 @@ class CorpusSnapshot:
                 vectors.append(vec)
         matrix = np.asarray(vectors, dtype=np.float32).reshape(len(vectors), -1)
         return cls(records, matrix, generation)
+
+    @cached_property
+    def unit_idf(self) -> dict[str, float]:
+        """Inverse document frequency of stems over the sentence units."""
+        df: dict[str, int] = {}
+        for unit in self.units:
+            for s in {stem(t) for t in tokens(unit.content)}:
+                df[s] = df.get(s, 0) + 1
+        n = max(len(self.units), 1)
+        return {s: math.log(1 + n / c) for s, c in df.items()}
 
     def name_frequency(self, word: str) -> int:
         """In how many chunks a word (by stem) occurs."""
