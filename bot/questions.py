@@ -143,7 +143,10 @@ class QuestionInfo:
         topics = len([w for w in self.focus_words if w not in name_words]) + len(self.name_groups)
         # A follow-up's topic comes from the conversation: it counts as one topic more.
         topics += 1 if self.context_stems else 0
-        return len(self.missing) / max(topics, 1)
+        # A missing verb is more often a paraphrase ("träffas" for "sammanträder") than a
+        # missing fact, so it weighs half; a missing noun ("budget", "avgift") weighs fully.
+        weight = sum(0.5 if _VERB_LIKE.search(w) else 1.0 for w in self.missing)
+        return weight / max(topics, 1)
 
 
 def question_kind(text: str) -> str:
@@ -169,6 +172,7 @@ def _names(text: str) -> list[str]:
     return [w for w in words[1:] if w[:1].isupper()]
 
 
+_VERB_LIKE = re.compile(r"(ar|er|as|es|ade|de|te|at|it|tt)$")
 _NAME_RUN = re.compile(r"[A-ZÅÄÖ][\w'’-]*(?:\s+(?:(?:of|the|de|for|and)\s+)*[A-ZÅÄÖ][\w'’-]*)*")
 
 

@@ -95,3 +95,12 @@ def test_acronyms_defined_in_the_corpus_are_expanded() -> None:
     assert "Union Baltic Cities" in info.query
     # A multi-word name is one topic when counting what the corpus lacks.
     assert len(info.name_groups) == 2  # "Luleå", "UBC"
+
+
+def test_a_missing_verb_weighs_less_than_a_missing_noun() -> None:
+    vocab = Vocabulary(["Den politiska styrgruppen sammanträder kvartalsvis."])
+    verb = analyse("Hur ofta träffas den politiska styrgruppen?", vocabulary=vocab)
+    noun = analyse("Hur stor budget har den politiska styrgruppen?", vocabulary=vocab)
+    assert verb.missing == ["träffas"]
+    assert noun.missing == ["budget"]
+    assert verb.missing_share < noun.missing_share
