@@ -159,6 +159,7 @@ class ExtractiveAnswerer:
     w_dense: float = 8.0
     w_chunk: float = 0.15
     w_kind: float = 0.6
+    w_names: float = 0.4
 
     def __call__(self, state: dict) -> Answer:
         answer = self.answer(state["info"], state["chunks"])
@@ -237,6 +238,9 @@ class ExtractiveAnswerer:
                 ctx_weight = 1.0 if info.followup and not info.names else 0.5
                 score = self.w_coverage * own + ctx_weight * ctx + self.w_chunk * float(cz)
                 score += self.w_kind if _fits(info, unit) else 0.0
+                # The places and organisations the question names are its subject: a sentence
+                # about another one answers another question ("... med Kina" for Murmansk).
+                score += self.w_names * _names_share(info, unit, before)
                 if unit.meta.get("updated", "") == newest:
                     score += 0.05  # the newer document leads when two say the same
                 raw.append(Candidate(i, unit, score, own, matched, dense, ctx, before))
@@ -397,6 +401,18 @@ def _fits(info: QuestionInfo, unit: Record) -> bool:
     if kind == "name":
         return bool(_new_names(text, info, unit))
     return False
+
+
+def _names_share(info: QuestionInfo, unit: Record, before: Record | None) -> float:
+    """Share of the question's specific names (not the corpus's subject) the unit mentions."""
+    names = [n for n in info.names if stem(n) not in info.ubiquitous]
+    if not names:
+        return 0.0
+    text = f"{unit.text} {unit.meta.get('section', '')} {before.text if before else ''}"
+    have = with_aliases(set(tokens(text)), info.aliases)
+    stems = {stem(w) for w in have}
+    found = sum(1 for n in names if stem(n) in stems or _compound_match(stem(n), have))
+    return found / len(names)
 
 
 def _counts(text: str, target: str) -> bool:

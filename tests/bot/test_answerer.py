@@ -101,3 +101,10 @@ def test_answers_are_short(real_bot) -> None:
     answer = real_bot.ask("När skrev Luleå under Borgmästaravtalet?")
     assert "2015" in answer.answer
     assert len(answer.answer) < 600
+
+
+def test_the_sentence_about_the_named_place_leads(real_bot, bodies) -> None:
+    answer = real_bot.ask("Har Luleå avslutat samarbetet med Murmansk?")
+    _assert_grounded(answer, bodies)
+    assert "Murmansk" in answer.citations[0].quote
+    assert not answer.answer.startswith("Nej")  # only Kina's cooperation has ended
