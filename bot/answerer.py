@@ -150,8 +150,6 @@ class ExtractiveAnswerer:
     # English questions cannot be checked word by word against the Swedish corpus, so they
     # rely on dense similarity alone (calibrated on the eval set: off-topic ones score < 0.83).
     min_dense_english: float = 0.83
-    # Names in more than this share of chunks are the corpus's own subject ("Luleå").
-    ubiquitous_name_share: float = 0.25
     max_missing_share: float = 0.3
     # Score weights: question-word coverage, dense similarity, the chunk's retrieval score,
     # and the bonus for holding what the kind of question needs.
@@ -192,26 +190,24 @@ class ExtractiveAnswerer:
         if info.kind in _NEEDS and not any(_fits(info, c.record) for c in chosen):
             # The topic is there but not the year, figure or name asked for: a near miss.
             return self._abstain(top, retrieved)
-        if not info.english and not self._names_covered(info, chosen, snap):
+        if not info.english and not self._names_covered(info, chosen):
             # "Vilka vänorter har Stockholms stad?": the answer must be about what is named.
             return self._abstain(top, retrieved)
         return self._compose(info, chosen, retrieved)
 
-    def _names_covered(self, info: QuestionInfo, chosen: list[Candidate], snap) -> bool:
+    def _names_covered(self, info: QuestionInfo, chosen: list[Candidate]) -> bool:
         text = " ".join(
             f"{c.record.text} {c.record.meta.get('section', '')} {c.record.meta.get('title', '')}"
             f" {c.before.text if c.before else ''}"
             for c in chosen
         )
-        words = with_aliases(set(tokens(text)), info.aliases)  # "UBC" = its long form
-        have = {stem(t) for t in words}
-        limit = self.ubiquitous_name_share * max(len(snap.chunks), 1)
+        words, stems = _terms_of(text, info)
         for name in info.names:
             # Genitive -s: "Luleås" names Luleå.
             forms = {name, name[:-1]} if name.endswith("s") and len(name) > 4 else {name}
-            if max(snap.name_frequency(f) for f in forms) > limit:
+            if any(stem(f) in info.ubiquitous for f in forms):
                 continue
-            if not any(stem(f) in have or _compound_match(stem(f), words) for f in forms):
+            if not any(_mentions(f, words, stems) for f in forms):
                 return False
         return True
 
@@ -403,16 +399,24 @@ def _fits(info: QuestionInfo, unit: Record) -> bool:
     return False
 
 
+def _terms_of(text: str, info: QuestionInfo) -> tuple[set[str], set[str]]:
+    """Words and stems of text, with the other spelling of any acronym ("UBC")."""
+    words = with_aliases(set(tokens(text)), info.aliases)
+    return words, {stem(w) for w in words}
+
+
+def _mentions(name: str, words: set[str], stems: set[str]) -> bool:
+    return stem(name) in stems or _compound_match(stem(name), words)
+
+
 def _names_share(info: QuestionInfo, unit: Record, before: Record | None) -> float:
     """Share of the question's specific names (not the corpus's subject) the unit mentions."""
     names = [n for n in info.names if stem(n) not in info.ubiquitous]
     if not names:
         return 0.0
     text = f"{unit.text} {unit.meta.get('section', '')} {before.text if before else ''}"
-    have = with_aliases(set(tokens(text)), info.aliases)
-    stems = {stem(w) for w in have}
-    found = sum(1 for n in names if stem(n) in stems or _compound_match(stem(n), have))
-    return found / len(names)
+    words, stems = _terms_of(text, info)
+    return sum(1 for n in names if _mentions(n, words, stems)) / len(names)
 
 
 def _counts(text: str, target: str) -> bool:

@@ -16,7 +16,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from bot.settings import Settings
-from bot.text import Vocabulary, fold, index_stems, stem, tokens
+from bot.text import Vocabulary, index_stems, stem, tokens
 from ingest.store import read_state
 
 
@@ -51,9 +51,7 @@ class CorpusSnapshot:
             self.units_by_chunk.setdefault(unit.meta["chunk"], []).append(i)
         for idxs in self.units_by_chunk.values():
             idxs.sort(key=lambda i: self.units[i].meta["order"])
-        self.collection_count = len(self.chunks)
         self.vocabulary = Vocabulary([r.content for r in self.chunks])
-        self._stem_df: dict[str, int] | None = None
         self.bm25 = None
         if self.chunks:
             self.bm25 = bm25s.BM25()
@@ -83,16 +81,6 @@ class CorpusSnapshot:
                 df[s] = df.get(s, 0) + 1
         n = max(len(self.units), 1)
         return {s: math.log(1 + n / c) for s, c in df.items()}
-
-    def name_frequency(self, word: str) -> int:
-        """In how many chunks a word (by stem) occurs."""
-        if self._stem_df is None:
-            df: dict[str, int] = {}
-            for rec in self.chunks:
-                for s in set(index_stems(rec.content)):
-                    df[s] = df.get(s, 0) + 1
-            self._stem_df = df
-        return self._stem_df.get(stem(fold(word)), 0)
 
     def bm25_scores(self, query_stems: list[str]) -> np.ndarray:
         if self.bm25 is None or not query_stems:
