@@ -160,13 +160,18 @@ class ExtractiveAnswerer:
     w_names: float = 0.4
 
     def __call__(self, state: dict) -> Answer:
-        answer = self.answer(state["info"], state["chunks"])
+        answer = self.answer(state["info"], state["chunks"], state.get("snap"))
         answer.query = state["info"].query  # the condensed question, for debugging follow-ups
         return answer
 
     # -- scoring -------------------------------------------------------------------------
-    def answer(self, info: QuestionInfo, scored_chunks: list[tuple[Record, float]]) -> Answer:
-        snap = self.snapshot()
+    def answer(
+        self,
+        info: QuestionInfo,
+        scored_chunks: list[tuple[Record, float]],
+        snap: CorpusSnapshot | None = None,
+    ) -> Answer:
+        snap = snap or self.snapshot()
         top = scored_chunks[: self.top_chunks]
         retrieved = [{"doc_id": r.meta["doc_id"], "text": r.text} for r, _ in top]
         # A question whose topical words are largely absent from the corpus asks for something

@@ -16,15 +16,24 @@ def build_chain(
     settings: Settings, retriever: HybridRetriever, answerer: Callable[[dict], Answer]
 ) -> Runnable:
     """{"question": str, "history": [str]} -> Answer."""
-    condense = RunnableLambda(
-        lambda x: {
-            "info": analyse(x["question"], x.get("history") or [], retriever.snapshot().vocabulary)
-        }
-    ).with_config(run_name="condense")
+    # One snapshot of the index per question: condensing, retrieval and answering see the same
+    # records, and the store is checked for a newer ingest once rather than three times.
+    condense = RunnableLambda(_condense(retriever)).with_config(run_name="condense")
     retrieve = RunnablePassthrough.assign(
-        chunks=RunnableLambda(lambda s: retriever.score_chunks(s["info"].query)).with_config(
-            run_name="retrieve"
-        )
+        chunks=RunnableLambda(
+            lambda s: retriever.score_chunks(s["info"].query, snap=s["snap"])
+        ).with_config(run_name="retrieve")
     )
     answer = RunnableLambda(answerer).with_config(run_name="answer")
     return (condense | retrieve | answer).with_config(run_name="policybot")
+
+
+def _condense(retriever: HybridRetriever) -> Callable[[dict], dict]:
+    def condense(x: dict) -> dict:
+        snap = retriever.snapshot()
+        return {
+            "snap": snap,
+            "info": analyse(x["question"], x.get("history") or [], snap.vocabulary),
+        }
+
+    return condense

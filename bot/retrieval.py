@@ -141,10 +141,10 @@ class HybridRetriever(BaseRetriever):
         return snap
 
     def score_chunks(
-        self, query: str, lexical_query: str | None = None
+        self, query: str, snap: CorpusSnapshot | None = None
     ) -> list[tuple[Record, float]]:
         """All chunks with fused scores, best first."""
-        snap = self.snapshot()
+        snap = snap or self.snapshot()
         if not snap.chunks:
             return []
         qvec = self.embeddings.embed_query(query)
@@ -162,7 +162,7 @@ class HybridRetriever(BaseRetriever):
         dense = np.nan_to_num(
             dense, nan=float(np.nanmin(dense)) if np.any(~np.isnan(dense)) else 0.0
         )
-        lexical = snap.bm25_scores(index_stems(lexical_query or query))
+        lexical = snap.bm25_scores(index_stems(query))
         fused = _zscore(dense) + self.lexical_weight * _zscore(lexical)
         order = np.argsort(-fused)
         return [(snap.chunks[i], float(fused[i])) for i in order]
