@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,8 +137,4 @@ def _with_progress(docs: list[Document], enabled: bool) -> Iterable[Document]:
         return docs
     from tqdm import tqdm
 
-    return _iterate(tqdm(docs, desc="Indexerar", unit="avsnitt"))
-
-
-def _iterate(items: Iterable[Document]) -> Iterator[Document]:
-    yield from items
+    return tqdm(docs, desc="Indexerar", unit="avsnitt")
