@@ -9,7 +9,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from bot.answerer import Answer
 from bot.questions import analyse
 from bot.retrieval import HybridRetriever
-from bot.settings import Settings
+from config.settings import Settings
 
 
 def build_chain(

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot.settings import Settings
+from config.settings import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

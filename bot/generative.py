@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.answerer import Answer, ExtractiveAnswerer
-from bot.settings import Settings
+from config.settings import Settings
 
 SYSTEM_PROMPT = (
     "Du svarar på svenska på frågor om kommunens dokument. Använd bara de numrerade "

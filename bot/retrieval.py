@@ -15,8 +15,8 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
-from bot.settings import Settings
 from bot.text import Vocabulary, index_stems, stem, tokens
+from config.settings import Settings
 from ingest.store import read_state
 
 

@@ -10,7 +10,7 @@ from langchain_core.runnables import Runnable
 from bot.answerer import Answer, ExtractiveAnswerer
 from bot.chain import build_chain
 from bot.retrieval import CorpusSnapshot, HybridRetriever
-from bot.settings import Settings
+from config.settings import Settings
 from ingest.embeddings import make_embeddings
 from ingest.indexer import IngestReport, ingest
 from ingest.store import make_vector_store, read_state

@@ -39,7 +39,7 @@ from starlette.middleware import Middleware
 
 from bot.feedback import FeedbackStore
 from bot.service import QuestionError, validate_question
-from bot.settings import Settings
+from config.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.indexing import index
 
-from bot.settings import Settings
+from config.settings import Settings
 from ingest.chunking import to_documents
 from ingest.embeddings import make_embeddings
 from ingest.loaders import LoadError, discover, load_file

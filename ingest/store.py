@@ -10,7 +10,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from bot.settings import Settings
+from config.settings import Settings
 
 
 def make_client(settings: Settings):

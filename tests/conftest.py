@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_CORPUS, Settings
+from config.settings import DEFAULT_CORPUS, Settings
 
 FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 

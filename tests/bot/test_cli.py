@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.settings import Settings
+from config.settings import Settings
 
 KEYS = {"answer", "abstained", "citations", "latency_ms"}
 CITATION_KEYS = {"n", "doc_id", "title", "section", "quote", "updated", "url"}

@@ -10,7 +10,7 @@ import pytest
 
 from bot.answerer import Answer, Citation
 from bot.generative import OpenAIAnswerer
-from bot.settings import Settings
+from config.settings import Settings
 
 
 class _Extractive:

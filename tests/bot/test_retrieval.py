@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.retrieval import HybridRetriever
-from bot.settings import Settings
+from config.settings import Settings
 from ingest.embeddings import make_embeddings
 from ingest.indexer import ingest
 from ingest.store import make_vector_store

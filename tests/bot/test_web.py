@@ -19,7 +19,7 @@ from bot.answerer import Answer, Citation
 from bot.feedback import FeedbackStore
 from bot.retrieval import Record
 from bot.service import validate_question
-from bot.settings import Settings
+from config.settings import Settings
 
 try:
     from tests.bot import server_web as sw

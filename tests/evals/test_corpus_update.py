@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from bot.settings import Settings
+from config.settings import Settings
 from ingest.indexer import ingest
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_CORPUS
+from config.settings import DEFAULT_CORPUS
 from evals.runner import DEFAULT_SETS, EvalFormatError, load_corpus, load_items
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
+from config.settings import Settings
 from ingest.indexer import ingest
 
 pytestmark = pytest.mark.server

@@ -7,7 +7,7 @@ from ingest.loaders import SourceDocument, discover, load_file
 
 
 def _real_docs():
-    from bot.settings import DEFAULT_CORPUS
+    from config.settings import DEFAULT_CORPUS
 
     return {d.doc_id: d for d in map(load_file, discover(DEFAULT_CORPUS))}
 

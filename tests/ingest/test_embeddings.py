@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.settings import Settings
+from config.settings import Settings
 from ingest.embeddings import ProviderError, make_embeddings
 from ingest.indexer import ingest
 from ingest.store import make_vector_store

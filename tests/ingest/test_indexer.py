@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.settings import Settings
+from config.settings import Settings
 from ingest.embeddings import make_embeddings
 from ingest.indexer import CorpusError, ingest
 from ingest.store import make_vector_store, read_state

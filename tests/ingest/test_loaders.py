@@ -48,7 +48,7 @@ def test_markdown_front_matter(small_corpus: Path) -> None:
 
 
 def test_real_corpus_front_matter() -> None:
-    from bot.settings import DEFAULT_CORPUS
+    from config.settings import DEFAULT_CORPUS
 
     docs = {d.doc_id: d for d in map(load_file, discover(DEFAULT_CORPUS))}
     assert set(docs) == {"internationella-organisationer", "plan-internationellt-arbete"}
