@@ -19,13 +19,17 @@ def build_chain(
     # One snapshot of the index per question: condensing, retrieval and answering see the same
     # records, and the store is checked for a newer ingest once rather than three times.
     condense = RunnableLambda(_condense(retriever)).with_config(run_name="condense")
+    # The question is embedded once: retrieval and the answerer's unit scoring share it.
+    embed = RunnablePassthrough.assign(
+        qvec=RunnableLambda(lambda s: retriever.embeddings.embed_query(s["info"].query))
+    ).with_config(run_name="embed")
     retrieve = RunnablePassthrough.assign(
         chunks=RunnableLambda(
-            lambda s: retriever.score_chunks(s["info"].query, snap=s["snap"])
+            lambda s: retriever.score_chunks(s["info"].query, snap=s["snap"], qvec=s["qvec"])
         ).with_config(run_name="retrieve")
     )
     answer = RunnableLambda(answerer).with_config(run_name="answer")
-    return (condense | retrieve | answer).with_config(run_name="policybot")
+    return (condense | embed | retrieve | answer).with_config(run_name="policybot")
 
 
 def _condense(retriever: HybridRetriever) -> Callable[[dict], dict]:

@@ -6,108 +6,30 @@ import re
 from dataclasses import dataclass, field
 
 from bot.text import (
-    ENGLISH_STOPWORDS,
-    QUESTION_WORDS,
-    SWEDISH_STOPWORDS,
     Vocabulary,
     content_stems,
     expand_acronyms,
+    find_names,
     fold,
     is_common_word,
     is_english,
     tokens,
     zipf,
 )
-
-# Question kinds and the cues that signal them (Swedish first, English second).
-_KIND_CUES: list[tuple[str, re.Pattern]] = [
-    ("amount", re.compile(r"\bhur mycket\b|\bvad kostar\b|\bbelopp\w*\b|\bhow much\b", re.I)),
-    (
-        "count",
-        re.compile(
-            r"\bhur m[åa]nga\b|\bhur stora?\b|\bhur stort\b|\bantal(et)?\b|\bhow many\b|"
-            r"\bnumber of\b",
-            re.I,
-        ),
-    ),
-    ("duration", re.compile(r"\bhur länge\b|\bhow long\b|\btill när\b", re.I)),
-    (
-        "year",
-        # "när" opens the question; inside it ("när det gäller") it is not about time.
-        re.compile(
-            r"^\s*(och\s+|men\s+)?n[äa]r\b|\bvilket (år|datum|månad)\b|\bvilken (tid|månad)\b|"
-            r"\b(sedan|sen) n[äa]r\b|\bårtal\b|^\s*when\b|\bwhat year\b|\bsince when\b",
-            re.I,
-        ),
-    ),
-    ("why", re.compile(r"\bvarf[öo]r\b|syfte|\bwhy\b|\bpurpose\b", re.I)),
-    (
-        "where",
-        re.compile(
-            r"^\s*var\s+(ligger|finns|sitter|är|har|går)\b|\bvar någonstans\b|\bi vilket land\b|"
-            r"\bwhere\b",
-            re.I,
-        ),
-    ),
-    (
-        "name",
-        re.compile(
-            r"\bvem\b|\bvems\b|\bvad heter\b|\bvad hette\b|\bnamnet på\b|\bvilket namn\b|"
-            r"\bwho\b|\bwhat is the name\b|\bcalled\b",
-            re.I,
-        ),
-    ),
-    (
-        "list",
-        re.compile(
-            r"\bvilka\b|\bvilken\b|\bvilket\b|\bnämn\b|\blista\b|\bräkna upp\b|"
-            r"\bwhich\b|\blist\b|\bwhat are\b",
-            re.I,
-        ),
-    ),
-]
-
-# A question that opens with a finite verb is a yes/no question in Swedish and English.
-_YESNO_START = re.compile(
-    r"^\s*(är|har|finns|fanns|samarbetar|deltar|ingår|kan|ska|skall|får|måste|bör|blir|blev|"
-    r"hade|var|tänker|planerar|arbetar|jobbar|stödjer|stöder|äger|driver|betalar|prioriterar|"
-    r"prioriteras|avser|gäller|innebär|samverkar|satsar|tillhör|fortsätter|leder|"
-    r"is|are|does|do|did|has|have|was|were|can|will|should)\b",
-    re.I,
-)
-
-# Pronouns and openers that point back into the conversation.
-_ANAPHORA = frozenset(
-    [
-        "den",
-        "dess",
-        "dem",
-        "deras",
-        "dessa",
-        "denna",
-        "detta",
-        "där",
-        "dit",
-        "de",
-        "han",
-        "hon",
-        "hans",
-        "hennes",
-        "it",
-        "its",
-        "they",
-        "them",
-        "their",
-        "there",
-        "that",
-        "those",
-    ]
-)
-_DEMONSTRATIVE = re.compile(
-    r"\b(det|den|de|detta|denna|dessa)\s+\w{2,}(et|en|na|arna|erna|orna)\b", re.I
-)
-_ELLIPSIS_START = re.compile(
-    r"^\s*(och|men|än|samt|också|vad med|hur är det med|and|what about)\b", re.I
+from ingest.swedish import (
+    ANAPHORA,
+    COUNTED,
+    DEFINITION_QUESTION,
+    DEMONSTRATIVE,
+    ELLIPSIS_START,
+    ENGLISH_STOPWORDS,
+    KIND_CUES,
+    NARROWING,
+    QUESTION_WORDS,
+    SWEDISH_STOPWORDS,
+    TARGET,
+    VERB_LIKE,
+    YESNO_START,
 )
 
 
@@ -130,6 +52,9 @@ class QuestionInfo:
     target: str | None = None  # the word right after the question phrase ("ordförande")
     counted: list[str] = field(default_factory=list)  # "Hur många *svenska medlemmar*"
     missing: list[str] = field(default_factory=list)  # topical words found nowhere in the corpus
+    defines: str | None = None  # "Vad är X?": X, whose definition is wanted
+    narrows: bool = False  # "Vilka av dem ...?": narrows the previous answer's list
+    previous_kind: str | None = None  # the kind of the question it follows up
 
     @property
     def target_missing(self) -> bool:
@@ -145,17 +70,17 @@ class QuestionInfo:
         topics += 1 if self.context_stems else 0
         # A missing verb is more often a paraphrase ("träffas" for "sammanträder") than a
         # missing fact, so it weighs half; a missing noun ("budget", "avgift") weighs fully.
-        weight = sum(0.5 if _VERB_LIKE.search(w) else 1.0 for w in self.missing)
+        weight = sum(0.5 if VERB_LIKE.search(w) else 1.0 for w in self.missing)
         return weight / max(topics, 1)
 
 
 def question_kind(text: str) -> str:
-    where = dict(_KIND_CUES)["where"]
+    where = dict(KIND_CUES)["where"]
     if where.search(text):
         return "where"  # "Var ligger ...?" opens with a verb-like word but asks for a place
-    if _YESNO_START.match(text) and not re.search(r"\bhur m[åa]nga\b", text, re.I):
+    if YESNO_START.match(text) and not re.search(r"\bhur m[åa]nga\b", text, re.I):
         return "yesno"
-    for kind, pattern in _KIND_CUES:
+    for kind, pattern in KIND_CUES:
         if pattern.search(text):
             return kind
     return "what"
@@ -168,54 +93,35 @@ def focus_stems(text: str) -> list[str]:
 
 def _names(text: str) -> list[str]:
     """Capitalised words that are not the question's first word: places, organisations."""
-    words = re.findall(r"[^\W\d_][\w'’-]*", text)
-    return [w for w in words[1:] if w[:1].isupper()]
-
-
-_VERB_LIKE = re.compile(r"(ar|er|as|es|ade|de|te|at|it|tt)$")
-_NAME_RUN = re.compile(r"[A-ZÅÄÖ][\w'’-]*(?:\s+(?:(?:of|the|de|for|and)\s+)*[A-ZÅÄÖ][\w'’-]*)*")
+    first = re.search(r"[^\W\d_]", text)
+    return [n.text for n in find_names(text) if first is None or n.start > first.start()]
 
 
 def _name_groups(text: str) -> list[list[str]]:
     """Runs of capitalised words after the first word, each as its list of tokens."""
     first = re.match(r"\s*\S+", text)
     start = first.end() if first else 0
-    return [tokens(m.group()) for m in _NAME_RUN.finditer(text, start)]
+    return [n.words for n in find_names(text, runs=True) if n.start >= start]
 
 
 def _is_followup(question: str) -> bool:
     toks = tokens(question)
     if not toks:
         return False
-    if _ELLIPSIS_START.match(question):
+    if ELLIPSIS_START.match(question):
         return True
-    if any(t in _ANAPHORA for t in toks) and not _names(question):
+    if any(t in ANAPHORA for t in toks) and not _names(question):
         return True
     # "det området", "den föreningen": a demonstrative with a definite noun points back.
-    if _DEMONSTRATIVE.search(question) and not _names(question):
+    if DEMONSTRATIVE.search(question) and not _names(question):
         return True
     # Very short questions without a name of their own ("Sedan när?", "Hur många?").
     return len(focus_stems(question)) <= 1 and not _names(question)
 
 
-# The word a question is about comes right after its question phrase: "Vem är *ordförande*",
-# "Vad kostar", "Hur stor *budget*", "Vilket *telefonnummer*", "Hur många *medlemmar*".
-_TARGET = re.compile(
-    r"^\s*(?:(?:och|men)\s+)?(?:vem|vad|vilken|vilket|vilka|hur\s+(?:många|mycket|stor|stort|stora))"
-    r"(?:\s+(?:är|var|blir|heter|av|de|den|det|en|ett|sorts|slags|typ|form|av))*"
-    r"\s+([^\W\d_][\w-]*)(?![\w:])",
-    re.I,
-)
-
-
-_COUNTED = re.compile(
-    r"\bhur\s+(?:många|stor|stort|stora)\s+(?:av\s+)?([\w:-]+)(?:\s+([\w-]+))?", re.I
-)
-
-
 def counted_words(question: str) -> list[str]:
     """What a "hur många" question counts: the one or two words after it ("svenska medlemmar")."""
-    m = _COUNTED.search(question)
+    m = COUNTED.search(question)
     if not m:
         return []
     words = [fold(w.split(":")[0]) for w in m.groups() if w]
@@ -226,7 +132,7 @@ def counted_words(question: str) -> list[str]:
 
 def target_word(question: str) -> str | None:
     """The head word right after the question phrase, if there is one."""
-    m = _TARGET.match(question)
+    m = TARGET.match(question)
     if not m:
         return None
     word = fold(m.group(1))
@@ -295,10 +201,14 @@ def analyse(
             if len(tok) > 1 and not tok.isdigit() and not is_common_word(tok)
         ],
     )
+    defined = DEFINITION_QUESTION.match(corrected)
+    info.defines = defined.group(1) if defined and info.kind == "what" else None
     if not history or not _is_followup(question):
         return info
     previous = analyse(history[-1], history[:-1], vocabulary)
     info.followup = True
+    info.previous_kind = previous.kind
+    info.narrows = bool(NARROWING.search(question)) and previous.kind in ("list", "count")
     if info.kind == "what" and len(tokens(question)) <= 4:
         # "Och Kemi?" asks the previous kind of question about something else.
         info.kind = previous.kind

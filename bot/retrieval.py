@@ -18,6 +18,7 @@ from pydantic import ConfigDict, PrivateAttr
 from bot.text import Vocabulary, index_stems, stem, tokens
 from config.settings import Settings
 from ingest.store import read_state
+from ingest.swedish import FOOTNOTE_REF
 
 
 @dataclass
@@ -51,6 +52,13 @@ class CorpusSnapshot:
             self.units_by_chunk.setdefault(unit.meta["chunk"], []).append(i)
         for idxs in self.units_by_chunk.values():
             idxs.sort(key=lambda i: self.units[i].meta["order"])
+        # Neighbours and footnotes are looked up by document and position.
+        self._unit_at = {(u.meta["doc_id"], u.meta["order"]): i for i, u in enumerate(self.units)}
+        self._footnotes = {
+            (u.meta["doc_id"], u.meta["footnote"]): i
+            for i, u in enumerate(self.units)
+            if u.meta.get("footnote")
+        }
         self.vocabulary = Vocabulary([r.content for r in self.chunks])
         self.bm25 = None
         if self.chunks:
@@ -71,6 +79,25 @@ class CorpusSnapshot:
                 vectors.append(vec)
         matrix = np.asarray(vectors, dtype=np.float32).reshape(len(vectors), -1)
         return cls(records, matrix, generation)
+
+    def next_unit(self, i: int) -> Record | None:
+        """The unit after units[i] in the same paragraph or list, if any."""
+        meta = self.units[i].meta
+        j = self._unit_at.get((meta["doc_id"], meta["order"] + 1))
+        if j is None or self.units[j].meta.get("block") != meta.get("block"):
+            return None
+        return self.units[j]
+
+    def footnote_of(self, i: int) -> Record | None:
+        """The text of the first footnote units[i] refers to, if any."""
+        meta = self.units[i].meta
+        if not meta.get("footnote_text"):
+            return None
+        for label in FOOTNOTE_REF.findall(self.units[i].text):
+            j = self._footnotes.get((meta["doc_id"], label))
+            if j is not None:
+                return self.units[j]
+        return None
 
     @cached_property
     def unit_idf(self) -> dict[str, float]:
@@ -141,13 +168,14 @@ class HybridRetriever(BaseRetriever):
         return snap
 
     def score_chunks(
-        self, query: str, snap: CorpusSnapshot | None = None
+        self, query: str, snap: CorpusSnapshot | None = None, qvec: list[float] | None = None
     ) -> list[tuple[Record, float]]:
-        """All chunks with fused scores, best first."""
+        """All chunks with fused scores, best first; qvec is the query's embedding if known."""
         snap = snap or self.snapshot()
         if not snap.chunks:
             return []
-        qvec = self.embeddings.embed_query(query)
+        if qvec is None:
+            qvec = self.embeddings.embed_query(query)
         hits = self.collection.query(
             query_embeddings=[qvec],
             n_results=len(snap.chunks),

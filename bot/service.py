@@ -11,6 +11,7 @@ from bot.answerer import Answer, ExtractiveAnswerer
 from bot.chain import build_chain
 from bot.retrieval import CorpusSnapshot, HybridRetriever
 from config.settings import Settings
+from config.tuning import Tuning
 from ingest.embeddings import make_embeddings
 from ingest.indexer import IngestReport, ingest
 from ingest.store import make_vector_store, read_state
@@ -58,11 +59,19 @@ class PolicyBot:
         report = None
         if store._collection.count() == 0:
             report = ingest(settings, embeddings=embeddings, progress=progress)
+        tuning = Tuning.load(settings.tuning_file)
         retriever = HybridRetriever(
-            vector_store=store, embeddings=embeddings, settings=settings, k=settings.top_k
+            vector_store=store,
+            embeddings=embeddings,
+            settings=settings,
+            k=settings.top_k,
+            lexical_weight=tuning.lexical_weight,
         )
         extractive = ExtractiveAnswerer(
-            embeddings=embeddings, snapshot=retriever.snapshot, top_chunks=settings.top_k
+            embeddings=embeddings,
+            snapshot=retriever.snapshot,
+            tuning=tuning,
+            top_chunks=settings.top_k,
         )
         chain = build_chain(settings, retriever, make_answerer(settings, extractive))
         return cls(settings=settings, retriever=retriever, chain=chain, ingest_report=report)

@@ -3,52 +3,28 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
 
+from ingest.swedish import (
+    ACRONYM_DEF,
+    ENGLISH_STOPWORDS,
+    FOLD,
+    INFLECTIONS,
+    NAME_JOINERS,
+    QUESTION_WORDS,
+    SWEDISH_STOPWORDS,
+)
+
 _TOKEN = re.compile(r"[0-9]+|[^\W\d_]+", re.UNICODE)
-
-# Nordic spellings of the same place (Tromsø/Tromsö, Bodø/Bodö) must meet.
-_FOLD = str.maketrans({"ø": "ö", "æ": "ä", "é": "e", "è": "e", "ü": "u", "´": "'", "’": "'"})
-
-SWEDISH_STOPWORDS = frozenset(
-    """
-    och det att i en jag hon som han på den med var sig för så till är men ett om hade de av
-    icke mig du henne då sin nu har inte hans honom skulle hennes där min man ej vid kunde
-    något från ut när efter upp vi dem vara vad över än dig kan sina här ha mot alla under
-    någon eller allt mycket sedan ju denna själv detta åt utan varit hur ingen mitt ni bli blev
-    oss din dessa några deras blir mina samma vilken er sådan vår blivit dess inom mellan
-    sådant varför varje vilka ditt vem vilket sitt sådana vart dina vars vårt våra ert era
-    vilkas också ska skall finns fanns även vilket vilken vilka hur många mycket mer mest bara
-    får fått gör göra gjorde gjort sa säga kommer kom ligger ligga hos enligt inför annat andra
-    annan
-    """.split()  # noqa: SIM905 - a word list reads better as text
-)
-
-ENGLISH_STOPWORDS = frozenset(
-    """
-    the a an of to in on at for with by from is are was were be been being do does did has have
-    had what which who whom whose when where why how many much is it its this that these those
-    and or not no yes there their they them city municipality about as can could will would
-    should any all some me my our your you we i
-    """.split()  # noqa: SIM905 - a word list reads better as text
-)
-
-# Words that frame a question but say nothing about its topic.
-QUESTION_WORDS = frozenset(
-    """
-    vad vilka vilken vilket vem vems när var varför hur många mycket länge står betyder innebär
-    berätta beskriv förklara nämn lista räkna ge finns säg tala heter hette kallas kallades
-    förkortning förkortningen förkortningar stod nämns nämnas anges
-    """.split()  # noqa: SIM905 - a word list reads better as text
-)
 
 _stemmer = Stemmer.Stemmer("swedish")
 
 
 def fold(text: str) -> str:
-    return text.casefold().translate(_FOLD)
+    return text.casefold().translate(FOLD)
 
 
 def tokens(text: str) -> list[str]:
@@ -59,6 +35,39 @@ def tokens(text: str) -> list[str]:
 @lru_cache(maxsize=65536)
 def stem(token: str) -> str:
     return _stemmer.stemWord(token) if not token.isdigit() else token
+
+
+@dataclass(frozen=True)
+class Name:
+    """A capitalised word or run of words: a place, an organisation or a person."""
+
+    text: str
+    start: int
+    opens: bool  # it opens the text, a sentence or a list item, so capitals prove nothing
+
+    @property
+    def words(self) -> list[str]:
+        return tokens(self.text)
+
+
+_NAME_RUN = re.compile(rf"[A-ZÅÄÖ][\w'’-]*(?:\s+(?:{NAME_JOINERS}\s+)*[A-ZÅÄÖ][\w'’-]*)*")
+_SINGLE = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def find_names(text: str, runs: bool = False) -> list[Name]:
+    """Capitalised words (or, with runs, runs of them) in text, in order.
+
+    The one place that decides what a name is; callers drop the ones that open a sentence
+    (opens) or that are common words.
+    """
+    out = []
+    for m in (_NAME_RUN if runs else _SINGLE).finditer(text):
+        if not m.group()[0].isupper():
+            continue
+        before = text[: m.start()].rstrip(' \t"”“(')
+        opens = not before or before[-1] in ".:!?\n-•;" or bool(re.search(r"\d[.)]$", before))
+        out.append(Name(m.group(), m.start(), opens))
+    return out
 
 
 def content_stems(text: str, extra_stop: frozenset[str] = frozenset()) -> list[str]:
@@ -86,31 +95,6 @@ def is_english(text: str) -> bool:
     return en >= 2 and en > sv
 
 
-_INFLECTIONS = (
-    "",
-    "arna",
-    "erna",
-    "orna",
-    "en",
-    "et",
-    "na",
-    "er",
-    "ar",
-    "or",
-    "t",
-    "n",
-    "s",
-    "e",
-    "a",
-)
-
-
-_ACRONYM_DEF = re.compile(
-    r"((?:[A-ZÅÄÖ][\w-]*(?:\s+(?:of the|of|for|de|och))?\s+){0,5}[A-ZÅÄÖ][\w-]*)"
-    r"\s*\(([A-ZÅÄÖ]{2,6})\)"
-)
-
-
 def find_acronyms(texts: list[str]) -> dict[str, tuple[str, ...]]:
     """Acronyms the documents define, "Union of the Baltic Cities (UBC)".
 
@@ -119,7 +103,7 @@ def find_acronyms(texts: list[str]) -> dict[str, tuple[str, ...]]:
     """
     found: dict[str, tuple[str, ...]] = {}
     for text in texts:
-        for m in _ACRONYM_DEF.finditer(text):
+        for m in ACRONYM_DEF.finditer(text):
             acronym = m.group(2)
             words = [w for w in re.split(r"[\s-]+", m.group(1)) if w[:1].isupper()]
             for start in range(len(words)):
@@ -216,7 +200,7 @@ class Vocabulary:
             return True
         if word.isdigit():
             return False
-        for suffix in _INFLECTIONS:
+        for suffix in INFLECTIONS:
             if suffix and not word.endswith(suffix):
                 continue
             base = word[: len(word) - len(suffix)] if suffix else word

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     collection: str = Field("policybot", description="Chroma collection name prefix.")
     top_k: int = Field(10, ge=1, le=50, description="Chunks handed to the answerer.")
     chunk_max_chars: int = Field(700, ge=200, description="Soft upper bound for a chunk's length.")
+    tuning_file: Path | None = Field(
+        None, description="Weights and thresholds (JSON); the fitted config/tuning.json if unset."
+    )
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
 
     @property

@@ -8,21 +8,11 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from ingest.loaders import SourceDocument
+from ingest.swedish import FOOTNOTE_DEF, FOOTNOTE_REF, FURNITURE
+from ingest.text_split import sentence_spans
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
-
-# Sentence ends: . ! ? followed by space and an upper-case letter, digit or quote.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[ \t]+(?=[\"“”'(A-ZÅÄÖÉ0-9])")
-# Abbreviations after which a full stop does not end a sentence.
-_ABBREVIATIONS = ("s.k.", "bl.a.", "t.ex.", "inkl.", "m.m.", "etc.", "ca.", "nr.", "resp.", "dvs.")
-
-# Page furniture: link labels, logo descriptions and "more information" pointers. Kept in the
-# corpus (it is the document's text) but never used as an answer.
-_FURNITURE = re.compile(
-    r"Länk till annan webbplats|^För mer information|^Läs mer|^Här kan du läsa|\blogo(type)?\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -43,6 +33,10 @@ class Unit:
     section: str
     is_list: bool = False
     furniture: bool = False
+    block: int = 0  # the paragraph or list it belongs to; neighbours in one block share it
+    intro: str = ""  # the sentence or heading that introduces it
+    footnote: str = ""  # the label, when the unit is a footnote's text ("[^1]: ...")
+    footnote_text: str = ""  # the texts of the footnotes it refers to
 
 
 @dataclass
@@ -86,22 +80,19 @@ def split_sentences(body: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans inside body[start:end]; line breaks also end a sentence."""
     spans: list[tuple[int, int]] = []
     for line_match in re.finditer(r"[^\n]+", body[start:end]):
-        line_start = start + line_match.start()
-        text = line_match.group()
-        cursor = 0
-        for m in _SENTENCE_END.finditer(text):
-            before = text[cursor : m.start()]
-            if before.lower().endswith(_ABBREVIATIONS):
-                continue
-            spans.append((line_start + cursor, line_start + m.start()))
-            cursor = m.end()
-        spans.append((line_start + cursor, line_start + len(text.rstrip())))
+        offset = start + line_match.start()
+        spans += [(offset + s, offset + e) for s, e in sentence_spans(line_match.group())]
     return [(s, e) for s, e in spans if body[s:e].strip()]
 
 
 def build_units_and_chunks(body: str, max_chars: int = 700) -> list[Chunk]:
-    """Group units into chunks: a paragraph (with the list it introduces) per chunk."""
+    """Group units into chunks: a paragraph (with the list it introduces) per chunk.
+
+    A list belongs with the sentence right before it whatever that sentence ends with (":",
+    "." or ";"); a list straight after a heading is introduced by the heading.
+    """
     blocks = parse_blocks(body)
+    footnotes = _footnotes(body, blocks)
     trail: dict[int, str] = {}
     chunks: list[Chunk] = []
     i = 0
@@ -113,27 +104,49 @@ def build_units_and_chunks(body: str, max_chars: int = 700) -> list[Chunk]:
             i += 1
             continue
         section = _section(trail)
+        heading = trail[max(trail)] if trail else ""
         units: list[Unit] = []
         if block.kind == "list":
-            units.append(Unit(block.start, block.end, section, is_list=True))
+            units.append(Unit(block.start, block.end, section, is_list=True, intro=heading))
         else:
             spans = split_sentences(body, block.start, block.end)
             following = blocks[i + 1] if i + 1 < len(blocks) else None
-            leads_list = (
-                following is not None
-                and following.kind == "list"
-                and body[spans[-1][0] : spans[-1][1]].rstrip().endswith(":")
-            )
+            label = FOOTNOTE_DEF.match(body[block.start : block.end])
+            leads_list = following is not None and following.kind == "list" and not label
+            intro = heading
             for s, e in spans[:-1] if leads_list else spans:
-                units.append(Unit(s, e, section))
+                units.append(Unit(s, e, section, intro=intro))
+                intro = body[s:e]
             if leads_list:
-                units.append(Unit(spans[-1][0], following.end, section, is_list=True))
+                units.append(Unit(spans[-1][0], following.end, section, is_list=True, intro=intro))
                 i += 1  # the list is consumed with its lead-in
+            if label:
+                for unit in units:
+                    unit.footnote = label.group(1)
         for unit in units:
-            unit.furniture = bool(_FURNITURE.search(body[unit.start : unit.end]))
+            text = body[unit.start : unit.end]
+            unit.block = i
+            unit.furniture = bool(FURNITURE.search(text))
+            refs = [
+                footnotes[m.group(1)]
+                for m in FOOTNOTE_REF.finditer(text)
+                if m.group(1) in footnotes
+            ]
+            unit.footnote_text = " ".join(refs)
         chunks.extend(_pack(units, section, max_chars))
         i += 1
     return chunks
+
+
+def _footnotes(body: str, blocks: list[Block]) -> dict[str, str]:
+    """Footnote label -> its text, from "[^1]: text" paragraphs."""
+    out: dict[str, str] = {}
+    for block in blocks:
+        for line in body[block.start : block.end].splitlines():
+            m = FOOTNOTE_DEF.match(line.strip())
+            if m:
+                out[m.group(1)] = m.group(2).strip()
+    return out
 
 
 def _section(trail: dict[int, str]) -> str:
@@ -210,6 +223,10 @@ def to_documents(doc: SourceDocument, max_chars: int = 700) -> list[Document]:
                     chunk_key,
                     is_list=unit.is_list,
                     furniture=unit.furniture,
+                    block=unit.block,
+                    intro=unit.intro,
+                    footnote=unit.footnote,
+                    footnote_text=unit.footnote_text,
                 )
             )
             unit_no += 1

@@ -1,0 +1,99 @@
+"""Candidate units: the sentences and lists of the best chunks, with neighbours and features."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot import features as f
+from bot.questions import QuestionInfo
+from bot.retrieval import CorpusSnapshot, Record
+from config.tuning import UNIT_FEATURES
+
+
+@dataclass
+class Candidate:
+    """A unit that could answer, with the units around it and what it offers the question."""
+
+    index: int  # position in the snapshot's units
+    record: Record
+    chunk: Record
+    after: Record | None = None  # the next unit of the same paragraph or list
+    footnote: Record | None = None  # the text of a footnote it refers to
+    values: dict[str, float] = field(default_factory=dict)  # UNIT_FEATURES -> value
+    matched: set[str] = field(default_factory=set)  # question stems it covers
+    score: float = 0.0
+
+    @property
+    def coverage(self) -> float:
+        return self.values.get("coverage", 0.0)
+
+    @property
+    def dense(self) -> float:
+        return self.values.get("dense", 0.0) + 0.8
+
+    def vector(self) -> list[float]:
+        return [self.values.get(name, 0.0) for name in UNIT_FEATURES]
+
+
+def gather(
+    info: QuestionInfo,
+    snap: CorpusSnapshot,
+    top: list[tuple[Record, float]],
+    qvec: np.ndarray,
+) -> list[Candidate]:
+    """Every non-furniture unit of the top chunks, with its feature values."""
+    idf = snap.unit_idf
+    newest = max((r.meta.get("updated", "") for r, _ in top), default="")
+    chunk_scores = np.array([s for _, s in top], dtype=np.float32)
+    chunk_z = (chunk_scores - chunk_scores.mean()) / (chunk_scores.std() + 1e-6)
+    out: list[Candidate] = []
+    for (chunk, _), cz in zip(top, chunk_z, strict=True):
+        for i in snap.units_by_chunk.get(chunk.meta["chunk"], []):
+            unit = snap.units[i]
+            if unit.meta.get("furniture"):
+                continue
+            cand = Candidate(i, unit, chunk, snap.next_unit(i), snap.footnote_of(i))
+            cand.values = _values(info, cand, idf, float(snap.unit_vectors[i] @ qvec), float(cz))
+            cand.values["newest"] = float(unit.meta.get("updated", "") == newest)
+            cand.matched = f.coverage(
+                info.focus_stems, unit.text, f.unit_context(unit), idf, info.aliases
+            )[1]
+            out.append(cand)
+    if out:
+        dens = np.array([c.values["dense"] for c in out], dtype=np.float32)
+        dz = (dens - dens.mean()) / (dens.std() + 1e-6)
+        for cand, z in zip(out, dz, strict=True):
+            cand.values["dense_z"] = float(z)
+    return out
+
+
+def _values(
+    info: QuestionInfo, cand: Candidate, idf: dict[str, float], dense: float, chunk_z: float
+) -> dict[str, float]:
+    unit, meta = cand.record, cand.record.meta
+    text, context = unit.text, f.unit_context(unit)
+    own, _ = f.coverage(info.focus_stems, text, context, idf, info.aliases)
+    ctx, _ = f.coverage(info.context_stems, text, context, idf, info.aliases)
+    trail, _ = f.coverage(info.focus_stems, context, "", idf, info.aliases)
+    # A follow-up without a name of its own is about the earlier topic.
+    ctx_weight = 1.0 if info.followup and not info.names else 0.5
+    fit = f.fits(info, text, meta)
+    after_fit = cand.after is not None and f.fits(info, cand.after.text, cand.after.meta)
+    footnote_fit = cand.footnote is not None and f.fits(info, cand.footnote.text, meta)
+    where = f"{text} {context} {cand.chunk.text}"
+    return {
+        "coverage": own,
+        "context_coverage": ctx_weight * ctx,
+        "trail_coverage": trail,
+        "dense": dense - 0.8,
+        "chunk_z": chunk_z,
+        "kind_fit": float(fit),
+        "neighbour_fit": float(not fit and (after_fit or footnote_fit)),
+        "names": f.names_share(info, where),
+        "other_entity": f.other_entity(info, meta),
+        "definition": f.defines(info, text),
+        "is_list": float(bool(meta.get("is_list"))),
+        "footnote": float(bool(meta.get("footnote"))),
+    }

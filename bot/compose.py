@@ -1,0 +1,96 @@
+"""Composing the Swedish answer: quotes with numbered citations, a Ja/Nej lead, or an abstention."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from bot.candidates import Candidate
+from bot.questions import QuestionInfo
+from bot.retrieval import Record
+from ingest.swedish import ENDED, NEGATION
+
+ABSTAIN_TEXT = "Det framgår inte av dokumenten."
+KIND_LABELS = {"plan": "planen", "webbsida": "webbsidan"}
+KIND_PLACES = {"plan": "i planen", "webbsida": "på webbsidan"}
+
+
+@dataclass
+class Citation:
+    n: int
+    doc_id: str
+    title: str
+    section: str
+    quote: str
+    updated: str
+    url: str | None
+
+
+@dataclass
+class Answer:
+    answer: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    latency_ms: float = 0.0
+    query: str = ""
+    retrieved: list[dict] = field(default_factory=list)  # chunks seen, for evaluation
+
+    def to_dict(self) -> dict:
+        """The CLI's JSON contract."""
+        return {
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [asdict(c) for c in self.citations],
+            "latency_ms": round(self.latency_ms, 1),
+        }
+
+
+def compose(
+    info: QuestionInfo, lead: Candidate, records: list[Record], retrieved: list[dict]
+) -> Answer:
+    citations: list[Citation] = []
+    parts: list[str] = []
+    docs = {r.meta["doc_id"] for r in records}
+    for n, record in enumerate(records, start=1):
+        meta = record.meta
+        citations.append(
+            Citation(
+                n=n,
+                doc_id=meta["doc_id"],
+                title=meta["title"],
+                section=meta.get("section", ""),
+                quote=record.text,
+                updated=meta.get("updated", ""),
+                url=meta.get("url") or None,
+            )
+        )
+        text = record.text.strip()
+        if len(docs) > 1:
+            label = KIND_LABELS.get(meta.get("kind", ""), meta["title"])
+            text = f"Enligt {label} ({meta.get('updated', '')}): {text}"
+        parts.append(f"{text} [{n}]")
+    lead_word = yes_no(info, lead) if info.kind == "yesno" else ""
+    answer = (lead_word + " " if lead_word else "") + "\n".join(parts)
+    return Answer(answer=answer, abstained=False, citations=citations, retrieved=retrieved)
+
+
+def yes_no(info: QuestionInfo, lead: Candidate) -> str:
+    """Ja or Nej only when the quoted sentence says so outright; its own negation counts."""
+    text, question = lead.record.text, info.original
+    negated = bool(ENDED.search(text) or NEGATION.search(text))
+    asked_negated = bool(ENDED.search(question) or NEGATION.search(question))
+    if negated and not asked_negated and lead.coverage >= 0.6:
+        return "Nej."
+    if lead.coverage >= 0.99 and not negated and not asked_negated:
+        return "Ja."
+    return ""
+
+
+def abstain(top: list[tuple[Record, float]], retrieved: list[dict]) -> Answer:
+    text = ABSTAIN_TEXT
+    if top:
+        meta = top[0][0].meta
+        place = KIND_PLACES.get(meta.get("kind", ""), f"i ”{meta['title']}”")
+        # The innermost heading reads best ("Uleåborg", not the whole trail).
+        section = (meta.get("section") or meta["title"]).split(" > ")[-1]
+        text += f" Närmast kommer avsnittet ”{section}” {place} ({meta.get('updated', '')})."
+    return Answer(answer=text, abstained=True, citations=[], retrieved=retrieved)

@@ -1,0 +1,216 @@
+"""What a unit offers a question: coverage of its words, the fact asked for, names, definitions."""
+
+from __future__ import annotations
+
+import re
+
+from bot.questions import QuestionInfo
+from bot.retrieval import Record
+from bot.text import find_names, fold, is_common_word, stem, tokens, with_aliases
+from ingest.swedish import (
+    AMOUNT,
+    DEFINING_VERBS,
+    DURATION,
+    ENUMERATION,
+    LOCATED,
+    NUMBER,
+    NUMBER_WORDS,
+    PLACE_PREPOSITION,
+    PURPOSE,
+    YEAR_OR_DATE,
+)
+
+# Question kinds whose answer must contain something specific.
+NEEDS = ("year", "duration", "count", "amount", "name")
+
+
+def fits(info: QuestionInfo, text: str, meta: dict) -> bool:
+    """Whether text holds what the kind of question needs."""
+    kind = info.kind
+    if kind == "year":
+        return bool(YEAR_OR_DATE.search(text))
+    if kind == "duration":
+        return bool(DURATION.search(text))
+    if kind == "count":
+        # List numbering ("1. ...") and years are not amounts; and the number must count the
+        # thing asked about ("Hur många medlemmar" -> "55 medlemmar", not "fyra regioner").
+        text = YEAR_OR_DATE.sub("", ENUMERATION.sub("", text))
+        counted = [w for w in info.counted if stem(w) not in info.ubiquitous]
+        if not info.english and counted:
+            return any(counts(text, w) for w in counted)
+        return bool(NUMBER.search(text))
+    if kind == "amount":
+        return bool(AMOUNT.search(text))
+    if kind == "list":
+        # A list, or a sentence that names several things ("Zenica och Puerto Cabezas").
+        inside = {n.text for n in find_names(text) if not n.opens}
+        return bool(meta.get("is_list") or len(inside) >= 2)
+    if kind == "why":
+        return bool(PURPOSE.search(text))
+    if kind == "where":
+        for group in info.name_groups:
+            last = re.escape(group[-1]) if group else ""
+            if last and re.search(rf"(?i:{last})\w*{LOCATED}", text):
+                return True
+        return bool(PLACE_PREPOSITION.search(text)) and bool(
+            new_names(text, info, meta, places=True)
+        )
+    if kind == "name":
+        return bool(new_names(text, info, meta))
+    return False
+
+
+def counts(text: str, target: str) -> bool:
+    """A number followed, within three words, by the counted thing (or a compound of it)."""
+    toks = tokens(text)
+    want = stem(target)
+    for i, tok in enumerate(toks):
+        if tok.isdigit() or tok in NUMBER_WORDS:
+            for follower in toks[i + 1 : i + 4]:
+                if stem(follower) == want or compound_match(want, {follower}):
+                    return True
+    return False
+
+
+def new_names(text: str, info: QuestionInfo, meta: dict | None = None, places: bool = False):
+    """Names in text that the question does not already name: capitalised words inside a
+    sentence, or uncommon ones opening it, that are not the unit's own heading nor the
+    corpus's subject ("Luleå")."""
+    asked = {stem(fold(n)) for n in info.names} | set(info.focus_stems)
+    if not places:  # "i Luleå" answers where, but "Luleå" answers no "vem" or "vad heter"
+        asked |= info.ubiquitous
+    if meta is not None:
+        # Words of the unit's own heading name its topic, not an answer ("Internationella").
+        asked |= {stem(t) for t in tokens(meta.get("section", ""))}
+    out = []
+    for name in find_names(text):
+        low = fold(name.text)
+        forms = {stem(low), stem(low[:-1])} if low.endswith("s") else {stem(low)}  # genitive
+        if forms & asked or (name.opens and is_common_word(low)):
+            continue
+        out.append(name.text)
+    return out
+
+
+def strong_name(text: str, info: QuestionInfo, meta: dict) -> bool:
+    """A quoted title or a name of several words: what "Vad heter ...?" usually wants."""
+    names = new_names(text, info, meta)
+    if any(re.search(rf"[\"”“][^\"”“]*{re.escape(n)}", text) for n in names):
+        return True
+    return any(
+        re.search(rf"{re.escape(a)}\s+{re.escape(b)}", text)
+        for a, b in zip(names, names[1:], strict=False)
+    )
+
+
+def terms_of(text: str, info: QuestionInfo) -> tuple[set[str], set[str]]:
+    """Words and stems of text, with the other spelling of any acronym ("UBC")."""
+    words = with_aliases(set(tokens(text)), info.aliases)
+    return words, {stem(w) for w in words}
+
+
+def mentions(name: str, words: set[str], stems: set[str]) -> bool:
+    return stem(name) in stems or compound_match(stem(name), words)
+
+
+def specific_names(info: QuestionInfo) -> list[str]:
+    """The question's names that are not the corpus's own subject ("Luleå")."""
+    return [n for n in info.names if stem(n) not in info.ubiquitous]
+
+
+def names_share(info: QuestionInfo, text: str) -> float:
+    """Share of the question's specific names that text mentions."""
+    names = specific_names(info)
+    if not names:
+        return 0.0
+    words, stems = terms_of(text, info)
+    return sum(1 for n in names if mentions(n, words, stems)) / len(names)
+
+
+def other_entity(info: QuestionInfo, meta: dict) -> float:
+    """1 when the unit's own heading names something the question does not, while the question
+    names something specific: under "## Tromsø", a sentence answers about Tromsø."""
+    names = specific_names(info)
+    heading = (meta.get("section") or "").split(" > ")[-1]
+    if not names or not heading:
+        return 0.0
+    words, stems = terms_of(heading, info)
+    if any(mentions(n, words, stems) for n in names):
+        return 0.0
+    asked = {stem(fold(n)) for n in info.names} | set(info.focus_stems) | info.ubiquitous
+    for name in find_names(heading):
+        low = fold(name.text)
+        if stem(low) not in asked and not is_common_word(low) and len(low) > 2:
+            return 1.0
+    return 0.0
+
+
+def defines(info: QuestionInfo, text: str) -> float:
+    """1 when text defines what a "Vad är X?" question asks about ("X är ...", "X innebär")."""
+    if not info.defines:
+        return 0.0
+    subject = [t for t in tokens(info.defines) if len(t) > 2]
+    if not subject:
+        return 0.0
+    head = re.escape(stem(subject[-1]))
+    folded = fold(text)
+    if re.search(rf"\b\w*{head}\w*\b[^.;:]{{0,60}}?\b{DEFINING_VERBS}\b", folded[:200]):
+        return 1.0
+    if re.search(rf"\b(kallad|kallas|benämns|definieras som)\b[^.]{{0,40}}{head}", folded):
+        return 1.0
+    return 0.0
+
+
+def coverage(
+    stems: list[str], text: str, context: str, idf: dict[str, float], aliases=None
+) -> tuple[float, set[str]]:
+    """IDF-weighted share of the stems found in text; found only in its context counts half."""
+    if not stems:
+        return 0.0, set()
+    text_toks = with_aliases(set(tokens(text)), aliases or {})
+    text_stems = {stem(t) for t in text_toks}
+    words = {fold(t) for t in text_toks}
+    context_stems = {stem(t) for t in tokens(context)}
+    total = got = 0.0
+    matched: set[str] = set()
+    default_idf = max(idf.values(), default=1.0)
+    for s in dict.fromkeys(stems):
+        w = idf.get(s, default_idf)
+        total += w
+        if s in text_stems or compound_match(s, words):
+            got += w
+            matched.add(s)
+        elif parts_match(s, words):
+            got += 0.7 * w  # "tjänsteresor" ~ "resor i tjänsten": both parts, not the word
+            matched.add(s)
+        elif s in context_stems:
+            got += 0.5 * w
+            matched.add(s)
+    return (got / total if total else 0.0), matched
+
+
+def parts_match(s: str, words: set[str]) -> bool:
+    """Both parts of a compound stem occur as words of their own (linking -s/-e allowed)."""
+    if len(s) < 7:
+        return False
+    for cut in range(4, len(s) - 2):
+        left, right = s[:cut], s[cut:]
+        lefts = {left, left[:-1]} if left[-1] in "se" else {left}
+        if any(len(x) >= 4 and any(w.startswith(x) for w in words) for x in lefts) and any(
+            w.startswith(right) for w in words if len(right) >= 3
+        ):
+            return True
+    return False
+
+
+def compound_match(s: str, words: set[str]) -> bool:
+    """A stem matches inside a Swedish compound: as its first part or as its head."""
+    if len(s) < 4:
+        return False
+    return any(w.startswith(s) or (len(w) > len(s) + 2 and w.endswith(s)) for w in words)
+
+
+def unit_context(record: Record) -> str:
+    """What a unit is about beyond its own words: section trail and introducing sentence."""
+    meta = record.meta
+    return f"{meta.get('section', '')} {meta.get('intro', '')}"

@@ -1,0 +1,26 @@
+"""Scoring: a linear model over the candidates' features, whose weights live in the Tuning."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bot.candidates import Candidate
+from config.tuning import Tuning
+
+
+def score(candidates: list[Candidate], tuning: Tuning) -> list[Candidate]:
+    """Set each candidate's score (the model's log-odds) and sort best first."""
+    if not candidates:
+        return []
+    weights = np.asarray(tuning.weight_vector(), dtype=np.float64)
+    matrix = np.asarray([c.vector() for c in candidates], dtype=np.float64)
+    for cand, value in zip(candidates, matrix @ weights + tuning.bias, strict=True):
+        cand.score = float(value)
+    return sorted(candidates, key=lambda c: -c.score)
+
+
+def probability(cand: Candidate) -> float:
+    """The model's probability that the candidate answers the question."""
+    return 1.0 / (1.0 + math.exp(-max(min(cand.score, 50.0), -50.0)))

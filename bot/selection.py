@@ -1,0 +1,145 @@
+"""Selection: the best unit, widened to a neighbour or a second unit that adds what is asked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot import features as f
+from bot.candidates import Candidate
+from bot.questions import QuestionInfo
+from bot.retrieval import Record
+from config.tuning import Tuning
+
+
+@dataclass
+class Selection:
+    lead: Candidate  # the unit that answers; yes/no and names are judged on it
+    records: list[Record]  # what is quoted, in reading order
+
+
+def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selection:
+    best = _best(info, ranked, tuning)
+    records: list[Record] = [best.record]
+    covered = set(best.matched)
+    if info.kind in f.NEEDS and not f.fits(info, best.record.text, best.record.meta):
+        # The fact often follows the sentence that names the topic ("X är en stad i Norge.
+        # Staden har 40 000 invånare."), or sits in a footnote.
+        widened = _widen(info, best)
+        if widened is not None:
+            records.append(widened)
+    for cand in ranked[:6]:
+        if len(records) >= tuning.max_units:
+            break
+        if cand is best or cand.score < best.score - tuning.runner_up_margin:
+            continue
+        adds = cand.matched - covered
+        same_chunk = cand.record.meta["chunk"] == best.record.meta["chunk"]
+        if (adds or (same_chunk and cand.score > best.score - 0.25)) and not _overlaps(
+            cand.record, records
+        ):
+            records.append(cand.record)
+            covered |= cand.matched
+    newer = _newer_lead(info, ranked, best, records, tuning)
+    if newer is not None:
+        return Selection(newer, [newer.record, *records][: tuning.max_units])
+    # The best unit leads; a unit from its own paragraph reads in document order.
+    if len(records) > 1 and records[1].meta["chunk"] == best.record.meta["chunk"]:
+        records = sorted(records, key=lambda r: r.meta["order"])
+    return Selection(best, records)
+
+
+def _best(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Candidate:
+    best = ranked[0]
+    if info.narrows:
+        # "Vilka av dem är vilande?": the sentence that names a subset of the list, not the
+        # whole list again.
+        for cand in ranked[:8]:
+            if (
+                not cand.record.meta.get("is_list")
+                and cand.score >= best.score - 2 * tuning.fit_margin
+                and f.fits(info, cand.record.text, cand.record.meta)
+            ):
+                return cand
+    if info.kind in (*f.NEEDS, "where") and not f.fits(info, best.record.text, best.record.meta):
+        # A close runner-up that has the year, number, name or place asked for is better.
+        for cand in ranked[1:6]:
+            if (
+                cand.score >= best.score - tuning.fit_margin
+                and cand.coverage >= 0.65 * best.coverage  # still about what is asked
+                and f.fits(info, cand.record.text, cand.record.meta)
+            ):
+                return cand
+    if info.kind == "name" and not f.strong_name(best.record.text, info, best.record.meta):
+        # "Vad hette projektet?": a quoted or multi-word name beats a passing place name.
+        for cand in ranked[1:6]:
+            if (
+                cand.score >= best.score - 1.5 * tuning.fit_margin
+                and cand.coverage >= 0.65 * best.coverage
+                and f.strong_name(cand.record.text, info, cand.record.meta)
+            ):
+                return cand
+    return best
+
+
+def _widen(info: QuestionInfo, best: Candidate) -> Record | None:
+    """The next unit of the same paragraph, or the footnote, when it holds what is asked."""
+    after = best.after
+    if after is not None and f.fits(info, after.text, after.meta) and _continues(after):
+        return after
+    note = best.footnote
+    if note is not None and f.fits(info, note.text, best.record.meta):
+        return note
+    return None
+
+
+def _continues(record: Record) -> bool:
+    """A sentence that goes on with the same subject: it opens with a pronoun, a definite
+    noun or a connective rather than a new name ("Staden har ...", "Den ...", "Projektet")."""
+    first = re.match(r"\s*([\wÅÄÖåäö]+)", record.text)
+    if first is None:
+        return False
+    word = first.group(1).lower()
+    return bool(
+        re.fullmatch(r"(den|det|de|dessa|detta|denna|där|då|han|hon|samt|även|också)", word)
+        or re.search(r"(en|et|na|arna|erna|orna)$", word)
+        or word.isdigit()
+    )
+
+
+def _newer_lead(
+    info: QuestionInfo,
+    ranked: list[Candidate],
+    best: Candidate,
+    records: list[Record],
+    tuning: Tuning,
+) -> Candidate | None:
+    """Where a newer document speaks to the same question, it leads the answer."""
+    newest = max(_date_key(c.record) for c in ranked[:6])
+    if _date_key(best.record) >= newest:
+        return None
+    best_fits = f.fits(info, best.record.text, best.record.meta)
+    for cand in ranked[1:6]:
+        if (
+            _date_key(cand.record) == newest
+            and cand.score >= best.score - tuning.fit_margin
+            and cand.coverage >= 0.9 * best.coverage
+            and (f.fits(info, cand.record.text, cand.record.meta) or not best_fits)
+            and cand.matched & best.matched
+            and not _overlaps(cand.record, records)
+        ):
+            return cand
+    return None
+
+
+def _date_key(rec: Record) -> int:
+    digits = re.sub(r"\D", "", str(rec.meta.get("updated", "")))
+    return int(digits or 0)
+
+
+def _overlaps(rec: Record, records: list[Record]) -> bool:
+    return any(
+        m.meta["doc_id"] == rec.meta["doc_id"]
+        and not (rec.meta["end"] <= m.meta["start"] or rec.meta["start"] >= m.meta["end"])
+        for m in records
+    )

@@ -1,0 +1,85 @@
+"""Every weight and threshold of retrieval and answering, in one typed object that can be fitted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# The fitted values that ship with the code (written by `python -m evals.fit --write`).
+DEFAULT_TUNING_FILE = Path(__file__).resolve().parent / "tuning.json"
+
+# The features of a candidate unit, in the order of the weight vector (see bot/features.py).
+UNIT_FEATURES = (
+    "coverage",  # IDF-weighted share of the question's own stems in the unit
+    "context_coverage",  # the same, over the conversation's earlier topic
+    "trail_coverage",  # the question's stems in the unit's section trail and introduction
+    "dense",  # cosine similarity of the question and the unit, minus 0.8
+    "dense_z",  # the same, z-scored over the candidates
+    "chunk_z",  # the chunk's fused retrieval score, z-scored over the top chunks
+    "kind_fit",  # the unit holds what the kind of question needs (a year, a number, a list)
+    "neighbour_fit",  # only its next unit in the same block does
+    "names",  # share of the question's names that the unit, its trail or chunk mentions
+    "other_entity",  # the unit's own heading names something the question does not
+    "definition",  # "Vad är X": the unit defines X ("X är ...")
+    "is_list",  # a list with its lead-in
+    "newest",  # from the newest document among the candidates
+    "footnote",  # a footnote's text
+)
+
+
+class Tuning(BaseModel):
+    """Weights and thresholds. Fitted on several sets of documents, validated on held-out ones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Retrieval.
+    lexical_weight: float = Field(0.35, description="BM25's share in the fused chunk score.")
+    # Unit scoring: a linear model over UNIT_FEATURES (a logistic regression when fitted).
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "coverage": 1.5,
+            "context_coverage": 0.5,
+            "trail_coverage": 0.3,
+            "dense": 8.0,
+            "dense_z": 0.35,
+            "chunk_z": 0.15,
+            "kind_fit": 0.6,
+            "neighbour_fit": 0.3,
+            "names": 0.4,
+            "other_entity": -0.4,
+            "definition": 0.5,
+            "is_list": 0.0,
+            "newest": 0.05,
+            "footnote": -0.2,
+        }
+    )
+    bias: float = 0.0
+    # Selection.
+    max_units: int = Field(2, ge=1, description="Units quoted in one answer.")
+    runner_up_margin: float = Field(0.6, description="How far behind a second unit may score.")
+    fit_margin: float = Field(1.0, description="How far behind a unit that fits the kind may be.")
+    # Abstention.
+    min_coverage: float = Field(0.34, description="Below this coverage, dense must be high.")
+    min_dense: float = Field(0.84, description="Dense similarity that stands in for coverage.")
+    min_dense_english: float = Field(0.83, description="The same, for English questions.")
+    max_missing_share: float = Field(0.3, description="Share of absent topics that abstains.")
+    min_probability: float = Field(0.0, description="Abstain when the best unit is less likely.")
+
+    def weight_vector(self) -> list[float]:
+        return [self.weights.get(name, 0.0) for name in UNIT_FEATURES]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Tuning:
+        """The tuning in path (the shipped file by default); defaults where the file is absent."""
+        path = path or DEFAULT_TUNING_FILE
+        if not path.is_file():
+            return cls()
+        try:
+            return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, OSError) as exc:
+            raise ValueError(f"{path}: ogiltig tuning-fil: {exc}") from exc
+
+    def save(self, path: Path) -> None:
+        path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,323 @@
+"""Swedish language data: word lists and patterns shared by ingestion and answering."""
+
+from __future__ import annotations
+
+import re
+
+# -- sentence splitting ----------------------------------------------------------------------
+# Added to the Moses non-breaking prefixes that sentence-splitter ships for Swedish. Plain
+# entries never end a sentence ("bl.a. Kemi"); NUMERIC_ONLY ones do not when a number follows
+# ("4 kap. 2 §", "prop. 2017/18:1", "3 dec. 2021").
+NONBREAKING_PREFIXES = (
+    "bl.a",
+    "t.ex",
+    "s.k",
+    "m.m",
+    "dvs",
+    "d.v.s",
+    "o.s.v",
+    "osv",
+    "etc",
+    "inkl",
+    "exkl",
+    "resp",
+    "ca",
+    "jfr",
+    "st",
+    "kl",
+    "tel",
+    "fr.o.m",
+    "t.o.m",
+    "f.d",
+    "p.g.a",
+    "pga",
+    "m.fl",
+    "mfl",
+    "o.d",
+    "enl",
+    "avd",
+    "ang",
+    "uppl",
+    "övr",
+    "ev",
+    "fig",
+    "forts",
+    "ungef",
+)
+NONBREAKING_NUMERIC = (
+    "kap",
+    "prop",
+    "s",
+    "nr",
+    "p",
+    "mom",
+    "art",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "okt",
+    "nov",
+    "dec",
+    "dnr",
+    "SFS",
+    "bet",
+    "rskr",
+    "dir",
+)
+
+# -- page furniture --------------------------------------------------------------------------
+# Link labels, logo descriptions and "more information" pointers: kept in the corpus (they are
+# the document's text) but never used as an answer.
+FURNITURE = re.compile(
+    r"Länk till annan webbplats|^För mer information|^Läs mer|^Här kan du läsa|\blogo(type)?\b",
+    re.IGNORECASE,
+)
+
+# -- footnotes -------------------------------------------------------------------------------
+FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
+
+# -- words -----------------------------------------------------------------------------------
+SWEDISH_STOPWORDS = frozenset(
+    """
+    och det att i en jag hon som han på den med var sig för så till är men ett om hade de av
+    icke mig du henne då sin nu har inte hans honom skulle hennes där min man ej vid kunde
+    något från ut när efter upp vi dem vara vad över än dig kan sina här ha mot alla under
+    någon eller allt mycket sedan ju denna själv detta åt utan varit hur ingen mitt ni bli blev
+    oss din dessa några deras blir mina samma vilken er sådan vår blivit dess inom mellan
+    sådant varför varje vilka ditt vem vilket sitt sådana vart dina vars vårt våra ert era
+    vilkas också ska skall finns fanns även vilket vilken vilka hur många mycket mer mest bara
+    får fått gör göra gjorde gjort sa säga kommer kom ligger ligga hos enligt inför annat andra
+    annan
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+ENGLISH_STOPWORDS = frozenset(
+    """
+    the a an of to in on at for with by from is are was were be been being do does did has have
+    had what which who whom whose when where why how many much is it its this that these those
+    and or not no yes there their they them city municipality about as can could will would
+    should any all some me my our your you we i
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+# Words that frame a question but say nothing about its topic.
+QUESTION_WORDS = frozenset(
+    """
+    vad vilka vilken vilket vem vems när var varför hur många mycket länge står betyder innebär
+    berätta beskriv förklara nämn lista räkna ge finns säg tala heter hette kallas kallades
+    förkortning förkortningen förkortningar stod nämns nämnas anges
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+# Endings a corpus word may carry in a question (vänort, vänorter, vänorterna, ...).
+INFLECTIONS = (
+    "",
+    "arna",
+    "erna",
+    "orna",
+    "en",
+    "et",
+    "na",
+    "er",
+    "ar",
+    "or",
+    "t",
+    "n",
+    "s",
+    "e",
+    "a",
+)
+
+NUMBER_WORDS = [
+    "två",
+    "tre",
+    "fyra",
+    "fem",
+    "sex",
+    "sju",
+    "åtta",
+    "nio",
+    "tio",
+    "elva",
+    "tolv",
+    "tretton",
+    "fjorton",
+    "femton",
+    "tjugo",
+    "trettio",
+    "fyrtio",
+    "femtio",
+    "hundra",
+    "tusen",
+    "miljon",
+    "miljoner",
+]
+
+# Nordic spellings of the same place (Tromsø/Tromsö, Bodø/Bodö) must meet.
+FOLD = str.maketrans({"ø": "ö", "æ": "ä", "é": "e", "è": "e", "ü": "u", "´": "'", "’": "'"})
+
+# -- what a kind of question needs to see in an answer ---------------------------------------
+_MONTHS = "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
+YEAR_OR_DATE = re.compile(
+    rf"\b(19|20)\d\d(-\d\d-\d\d)?\b|\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}) (19|20)\d\d\b", re.I
+)
+# Durations and periods: "fyra år", "fyraåriga", "var fjärde år", "2019–2023", "under våren".
+DURATION = re.compile(
+    rf"\b(19|20)\d\d\b|\b\d+ år\b|\w+årig\w*|\bvar(je)? \w+ år\b|\b(många|flera) år\b|"
+    rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}|hösten|våren|sommaren|vintern)\b|"
+    rf"\b(årlig\w*|varje år|per år|månadsvis|kvartalsvis|löpande)\b",
+    re.I,
+)
+NUMBER = re.compile(r"\d|\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)
+AMOUNT = re.compile(
+    r"\d[\d ]*\s*(kr|kronor|euro|€|sek|%|procent|miljon|miljoner|tusen)(?!\w)", re.I
+)
+# "Puerto Cabezas, Nicaragua", "Murmansk i Ryssland": a place followed by where it lies.
+LOCATED = r"(,\s*|\s+i\s+|\s+på\s+)[A-ZÅÄÖ]"
+PLACE_PREPOSITION = re.compile(r"\b(i|på|från|till)\s+[A-ZÅÄÖ]")
+PURPOSE = re.compile(r"\bsyfte|\bför att\b|\bmål\b|\bmålet\b|\bsyftar\b|\bändamål", re.I)
+ENUMERATION = re.compile(r"^\s*\d+[.)]\s+", re.M)
+# A definition of X: "X är ...", "X innebär ...", "... definieras som", "kallad X".
+DEFINING_VERBS = r"(är|var|innebär|betyder|avser|definieras|omfattar|handlar om|syftar på)"
+
+# -- polarity --------------------------------------------------------------------------------
+# Wording that says something has ended, for a leading "Nej" on yes/no questions.
+ENDED = re.compile(
+    r"\b(avslutat|avslutats|avslutade|upphört|upphörde|avvecklades|avvecklats|lämnat)\b", re.I
+)
+NEGATION = re.compile(r"\b(inte|ej|ingen|inget|inga|aldrig|vilande|får inte|not|no|never)\b", re.I)
+
+# -- questions -------------------------------------------------------------------------------
+# Question kinds and the cues that signal them (Swedish first, English second).
+KIND_CUES: list[tuple[str, re.Pattern]] = [
+    ("amount", re.compile(r"\bhur mycket\b|\bvad kostar\b|\bbelopp\w*\b|\bhow much\b", re.I)),
+    (
+        "count",
+        re.compile(
+            r"\bhur m[åa]nga\b|\bhur stora?\b|\bhur stort\b|\bantal(et)?\b|\bhow many\b|"
+            r"\bnumber of\b",
+            re.I,
+        ),
+    ),
+    (
+        "duration",
+        re.compile(r"\bhur länge\b|\bhow long\b|\btill när\b|\bhur ofta\b|\bhow often\b", re.I),
+    ),
+    (
+        "year",
+        # "när" opens the question; inside it ("när det gäller") it is not about time.
+        re.compile(
+            r"^\s*(och\s+|men\s+)?n[äa]r\b|\bvilket (år|datum|månad)\b|\bvilken (tid|månad)\b|"
+            r"\bvilka år\b|\b(sedan|sen) n[äa]r\b|\bårtal\b|^\s*when\b|\bwhat year\b|"
+            r"\bsince when\b|\buntil what date\b",
+            re.I,
+        ),
+    ),
+    ("why", re.compile(r"\bvarf[öo]r\b|syfte|\bwhy\b|\bpurpose\b", re.I)),
+    (
+        "where",
+        re.compile(
+            r"^\s*var\s+(ligger|finns|sitter|är|har|går)\b|\bvar någonstans\b|\bi vilket land\b|"
+            r"\bwhere\b",
+            re.I,
+        ),
+    ),
+    (
+        "name",
+        re.compile(
+            r"\bvem\b|\bvems\b|\bvad heter\b|\bvad hette\b|\bnamnet på\b|\bvilket namn\b|"
+            r"\bwho\b|\bwhat is the name\b|\bcalled\b",
+            re.I,
+        ),
+    ),
+    (
+        "list",
+        re.compile(
+            r"\bvilka\b|\bvilken\b|\bvilket\b|\bnämn\b|\blista\b|\bräkna upp\b|"
+            r"\bwhich\b|\blist\b|\bwhat are\b",
+            re.I,
+        ),
+    ),
+]
+# "Vad är X?", "vad e X", "Vad innebär X?", "Vad menas med X?": asks for X's definition.
+DEFINITION_QUESTION = re.compile(
+    r"^\s*(?:vad|what)\s+(?:är|e|innebär|betyder|menas med|avses med|is|are|does)\s+(.+?)\??\s*$",
+    re.I,
+)
+
+# A question that opens with a finite verb is a yes/no question in Swedish and English.
+YESNO_START = re.compile(
+    r"^\s*(är|har|finns|fanns|samarbetar|deltar|ingår|kan|ska|skall|får|måste|bör|blir|blev|"
+    r"hade|var|tänker|planerar|arbetar|jobbar|stödjer|stöder|äger|driver|betalar|prioriterar|"
+    r"prioriteras|avser|gäller|innebär|samverkar|satsar|tillhör|fortsätter|leder|"
+    r"is|are|does|do|did|has|have|was|were|can|will|should)\b",
+    re.I,
+)
+
+# Pronouns and openers that point back into the conversation.
+ANAPHORA = frozenset(
+    [
+        "den",
+        "dess",
+        "dem",
+        "deras",
+        "dessa",
+        "denna",
+        "detta",
+        "där",
+        "dit",
+        "de",
+        "han",
+        "hon",
+        "hans",
+        "hennes",
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "there",
+        "that",
+        "those",
+    ]
+)
+DEMONSTRATIVE = re.compile(
+    r"\b(det|den|de|detta|denna|dessa)\s+\w{2,}(et|en|na|arna|erna|orna)\b", re.I
+)
+ELLIPSIS_START = re.compile(
+    r"^\s*(och|men|än|samt|också|vad med|hur är det med|and|what about)\b", re.I
+)
+# "Vilka av dem", "which of them": a follow-up that narrows the previous answer.
+NARROWING = re.compile(
+    r"\b(vilka|vilken|vilket|hur många|which|how many)\s+av\s+(dem|dessa|de)\b", re.I
+)
+
+# The word a question is about comes right after its question phrase: "Vem är *ordförande*",
+# "Vad kostar", "Hur stor *budget*", "Vilket *telefonnummer*", "Hur många *medlemmar*".
+TARGET = re.compile(
+    r"^\s*(?:(?:och|men)\s+)?(?:vem|vad|vilken|vilket|vilka|hur\s+(?:många|mycket|stor|stort|stora))"
+    r"(?:\s+(?:är|var|blir|heter|av|de|den|det|en|ett|sorts|slags|typ|form|av))*"
+    r"\s+([^\W\d_][\w-]*)(?![\w:])",
+    re.I,
+)
+COUNTED = re.compile(
+    r"\bhur\s+(?:många|stor|stort|stora)\s+(?:av\s+)?([\w:-]+)(?:\s+([\w-]+))?", re.I
+)
+VERB_LIKE = re.compile(r"(ar|er|as|es|ade|de|te|at|it|tt)$")
+
+# -- names -----------------------------------------------------------------------------------
+# Small words inside multi-word names ("Union of the Baltic Cities", "Santa Lucia de Tirajana").
+NAME_JOINERS = r"(?:of|the|de|for|and|och|för)"
+
+# An acronym defined by its long form: "Union of the Baltic Cities (UBC)".
+ACRONYM_DEF = re.compile(
+    r"((?:[A-ZÅÄÖ][\w-]*(?:\s+(?:of the|of|for|de|och))?\s+){0,5}[A-ZÅÄÖ][\w-]*)"
+    r"\s*\(([A-ZÅÄÖ]{2,6})\)"
+)
