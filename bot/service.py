@@ -49,6 +49,7 @@ class PolicyBot:
     settings: Settings
     retriever: HybridRetriever
     chain: Runnable
+    extractive: ExtractiveAnswerer
     ingest_report: IngestReport | None = None
 
     @classmethod
@@ -74,7 +75,13 @@ class PolicyBot:
             top_chunks=settings.top_k,
         )
         chain = build_chain(settings, retriever, make_answerer(settings, extractive))
-        return cls(settings=settings, retriever=retriever, chain=chain, ingest_report=report)
+        return cls(
+            settings=settings,
+            retriever=retriever,
+            chain=chain,
+            extractive=extractive,
+            ingest_report=report,
+        )
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         question = validate_question(question, self.settings.max_question_chars)

@@ -49,7 +49,7 @@ class Tuning(BaseModel):
             "neighbour_fit": 0.3,
             "names": 0.4,
             "other_entity": -0.4,
-            "definition": 0.5,
+            "definition": 1.0,
             "is_list": 0.0,
             "newest": 0.05,
             "footnote": -0.2,

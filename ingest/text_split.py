@@ -23,7 +23,14 @@ def _splitter() -> SentenceSplitter:
     import sentence_splitter
 
     shipped = Path(sentence_splitter.__file__).parent / "non_breaking_prefixes" / "sv.txt"
-    lines = shipped.read_text(encoding="utf-8").splitlines()
+    # The shipped Swedish list was made by a non-speaker and holds ordinary words ("Nej",
+    # "hand", "data", "med") that end many sentences; those are dropped, initials and real
+    # abbreviations kept.
+    lines = [
+        line
+        for line in shipped.read_text(encoding="utf-8").splitlines()
+        if not _is_word(line.split("#")[0].strip())
+    ]
     lines += list(NONBREAKING_PREFIXES)
     lines += [f"{p} #NUMERIC_ONLY#" for p in NONBREAKING_NUMERIC]
     fd, name = tempfile.mkstemp(suffix=".txt", prefix="policybot-sv-")
@@ -33,6 +40,13 @@ def _splitter() -> SentenceSplitter:
         return SentenceSplitter(language="sv", non_breaking_prefix_file=name)
     finally:
         os.unlink(name)
+
+
+def _is_word(entry: str) -> bool:
+    """A common Swedish word rather than an abbreviation (wordfreq's Zipf scale >= 3.5)."""
+    from wordfreq import zipf_frequency
+
+    return len(entry) > 1 and entry.isalpha() and zipf_frequency(entry.lower(), "sv") >= 3.5
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -1,0 +1,62 @@
+"""Hand-made corpora and a fake embedding for unit tests of scoring and selection (no model)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from bot.answerer import ExtractiveAnswerer
+from bot.questions import QuestionInfo, analyse
+from bot.retrieval import CorpusSnapshot, Record
+from bot.text import content_stems
+from ingest.chunking import to_documents
+from ingest.loaders import SourceDocument
+
+DIM = 256
+
+
+class HashingEmbeddings(Embeddings):
+    """Bag of Swedish stems hashed into 256 dimensions, L2-normalised: texts that share words
+    are similar, which is all scoring needs from an embedding."""
+
+    def _vec(self, text: str) -> list[float]:
+        v = np.zeros(DIM, dtype=np.float32)
+        for s in content_stems(text):
+            v[int(hashlib.md5(s.encode()).hexdigest(), 16) % DIM] += 1.0
+        n = float(np.linalg.norm(v))
+        return (v / n if n else v).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vec(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vec(text)
+
+
+def snapshot(*bodies: str) -> CorpusSnapshot:
+    """A snapshot of documents doc0, doc1, ... with the real chunker and fake vectors."""
+    emb = HashingEmbeddings()
+    records, vectors = [], []
+    for n, body in enumerate(bodies):
+        doc = SourceDocument(f"doc{n}", f"Dokument {n}", "2024-01-01", "dokument", None, body, "")
+        for i, d in enumerate(to_documents(doc)):
+            records.append(Record(f"doc{n}-{i}", d.page_content, d.metadata))
+            if d.metadata["level"] == "unit":
+                vectors.append(emb.embed_query(d.page_content))
+    return CorpusSnapshot(records, np.asarray(vectors, dtype=np.float32), "test")
+
+
+def ask(
+    snap: CorpusSnapshot, question: str, history: list[str] | None = None, **tuning
+) -> tuple[QuestionInfo, object]:
+    """Answer with the real answerer over BM25-ranked chunks of a hand-made snapshot."""
+    from config.tuning import Tuning
+
+    info = analyse(question, history or [], snap.vocabulary)
+    scores = snap.bm25_scores(content_stems(info.query))
+    top = [(snap.chunks[i], float(scores[i])) for i in np.argsort(-scores)]
+    emb = HashingEmbeddings()
+    answerer = ExtractiveAnswerer(emb, lambda: snap, tuning=Tuning(**tuning))
+    return info, answerer.answer(info, top, emb.embed_query(info.query), snap)
