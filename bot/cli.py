@@ -121,7 +121,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from evals.runner import main as eval_main
+    from evals.command import main as eval_main
 
     return eval_main(args, settings)
 
@@ -174,7 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("eval", help="kör utvärderingen och jämför med en baslinje")
-    p.add_argument("files", nargs="*", metavar="FIL", help="YAML-filer (standard: evals/sets/)")
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="SÖKVÄG",
+        help="YAML-filer, mappar med dem, eller utvärderingsmängder med egen korpus "
+        "(mapp med questions.yaml och corpus/) (standard: evals/sets/)",
+    )
     p.add_argument("--json", dest="json_out", metavar="UT.json", help="skriv resultatet som JSON")
     p.add_argument(
         "--report", metavar="UT.html|UT.md", help="skriv en rapport (HTML eller Markdown)"

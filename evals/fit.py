@@ -27,7 +27,8 @@ from bot.service import PolicyBot
 from config.settings import DEFAULT_CORPUS, Settings
 from config.tuning import DEFAULT_TUNING_FILE, UNIT_FEATURES, Tuning
 from evals import metrics
-from evals.runner import load_items
+from evals.command import settings_for_set
+from evals.loading import load_items
 
 ROOT = Path(__file__).resolve().parent
 PROBABILITY_GRID = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
@@ -45,21 +46,15 @@ class Question:
 
 
 def fitting_sets(base: Settings) -> list[tuple[str, Settings, list]]:
-    """(name, settings, items) of the Luleå public set and every external set."""
-    sets = [("lulea", DEFAULT_CORPUS, load_items([ROOT / "sets"]))]
+    """(name, settings, items) of the Luleå public set and every external set; each set is
+    indexed where `policybot eval` indexes it, so the two share their indexes."""
+    lulea = base.model_copy(update={"corpus_dir": DEFAULT_CORPUS})
+    sets = [("lulea", lulea, load_items([ROOT / "sets"]))]
     for folder in sorted((ROOT / "external").iterdir()):
         if (folder / "questions.yaml").is_file():
-            sets.append((folder.name, folder / "corpus", load_items([folder / "questions.yaml"])))
-    return [
-        (
-            name,
-            base.model_copy(
-                update={"corpus_dir": corpus, "data_dir": base.data_dir / "fit" / name}
-            ),
-            items,
-        )
-        for name, corpus, items in sets
-    ]
+            items = load_items([folder / "questions.yaml"])
+            sets.append((folder.name, settings_for_set(base, folder), items))
+    return sets
 
 
 def collect(bot: PolicyBot, set_name: str, items: list) -> list[Question]:

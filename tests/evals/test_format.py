@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from config.settings import DEFAULT_CORPUS
-from evals.runner import DEFAULT_SETS, EvalFormatError, load_corpus, load_items
+from evals.loading import DEFAULT_SETS, load_corpus, load_items
+from evals.schema import EvalFormatError, Item
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -122,3 +124,24 @@ def test_fixture_eval_set_is_valid():
     items = load_items([FIXTURES / "evals.yaml"])
     docs, _ = load_corpus(FIXTURES / "corpus")
     assert {s for i in items for s in i.sources} <= set(docs)
+
+
+def test_schema_reports_every_problem_of_an_item_with_its_location(tmp_path):
+    path = write(tmp_path, "- id: a\n  question: Q?\n  expect: [[Bodö, 1.5]]\n  tags: x\n")
+    with pytest.raises(EvalFormatError) as err:
+        load_items([path])
+    message = str(err.value)
+    assert message.startswith(f"{path}: fråga 'a': ")
+    assert "expect[0][1]: ska vara en sträng" in message
+    assert "tags ska vara en lista" in message
+
+
+def test_file_is_set_by_the_loader_not_by_the_yaml(tmp_path):
+    path = write(tmp_path, "- id: a\n  question: Q?\n  file: other.yaml\n")
+    with pytest.raises(EvalFormatError, match="okänd nyckel 'file'"):
+        load_items([path])
+    # Built in Python, an item may hold what a file may not (tests ask empty questions).
+    assert Item(id="a", question="").question == ""
+    with pytest.raises(ValidationError):
+        Item(id="a", question="Q?", expects=["x"])
+    assert Item(id="a", question="Q?", tags=["x", "x"]).tags == ["x"]

@@ -7,7 +7,8 @@ import pytest
 from bot.answerer import ABSTAIN_TEXT, Answer, Citation
 from bot.service import QuestionError
 from evals import metrics
-from evals.runner import Item, run_eval, score_answer
+from evals.running import run_eval, score_answer
+from evals.schema import Item
 
 BODIES = {
     "ubc": "Luleå är medlem i Union of the Baltic Cities sedan 2003.\n\n"

@@ -9,16 +9,12 @@ from html.parser import HTMLParser
 import pytest
 
 from bot.answerer import ABSTAIN_TEXT, Answer, Citation
-from evals.report import md_block, pass_rate_chart, write_report
-from evals.runner import (
-    BaselineError,
-    Item,
-    compare,
-    format_summary,
-    gate,
-    load_baseline,
-    run_eval,
-)
+from evals.comparing import BaselineError, compare, gate, load_baseline
+from evals.markdown import md_block
+from evals.report import pass_rate_chart, write_report
+from evals.running import run_eval
+from evals.schema import Item
+from evals.summary import format_summary
 
 HOSTILE = '<script>alert("x")</script> | **fet** & [länk](javascript:alert(1))\n# rubrik'
 BODY = f"Storvik är medlem sedan 2005.\n\n{HOSTILE}\n"
