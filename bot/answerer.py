@@ -93,7 +93,7 @@ class ExtractiveAnswerer:
         if not info.english and not _names_covered(info, chosen.lead, chosen.records):
             # "Vilka vänorter har Stockholms stad?": the answer must be about what is named.
             return abstain(top, retrieved)
-        return compose(info, chosen.lead, chosen.records, retrieved)
+        return compose(info, chosen.lead, chosen.records, retrieved, t)
 
 
 def _names_covered(info: QuestionInfo, lead: Candidate, records: list[Record]) -> bool:

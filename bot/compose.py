@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from bot import features as f
 from bot.candidates import Candidate
 from bot.questions import QuestionInfo
 from bot.retrieval import Record
+from config.tuning import Tuning
 from ingest.swedish import ENDED, NEGATION
 
 ABSTAIN_TEXT = "Det framgår inte av dokumenten."
@@ -45,7 +47,11 @@ class Answer:
 
 
 def compose(
-    info: QuestionInfo, lead: Candidate, records: list[Record], retrieved: list[dict]
+    info: QuestionInfo,
+    lead: Candidate,
+    records: list[Record],
+    retrieved: list[dict],
+    tuning: Tuning,
 ) -> Answer:
     citations: list[Citation] = []
     parts: list[str] = []
@@ -68,19 +74,22 @@ def compose(
             label = KIND_LABELS.get(meta.get("kind", ""), meta["title"])
             text = f"Enligt {label} ({meta.get('updated', '')}): {text}"
         parts.append(f"{text} [{n}]")
-    lead_word = yes_no(info, lead) if info.kind == "yesno" else ""
+    lead_word = yes_no(info, lead, tuning) if info.kind == "yesno" else ""
     answer = (lead_word + " " if lead_word else "") + "\n".join(parts)
     return Answer(answer=answer, abstained=False, citations=citations, retrieved=retrieved)
 
 
-def yes_no(info: QuestionInfo, lead: Candidate) -> str:
+def yes_no(info: QuestionInfo, lead: Candidate, tuning: Tuning) -> str:
     """Ja or Nej only when the quoted sentence says so outright; its own negation counts."""
     text, question = lead.record.text, info.original
+    context = f"{text} {f.unit_context(lead.record)}"
+    if f.specific_names(info) and f.names_share(info, context) < 1.0:
+        return ""  # "Är Uleåborg en av Luleås vänorter?" is not answered about Tromsø
     negated = bool(ENDED.search(text) or NEGATION.search(text))
     asked_negated = bool(ENDED.search(question) or NEGATION.search(question))
-    if negated and not asked_negated and lead.coverage >= 0.6:
+    if negated and not asked_negated and lead.coverage >= tuning.no_coverage:
         return "Nej."
-    if lead.coverage >= 0.99 and not negated and not asked_negated:
+    if lead.coverage >= tuning.yes_coverage and not negated and not asked_negated:
         return "Ja."
     return ""
 

@@ -17,6 +17,9 @@ from ingest.swedish import (
     NUMBER_WORDS,
     PLACE_PREPOSITION,
     PURPOSE,
+    ROLE,
+    SHARE,
+    SHARE_WORDS,
     YEAR_OR_DATE,
 )
 
@@ -36,6 +39,8 @@ def fits(info: QuestionInfo, text: str, meta: dict) -> bool:
         # thing asked about ("Hur många medlemmar" -> "55 medlemmar", not "fyra regioner").
         text = YEAR_OR_DATE.sub("", ENUMERATION.sub("", text))
         counted = [w for w in info.counted if stem(w) not in info.ubiquitous]
+        if SHARE_WORDS & set(info.counted):
+            return bool(SHARE.search(text))  # "Hur stor andel": a percentage or "tre av tio"
         if not info.english and counted:
             return any(counts(text, w) for w in counted)
         return bool(NUMBER.search(text))
@@ -57,6 +62,9 @@ def fits(info: QuestionInfo, text: str, meta: dict) -> bool:
         )
     if kind == "name":
         return bool(new_names(text, info, meta))
+    if kind == "who":
+        # Policy text answers "Vem ...?" with roles and bodies as often as with names.
+        return bool(new_names(text, info, meta) or ROLE.search(text))
     return False
 
 

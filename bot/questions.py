@@ -23,8 +23,11 @@ from ingest.swedish import (
     DEMONSTRATIVE,
     ELLIPSIS_START,
     ENGLISH_STOPWORDS,
+    FRAME_NOUNS,
+    INTERROGATIVES,
     KIND_CUES,
     NARROWING,
+    NON_VERB_OPENERS,
     QUESTION_WORDS,
     SWEDISH_STOPWORDS,
     TARGET,
@@ -78,12 +81,29 @@ def question_kind(text: str) -> str:
     where = dict(KIND_CUES)["where"]
     if where.search(text):
         return "where"  # "Var ligger ...?" opens with a verb-like word but asks for a place
-    if YESNO_START.match(text) and not re.search(r"\bhur m[åa]nga\b", text, re.I):
+    if _opens_with_verb(text) and not re.search(r"\bhur m[åa]nga\b", text, re.I):
         return "yesno"
     for kind, pattern in KIND_CUES:
         if pattern.search(text):
             return kind
     return "what"
+
+
+def _opens_with_verb(text: str) -> bool:
+    """Swedish and English yes/no questions open with the finite verb ("Krävs det ...?",
+    "Måste alla ...?"): the first word is neither an interrogative nor a known non-verb."""
+    if YESNO_START.match(text):
+        return True
+    toks = tokens(text)
+    if len(toks) < 3 or not text.rstrip().endswith("?"):
+        return False
+    first = toks[0]
+    return (
+        first not in INTERROGATIVES
+        and first not in NON_VERB_OPENERS
+        and not text.lstrip()[:1].isdigit()
+        and not (find_names(text) and find_names(text)[0].start == 0 and not is_common_word(first))
+    )
 
 
 def focus_stems(text: str) -> list[str]:
@@ -136,7 +156,9 @@ def target_word(question: str) -> str | None:
     if not m:
         return None
     word = fold(m.group(1))
-    return None if word in SWEDISH_STOPWORDS or word in QUESTION_WORDS else word
+    if word in SWEDISH_STOPWORDS or word in QUESTION_WORDS or word in FRAME_NOUNS:
+        return None
+    return word
 
 
 def _check_words(question: str, vocabulary: Vocabulary | None) -> tuple[str, list[str], list[str]]:

@@ -59,7 +59,9 @@ class CorpusSnapshot:
             for i, u in enumerate(self.units)
             if u.meta.get("footnote")
         }
-        self.vocabulary = Vocabulary([r.content for r in self.chunks])
+        self.vocabulary = Vocabulary(
+            [r.content for r in self.chunks], [r.meta["doc_id"] for r in self.chunks]
+        )
         self.bm25 = None
         if self.chunks:
             self.bm25 = bm25s.BM25()

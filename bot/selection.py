@@ -61,7 +61,8 @@ def _best(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Candid
                 and f.fits(info, cand.record.text, cand.record.meta)
             ):
                 return cand
-    if info.kind in (*f.NEEDS, "where") and not f.fits(info, best.record.text, best.record.meta):
+    best_fits = f.fits(info, best.record.text, best.record.meta)
+    if info.kind in (*f.NEEDS, "where", "who") and not best_fits:
         # A close runner-up that has the year, number, name or place asked for is better.
         for cand in ranked[1:6]:
             if (

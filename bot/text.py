@@ -175,17 +175,25 @@ class Vocabulary:
     Misspelt words are matched to the closest corpus word (see correct()).
     """
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], docs: list[str] | None = None) -> None:
         self.aliases = find_acronyms(texts)
         self.words: set[str] = set()
         df: dict[str, int] = {}
-        for text in texts:
+        in_docs: dict[str, set[str]] = {}
+        docs = docs or [""] * len(texts)
+        for text, doc in zip(texts, docs, strict=True):
             toks = tokens(text)
             self.words.update(toks)
             for s in {stem(t) for t in toks}:
                 df[s] = df.get(s, 0) + 1
-        # Stems in more than a quarter of the texts are the corpus's own subject ("Luleå").
-        self.ubiquitous = frozenset(s for s, n in df.items() if n > 0.25 * max(len(texts), 1))
+                in_docs.setdefault(s, set()).add(doc)
+        # Stems in more than a quarter of the texts, and in every document, are the corpus's
+        # own subject ("Luleå"); a name that only some documents use is never the subject
+        # (Malmö in a corpus of Malmö's and Helsingborg's pages).
+        n_docs = len(set(docs))
+        self.ubiquitous = frozenset(
+            s for s, n in df.items() if n > 0.25 * max(len(texts), 1) and len(in_docs[s]) == n_docs
+        )
         self.stems = {stem(w) for w in self.words}
         self._long = sorted(w for w in self.words | self.stems if len(w) >= 5)
         self._by_initial: dict[str, list[str]] = {}

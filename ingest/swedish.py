@@ -172,12 +172,26 @@ YEAR_OR_DATE = re.compile(
 DURATION = re.compile(
     rf"\b(19|20)\d\d\b|\b\d+ år\b|\w+årig\w*|\bvar(je)? \w+ år\b|\b(många|flera) år\b|"
     rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}|hösten|våren|sommaren|vintern)\b|"
-    rf"\b(årlig\w*|varje år|per år|månadsvis|kvartalsvis|löpande)\b",
+    rf"\b(årlig\w*|varje år|per år|månadsvis|kvartalsvis|löpande)\b|"
+    r"\b\d+\s*(sekund|minut|timm|tim|dag|dygn|veck|månad)\w*",
     re.I,
 )
 NUMBER = re.compile(r"\d|\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)
 AMOUNT = re.compile(
-    r"\d[\d ]*\s*(kr|kronor|euro|€|sek|%|procent|miljon|miljoner|tusen)(?!\w)", re.I
+    r"\d[\d ,.]*\s*(kr|kronor|euro|€|sek|%|procent|miljon|miljoner|tusen|mg|g|kg|µg|"
+    r"mikrogram|gram|ml|dl|l|liter|st|stycken|glas|portioner|timmar|minuter)(?!\w)",
+    re.I,
+)
+# A share: "27 %", "tre av tio", "hälften", "var tionde".
+SHARE = re.compile(r"%|\bprocent\b|\b\w+ av (tio|hundra)\b|\bhälften\b|\bvar \w+de\b", re.I)
+SHARE_WORDS = frozenset(["andel", "andelen", "del", "procent"])
+# People and bodies that answer "Vem ...?" in policy text: roles, not only capitalised names.
+ROLE = re.compile(
+    r"\b\w*(ansvarig|chef|direktör|nämnd\w*|styrelse\w*|grupp\w*|förvaltning\w*|"
+    r"fullmäktige|råd(et)?|enhet\w*|avdelning\w*|person\w*|ägare\w*|administratör\w*|"
+    r"leverantör\w*|arkitekt\w*|samordnare\w*|handläggare\w*|myndighet\w*|centr\w*|"
+    r"kontor\w*|funktion\w*|biträde\w*|väghållar\w*|stab\w*|ledning\w*)\b",
+    re.I,
 )
 # "Puerto Cabezas, Nicaragua", "Murmansk i Ryssland": a place followed by where it lies.
 LOCATED = r"(,\s*|\s+i\s+|\s+på\s+)[A-ZÅÄÖ]"
@@ -211,6 +225,15 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
         re.compile(r"\bhur länge\b|\bhow long\b|\btill när\b|\bhur ofta\b|\bhow often\b", re.I),
     ),
     (
+        "what",
+        # "När krävs/måste/behöver ...?" asks in which situation, not at what time.
+        re.compile(
+            r"^\s*(och\s+|men\s+)?n[äa]r\s+(krävs|behövs|måste|behöver|ska|skall|får|kan|bör|"
+            r"gäller|räknas|anses)\b",
+            re.I,
+        ),
+    ),
+    (
         "year",
         # "när" opens the question; inside it ("när det gäller") it is not about time.
         re.compile(
@@ -229,11 +252,12 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
             re.I,
         ),
     ),
+    ("who", re.compile(r"\bvem\b|\bvems\b|\bwho\b", re.I)),
     (
         "name",
         re.compile(
-            r"\bvem\b|\bvems\b|\bvad heter\b|\bvad hette\b|\bnamnet på\b|\bvilket namn\b|"
-            r"\bwho\b|\bwhat is the name\b|\bcalled\b",
+            r"\bvad heter\b|\bvad hette\b|\bnamnet på\b|\bvilket namn\b|"
+            r"\bwhat is the name\b|\bcalled\b",
             re.I,
         ),
     ),
@@ -309,6 +333,115 @@ TARGET = re.compile(
 )
 COUNTED = re.compile(
     r"\bhur\s+(?:många|stor|stort|stora)\s+(?:av\s+)?([\w:-]+)(?:\s+([\w-]+))?", re.I
+)
+# Nouns that frame what is asked rather than name it ("Vilka sorters larm", "Vilka steg").
+FRAME_NOUNS = frozenset(
+    [
+        "sort",
+        "sorts",
+        "sorters",
+        "slags",
+        "typ",
+        "typer",
+        "form",
+        "former",
+        "del",
+        "delar",
+        "exempel",
+        "steg",
+        "sätt",
+        "saker",
+        "kind",
+        "kinds",
+        "type",
+        "types",
+    ]
+)
+# Interrogatives: a question that opens with anything else (a verb) is a yes/no question.
+INTERROGATIVES = frozenset(
+    [
+        "vad",
+        "vem",
+        "vems",
+        "vilken",
+        "vilket",
+        "vilka",
+        "när",
+        "var",
+        "vart",
+        "varifrån",
+        "varför",
+        "hur",
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "when",
+        "where",
+        "why",
+        "how",
+    ]
+)
+# Openers that are not verbs: conjunctions and imperatives ("Berätta om ...").
+NON_VERB_OPENERS = frozenset(
+    [
+        "sedan",
+        "sen",
+        "till",
+        "från",
+        "hos",
+        "efter",
+        "före",
+        "av",
+        "vid",
+        "utan",
+        "mellan",
+        "since",
+        "until",
+        "from",
+        "och",
+        "men",
+        "samt",
+        "eller",
+        "i",
+        "på",
+        "om",
+        "för",
+        "med",
+        "enligt",
+        "inom",
+        "under",
+        "berätta",
+        "beskriv",
+        "förklara",
+        "nämn",
+        "lista",
+        "ge",
+        "räkna",
+        "jag",
+        "vi",
+        "du",
+        "man",
+        "det",
+        "den",
+        "de",
+        "detta",
+        "dessa",
+        "tell",
+        "list",
+        "describe",
+        "explain",
+        "give",
+        "please",
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "for",
+        "and",
+    ]
 )
 VERB_LIKE = re.compile(r"(ar|er|as|es|ade|de|te|at|it|tt)$")
 

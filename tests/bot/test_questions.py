@@ -19,7 +19,7 @@ from bot.text import Vocabulary
         ("Är Zenica en vilande vänort?", "yesno"),
         ("Var ligger North Sweden European Office?", "where"),
         ("Varför är Luleå med i SERN?", "why"),
-        ("Vem samordnar det internationella arbetet?", "name"),
+        ("Vem samordnar det internationella arbetet?", "who"),
         ("How many twin towns does Luleå have?", "count"),
         ("When did Luleå join UBC?", "year"),
         ("Vad är SEA20?", "what"),
