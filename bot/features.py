@@ -73,6 +73,10 @@ def counts(text: str, target: str) -> bool:
     toks = tokens(text)
     want = stem(target)
     for i, tok in enumerate(toks):
+        # A number compounded with the counted thing: "fyraåriga" counts years.
+        number = next((n for n in NUMBER_WORDS if tok.startswith(n)), None)
+        if number and len(tok) > len(number) + 1 and tok[len(number) :].startswith(want):
+            return True
         if tok.isdigit() or tok in NUMBER_WORDS:
             for follower in toks[i + 1 : i + 4]:
                 if stem(follower) == want or compound_match(want, {follower}):

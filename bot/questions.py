@@ -102,7 +102,6 @@ def _opens_with_verb(text: str) -> bool:
         first not in INTERROGATIVES
         and first not in NON_VERB_OPENERS
         and not text.lstrip()[:1].isdigit()
-        and not (find_names(text) and find_names(text)[0].start == 0 and not is_common_word(first))
     )
 
 

@@ -25,7 +25,7 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
     if info.kind in f.NEEDS and not f.fits(info, best.record.text, best.record.meta):
         # The fact often follows the sentence that names the topic ("X är en stad i Norge.
         # Staden har 40 000 invånare."), or sits in a footnote.
-        widened = _widen(info, best)
+        widened = _widen(info, best, ranked)
         if widened is not None:
             records.append(widened)
     for cand in ranked[:6]:
@@ -83,14 +83,19 @@ def _best(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Candid
     return best
 
 
-def _widen(info: QuestionInfo, best: Candidate) -> Record | None:
-    """The next unit of the same paragraph, or the footnote, when it holds what is asked."""
+def _widen(info: QuestionInfo, best: Candidate, ranked: list[Candidate]) -> Record | None:
+    """What holds the asked fact next to the best unit: a following unit of the same paragraph
+    that goes on with its subject, the footnote it refers to, or another unit of its chunk."""
     after = best.after
     if after is not None and f.fits(info, after.text, after.meta) and _continues(after):
         return after
     note = best.footnote
     if note is not None and f.fits(info, note.text, best.record.meta):
         return note
+    for cand in ranked[1:8]:
+        same_chunk = cand.record.meta["chunk"] == best.record.meta["chunk"]
+        if same_chunk and f.fits(info, cand.record.text, cand.record.meta):
+            return cand.record
     return None
 
 

@@ -16,6 +16,7 @@ from ingest.swedish import (
     NAME_JOINERS,
     QUESTION_WORDS,
     SWEDISH_STOPWORDS,
+    SYMBOL_WORDS,
 )
 
 _TOKEN = re.compile(r"[0-9]+|[^\W\d_]+", re.UNICODE)
@@ -177,6 +178,7 @@ class Vocabulary:
 
     def __init__(self, texts: list[str], docs: list[str] | None = None) -> None:
         self.aliases = find_acronyms(texts)
+        self.symbols = {c for c in set(SYMBOL_WORDS.values()) if any(c in t for t in texts)}
         self.words: set[str] = set()
         df: dict[str, int] = {}
         in_docs: dict[str, set[str]] = {}
@@ -205,6 +207,8 @@ class Vocabulary:
     def has(self, word: str) -> bool:
         word = fold(word)
         if word in self.words or stem(word) in self.stems:
+            return True
+        if SYMBOL_WORDS.get(word, "\0") in self.symbols:
             return True
         if word.isdigit():
             return False

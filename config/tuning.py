@@ -61,7 +61,7 @@ class Tuning(BaseModel):
     runner_up_margin: float = Field(0.6, description="How far behind a second unit may score.")
     fit_margin: float = Field(1.0, description="How far behind a unit that fits the kind may be.")
     # Ja/Nej leads when the quoted sentence covers this much of the question.
-    yes_coverage: float = Field(0.8, description="Coverage for a leading Ja (no negation).")
+    yes_coverage: float = Field(0.95, description="Coverage for a leading Ja (no negation).")
     no_coverage: float = Field(0.6, description="Coverage for a leading Nej (a negation).")
     # Abstention.
     min_coverage: float = Field(0.34, description="Below this coverage, dense must be high.")

@@ -112,7 +112,13 @@ def build_units_and_chunks(body: str, max_chars: int = 700) -> list[Chunk]:
             spans = split_sentences(body, block.start, block.end)
             following = blocks[i + 1] if i + 1 < len(blocks) else None
             label = FOOTNOTE_DEF.match(body[block.start : block.end])
-            leads_list = following is not None and following.kind == "list" and not label
+            # A "Läs mer ..." pointer introduces nothing: the list then stands under its heading.
+            leads_list = (
+                following is not None
+                and following.kind == "list"
+                and not label
+                and not FURNITURE.search(body[spans[-1][0] : spans[-1][1]])
+            )
             intro = heading
             for s, e in spans[:-1] if leads_list else spans:
                 units.append(Unit(s, e, section, intro=intro))
@@ -126,7 +132,11 @@ def build_units_and_chunks(body: str, max_chars: int = 700) -> list[Chunk]:
         for unit in units:
             text = body[unit.start : unit.end]
             unit.block = i
-            unit.furniture = bool(FURNITURE.search(text))
+            # A list is furniture only when its lead-in (or, without one, every line) is.
+            lines = [ln for ln in text.splitlines() if ln.strip()]
+            if unit.is_list and not _LIST_ITEM.match(lines[0]):
+                lines = lines[:1]
+            unit.furniture = all(FURNITURE.search(ln) for ln in lines)
             refs = [
                 footnotes[m.group(1)]
                 for m in FOOTNOTE_REF.finditer(text)

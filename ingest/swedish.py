@@ -150,6 +150,10 @@ NUMBER_WORDS = [
     "tretton",
     "fjorton",
     "femton",
+    "sexton",
+    "sjutton",
+    "arton",
+    "nitton",
     "tjugo",
     "trettio",
     "fyrtio",
@@ -169,8 +173,12 @@ YEAR_OR_DATE = re.compile(
     rf"\b(19|20)\d\d(-\d\d-\d\d)?\b|\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}) (19|20)\d\d\b", re.I
 )
 # Durations and periods: "fyra år", "fyraåriga", "var fjärde år", "2019–2023", "under våren".
+# A bare year is no duration ("från 2017"); a span, an end or a start is ("fram till 2022",
+# "sedan 2003", "2019–2023").
 DURATION = re.compile(
-    rf"\b(19|20)\d\d\b|\b\d+ år\b|\w+årig\w*|\bvar(je)? \w+ år\b|\b(många|flera) år\b|"
+    rf"\b(sedan|sen|fram till|till och med|t\.o\.m\.?|från och med|fr\.o\.m\.?|mellan|till|"
+    rf"under|since|until)\b[^.]{{0,30}}\b(19|20)\d\d\b|\b(19|20)\d\d\s*[–-]\s*(19|20)?\d\d\b|"
+    rf"\b\d+ år\b|\w+årig\w*|\bvar(je)? \w+ år\b|\b(många|flera) år\b|"
     rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}|hösten|våren|sommaren|vintern)\b|"
     rf"\b(årlig\w*|varje år|per år|månadsvis|kvartalsvis|löpande)\b|"
     r"\b\d+\s*(sekund|minut|timm|tim|dag|dygn|veck|månad)\w*",
@@ -351,12 +359,16 @@ FRAME_NOUNS = frozenset(
         "steg",
         "sätt",
         "saker",
+        "villkor",
         "kind",
         "kinds",
         "type",
         "types",
     ]
 )
+# Words the documents write as a symbol: "paragraf" is there when "§" is.
+SYMBOL_WORDS = {"paragraf": "§", "paragrafer": "§", "procent": "%", "kronor": "kr", "euro": "€"}
+
 # Interrogatives: a question that opens with anything else (a verb) is a yes/no question.
 INTERROGATIVES = frozenset(
     [
