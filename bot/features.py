@@ -15,6 +15,7 @@ from ingest.swedish import (
     LOCATED,
     NUMBER,
     NUMBER_WORDS,
+    PARTICLES,
     PLACE_PREPOSITION,
     PURPOSE,
     ROLE,
@@ -216,10 +217,16 @@ def parts_match(s: str, words: set[str]) -> bool:
 
 
 def compound_match(s: str, words: set[str]) -> bool:
-    """A stem matches inside a Swedish compound: as its first part or as its head."""
+    """A stem matches inside a Swedish compound: as its first part, as its head, or after a
+    verb particle ("följer upp" -> "uppföljningen")."""
     if len(s) < 4:
         return False
-    return any(w.startswith(s) or (len(w) > len(s) + 2 and w.endswith(s)) for w in words)
+    return any(
+        w.startswith(s)
+        or (len(w) > len(s) + 2 and w.endswith(s))
+        or any(w.startswith(p + s) for p in PARTICLES)
+        for w in words
+    )
 
 
 def unit_context(record: Record) -> str:

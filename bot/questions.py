@@ -113,7 +113,14 @@ def focus_stems(text: str) -> list[str]:
 def _names(text: str) -> list[str]:
     """Capitalised words that are not the question's first word: places, organisations."""
     first = re.search(r"[^\W\d_]", text)
-    return [n.text for n in find_names(text) if first is None or n.start > first.start()]
+    return [
+        n.text
+        for n in find_names(text)
+        if (first is None or n.start > first.start())
+        # A common word opening a later sentence ("... 1995. Vilket år") is no name; inside a
+        # sentence a capital is ("... i Malmö?").
+        and not (n.opens and is_common_word(fold(n.text)))
+    ]
 
 
 def _name_groups(text: str) -> list[list[str]]:
@@ -219,7 +226,7 @@ def analyse(
             for part in re.split(r"[-'’]", name)
             if part[:1].isupper()
             for tok in tokens(part)
-            if len(tok) > 1 and not tok.isdigit() and not is_common_word(tok)
+            if len(tok) > 1 and not tok.isdigit()
         ],
     )
     defined = DEFINITION_QUESTION.match(corrected)

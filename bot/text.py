@@ -66,7 +66,7 @@ def find_names(text: str, runs: bool = False) -> list[Name]:
         if not m.group()[0].isupper():
             continue
         before = text[: m.start()].rstrip(' \t"”“(')
-        opens = not before or before[-1] in ".:!?\n-•;" or bool(re.search(r"\d[.)]$", before))
+        opens = not before or before[-1] in ".:!?\n-•;>" or bool(re.search(r"\d[.)]$", before))
         out.append(Name(m.group(), m.start(), opens))
     return out
 

@@ -2,9 +2,10 @@
 
 `python -m evals.fit [--write]` indexes every fitting set on its own (the Luleå public set and
 each folder of evals/external/), collects the features of every candidate unit for every
-question, and fits a logistic regression (scikit-learn) whose label is "this unit, alone or
-with the neighbour it may be widened to, holds every expected fact of a cited source". The
-abstention threshold on the best unit's probability is chosen on the same training questions.
+question, and fits a logistic regression (scikit-learn) on the label "this unit, alone or with
+the neighbour it may be widened to, holds every expected fact of a cited source". It is fitted
+pairwise (a unit that answers against one that does not, within each question), since
+choosing the best unit is a ranking.
 
 Validation is leave-one-document-out: for each document, the model is fitted on the questions
 about all other documents and judged by running the real answerer on the questions about that
@@ -31,7 +32,9 @@ from evals.command import settings_for_set
 from evals.loading import load_items
 
 ROOT = Path(__file__).resolve().parent
-PROBABILITY_GRID = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
+PAIRS_PER_QUESTION = 8
+PRIOR_SCALE = 10.0
+REGULARISATION = 0.01  # sklearn's C: smaller keeps the weights nearer the hand-set ones
 
 
 @dataclass
@@ -93,36 +96,36 @@ def _label(item, cand) -> float:
 
 
 def fit(questions: list[Question], base: Tuning) -> Tuning:
-    """A logistic regression over the training questions' candidates, and the abstention
-    threshold that does best on those same questions."""
+    """Pairwise logistic regression: within each training question, a unit that answers
+    should score above one that does not. Ranking is what selection needs, so the model is
+    fitted on differences of feature vectors (no intercept), then scaled so that its scores
+    spread as much as the hand-set ones, which keeps the selection margins meaningful."""
     from sklearn.linear_model import LogisticRegression
 
-    rows = [q for q in questions if len(q.labels)]
-    x = np.vstack([q.matrix for q in rows])
-    y = np.concatenate([q.labels for q in rows])
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
-    model.fit(x, y)
-    weights = dict(zip(UNIT_FEATURES, map(float, model.coef_[0]), strict=True))
-    tuning = base.model_copy(update={"weights": weights, "bias": float(model.intercept_[0])})
-    return tuning.model_copy(update={"min_probability": _threshold(rows, tuning)})
-
-
-def _threshold(questions: list[Question], tuning: Tuning) -> float:
-    """The probability below which abstaining does best on the training questions: an
-    answerable question counts when its top unit is a right one and is kept, an abstention
-    item when it is refused."""
-    w = np.asarray(tuning.weight_vector())
-    best_p, best_score = 0.0, -1.0
-    tops = []
+    diffs = []
+    base_w = np.asarray(base.weight_vector())
     for q in questions:
-        logits = q.matrix @ w + tuning.bias
-        i = int(np.argmax(logits))
-        tops.append((1 / (1 + np.exp(-logits[i])), bool(q.labels[i]), q.item.abstain))
-    for p in PROBABILITY_GRID:
-        good = sum((prob >= p and right) or (prob < p and abst) for prob, right, abst in tops)
-        if good > best_score:
-            best_p, best_score = p, good
-    return best_p
+        pos = q.matrix[q.labels == 1]
+        neg = q.matrix[q.labels == 0]
+        if not len(pos) or not len(neg):
+            continue
+        # The negatives that the current weights rank highest are the informative ones.
+        neg = neg[np.argsort(-(neg @ base_w))[:PAIRS_PER_QUESTION]]
+        for p in pos[:3]:
+            diffs.append(p - neg)
+    x = np.vstack(diffs)
+    # The hand-set score is one more feature, scaled up so that regularisation barely touches
+    # it: the model keeps the prior and moves single weights only where the data agree.
+    x = np.hstack([PRIOR_SCALE * (x @ base_w)[:, None], x])
+    x = np.vstack([x, -x])
+    y = np.concatenate([np.ones(len(x) // 2), np.zeros(len(x) // 2)])
+    model = LogisticRegression(C=REGULARISATION, fit_intercept=False, max_iter=5000)
+    model.fit(x, y)
+    w = PRIOR_SCALE * model.coef_[0][0] * base_w + model.coef_[0][1:]
+    every = np.vstack([q.matrix for q in questions if len(q.labels)])
+    scale = float(np.std(every @ base_w) / max(np.std(every @ w), 1e-9))
+    weights = dict(zip(UNIT_FEATURES, map(float, w * scale), strict=True))
+    return base.model_copy(update={"weights": weights, "bias": 0.0})
 
 
 def run_items(bot: PolicyBot, questions: list[Question], tuning: Tuning) -> list[dict]:

@@ -457,6 +457,11 @@ NON_VERB_OPENERS = frozenset(
 )
 VERB_LIKE = re.compile(r"(ar|er|as|es|ade|de|te|at|it|tt)$")
 
+# Verb particles: "följa upp" is "uppföljning" as a noun, "ta fram" is "framtagning".
+PARTICLES = tuple(
+    ["upp", "ut", "in", "av", "till", "över", "fram", "med", "om", "på", "bort", "ner", "ihop"]
+)
+
 # -- names -----------------------------------------------------------------------------------
 # Small words inside multi-word names ("Union of the Baltic Cities", "Santa Lucia de Tirajana").
 NAME_JOINERS = r"(?:of|the|de|for|and|och|för)"

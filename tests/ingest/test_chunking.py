@@ -73,3 +73,55 @@ def test_long_paragraphs_split_into_bounded_chunks() -> None:
     chunks = build_units_and_chunks(body, max_chars=300)
     assert len(chunks) > 1
     assert all(c.end - c.start <= 300 for c in chunks)
+
+
+def _unit_texts(body: str) -> list[str]:
+    return [body[u.start : u.end] for c in build_units_and_chunks(body) for u in c.units]
+
+
+def test_sentences_do_not_break_at_legal_references_or_swedish_abbreviations() -> None:
+    body = (
+        "Enligt 10 kap. 2a § OSL ska bl.a. uppgifter skyddas, t.ex. journaler. "
+        "Det gäller ca. 300 st. system. Nej. Av kostnadsskäl räcker det."
+    )
+    assert [body[s:e] for s, e in split_sentences(body, 0, len(body))] == [
+        "Enligt 10 kap. 2a § OSL ska bl.a. uppgifter skyddas, t.ex. journaler.",
+        "Det gäller ca. 300 st. system.",
+        "Nej.",
+        "Av kostnadsskäl räcker det.",
+    ]
+
+
+def test_a_list_belongs_to_the_sentence_before_it_whatever_its_punctuation() -> None:
+    for lead in ("utifrån fyra aspekter.", "bland annat att;", "följande:"):
+        body = f"# T\n\n## A\n\nInformationen skyddas {lead}\n\n- Ett\n- Två\n"
+        units = [u for c in build_units_and_chunks(body) for u in c.units]
+        assert len(units) == 1 and units[0].is_list
+        assert body[units[0].start : units[0].end].startswith("Informationen skyddas")
+
+
+def test_a_list_right_after_a_heading_is_introduced_by_the_heading() -> None:
+    body = "# T\n\n## Vilka handlingar behövs?\n\n- Situationsplan\n- Fasadritning\n"
+    (unit,) = [u for c in build_units_and_chunks(body) for u in c.units]
+    assert unit.is_list and unit.intro == "Vilka handlingar behövs?"
+
+
+def test_a_read_more_pointer_does_not_swallow_the_list() -> None:
+    body = "# T\n\n## H\n\nRitningar krävs. Läs mer om krav.\n\n- Situationsplan\n- Fasadritning\n"
+    units = [u for c in build_units_and_chunks(body) for u in c.units]
+    listed = [u for u in units if u.is_list]
+    assert len(listed) == 1 and not listed[0].furniture
+    assert body[listed[0].start : listed[0].end].startswith("- Situationsplan")
+
+
+def test_units_know_their_footnotes_neighbours_and_introduction() -> None:
+    body = (
+        "# T\n\n## Mål\n\nTre av tio är nöjda[^1]. Staden har 52 000 invånare.\n\n"
+        "[^1]: SIFO-undersökning 2020.\n"
+    )
+    units = [u for c in build_units_and_chunks(body) for u in c.units]
+    first, second, note = units
+    assert first.footnote_text == "SIFO-undersökning 2020."
+    assert first.intro == "Mål" and second.intro == body[first.start : first.end]
+    assert first.block == second.block != note.block
+    assert note.footnote == "1"
