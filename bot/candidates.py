@@ -20,9 +20,11 @@ class Candidate:
     record: Record
     chunk: Record
     after: Record | None = None  # the next unit of the same paragraph or list
+    following: Record | None = None  # the next unit of the same section
     footnote: Record | None = None  # the text of a footnote it refers to
     values: dict[str, float] = field(default_factory=dict)  # UNIT_FEATURES -> value
-    matched: set[str] = field(default_factory=set)  # question stems it covers
+    matched: set[str] = field(default_factory=set)  # question stems it or its context covers
+    own: set[str] = field(default_factory=set)  # question stems its own words cover
     score: float = 0.0
 
     @property
@@ -54,12 +56,15 @@ def gather(
             unit = snap.units[i]
             if unit.meta.get("furniture"):
                 continue
-            cand = Candidate(i, unit, chunk, snap.next_unit(i), snap.footnote_of(i))
+            cand = Candidate(
+                i, unit, chunk, snap.next_unit(i), snap.next_in_section(i), snap.footnote_of(i)
+            )
             cand.values = _values(info, cand, idf, float(snap.unit_vectors[i] @ qvec), float(cz))
             cand.values["newest"] = float(unit.meta.get("updated", "") == newest)
             cand.matched = f.coverage(
                 info.focus_stems, unit.text, f.unit_context(unit), idf, info.aliases
             )[1]
+            cand.own = f.coverage(info.focus_stems, f.own_text(unit), "", idf, info.aliases)[1]
             out.append(cand)
     if out:
         dens = np.array([c.values["dense"] for c in out], dtype=np.float32)
@@ -82,6 +87,8 @@ def _values(
     fit = f.fits(info, text, meta)
     after_fit = cand.after is not None and f.fits(info, cand.after.text, cand.after.meta)
     footnote_fit = cand.footnote is not None and f.fits(info, cand.footnote.text, meta)
+    following = cand.following
+    list_follows = info.kind == "list" and bool(following and following.meta.get("is_list"))
     where = f"{text} {context} {cand.chunk.text}"
     return {
         "coverage": own,
@@ -90,7 +97,7 @@ def _values(
         "dense": dense - 0.8,
         "chunk_z": chunk_z,
         "kind_fit": float(fit),
-        "neighbour_fit": float(not fit and (after_fit or footnote_fit)),
+        "neighbour_fit": float(not fit and (after_fit or footnote_fit or list_follows)),
         "names": f.names_share(info, where),
         "other_entity": f.other_entity(info, meta),
         "definition": f.defines(info, text),

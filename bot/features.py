@@ -9,10 +9,12 @@ from bot.retrieval import Record
 from bot.text import find_names, fold, is_common_word, stem, tokens, with_aliases
 from ingest.swedish import (
     AMOUNT,
+    COST_QUESTION,
     DEFINING_VERBS,
     DURATION,
     ENUMERATION,
     LOCATED,
+    MONEY,
     NUMBER,
     NUMBER_WORDS,
     PARTICLES,
@@ -46,7 +48,9 @@ def fits(info: QuestionInfo, text: str, meta: dict) -> bool:
             return any(counts(text, w) for w in counted)
         return bool(NUMBER.search(text))
     if kind == "amount":
-        return bool(AMOUNT.search(text))
+        # "Vad kostar ...?" wants money; "Hur mycket paracetamol ...?" any measure.
+        wanted = MONEY if COST_QUESTION.search(info.original) else AMOUNT
+        return bool(wanted.search(text))
     if kind == "list":
         # A list, or a sentence that names several things ("Zenica och Puerto Cabezas").
         inside = {n.text for n in find_names(text) if not n.opens}
@@ -227,6 +231,14 @@ def compound_match(s: str, words: set[str]) -> bool:
         or any(w.startswith(p + s) for p in PARTICLES)
         for w in words
     )
+
+
+def own_text(record: Record) -> str:
+    """The unit's words with the sentence that introduces it ("Medlemmarna på svensk sida: ...
+    På finsk sida: ..."), but not a heading: a heading is shared by the whole section."""
+    intro = record.meta.get("intro", "")
+    heading = (record.meta.get("section") or "").split(" > ")[-1]
+    return record.text if intro == heading else f"{intro} {record.text}"
 
 
 def unit_context(record: Record) -> str:

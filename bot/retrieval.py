@@ -90,6 +90,19 @@ class CorpusSnapshot:
             return None
         return self.units[j]
 
+    def next_in_section(self, i: int) -> Record | None:
+        """The next unit of units[i]'s section that is not page furniture, if any."""
+        meta = self.units[i].meta
+        order = meta["order"] + 1
+        while (j := self._unit_at.get((meta["doc_id"], order))) is not None:
+            unit = self.units[j]
+            if unit.meta.get("section") != meta.get("section"):
+                return None
+            if not unit.meta.get("furniture"):
+                return unit
+            order += 1
+        return None
+
     def footnote_of(self, i: int) -> Record | None:
         """The text of the first footnote units[i] refers to, if any."""
         meta = self.units[i].meta

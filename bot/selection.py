@@ -22,7 +22,7 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
     best = _best(info, ranked, tuning)
     records: list[Record] = [best.record]
     covered = set(best.matched)
-    if info.kind in f.NEEDS and not f.fits(info, best.record.text, best.record.meta):
+    if info.kind in (*f.NEEDS, "list") and not f.fits(info, best.record.text, best.record.meta):
         # The fact often follows the sentence that names the topic ("X är en stad i Norge.
         # Staden har 40 000 invånare."), or sits in a footnote.
         widened = _widen(info, best, ranked)
@@ -33,7 +33,9 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
             break
         if cand is best or cand.score < best.score - tuning.runner_up_margin:
             continue
-        adds = cand.matched - covered
+        # Only its own words count: a sentence that shares nothing but a heading with the
+        # question ("Vad kostar det?" under another building) adds nothing to the answer.
+        adds = cand.own - covered
         same_chunk = cand.record.meta["chunk"] == best.record.meta["chunk"]
         if (adds or (same_chunk and cand.score > best.score - 0.25)) and not _overlaps(
             cand.record, records
@@ -89,6 +91,9 @@ def _widen(info: QuestionInfo, best: Candidate, ranked: list[Candidate]) -> Reco
     after = best.after
     if after is not None and f.fits(info, after.text, after.meta) and _continues(after):
         return after
+    following = best.following
+    if info.kind == "list" and following is not None and following.meta.get("is_list"):
+        return following  # "Vilka handlingar ...?": the list that follows in the section
     note = best.footnote
     if note is not None and f.fits(info, note.text, best.record.meta):
         return note

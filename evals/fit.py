@@ -87,7 +87,7 @@ def _label(item, cand) -> float:
     if item.abstain or (item.sources and cand.record.meta["doc_id"] not in item.sources):
         return 0.0
     texts = [cand.record.text]
-    for extra in (cand.after, cand.footnote):
+    for extra in (cand.after, cand.following, cand.footnote):
         if extra is not None:
             texts.append(f"{cand.record.text} {extra.text}")
     return float(

@@ -190,6 +190,13 @@ AMOUNT = re.compile(
     r"mikrogram|gram|ml|dl|l|liter|st|stycken|glas|portioner|timmar|minuter)(?!\w)",
     re.I,
 )
+# Money, for questions about cost: "5 300 kronor", "1,2 mnkr", "200 euro".
+MONEY = re.compile(
+    r"\d[\d ,.]*\s*(kr|kronor|euro|€|sek|tkr|mnkr|mdkr|miljoner kronor|miljarder)(?!\w)", re.I
+)
+COST_QUESTION = re.compile(
+    r"\b(kostar|kosta|kostnad\w*|pris\w*|avgift\w*|betala\w*|budget\w*|cost\w*|price|fee)", re.I
+)
 # A share: "27 %", "tre av tio", "hälften", "var tionde".
 SHARE = re.compile(r"%|\bprocent\b|\b\w+ av (tio|hundra)\b|\bhälften\b|\bvar \w+de\b", re.I)
 SHARE_WORDS = frozenset(["andel", "andelen", "del", "procent"])
