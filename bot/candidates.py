@@ -25,6 +25,7 @@ class Candidate:
     values: dict[str, float] = field(default_factory=dict)  # UNIT_FEATURES -> value
     matched: set[str] = field(default_factory=set)  # question stems it or its context covers
     own: set[str] = field(default_factory=set)  # question stems its own words cover
+    statement: float = 0.0  # for yes/no questions: how fully it states what is asked
     score: float = 0.0
 
     @property
@@ -65,6 +66,12 @@ def gather(
                 info.focus_stems, unit.text, f.unit_context(unit), idf, info.aliases
             )[1]
             cand.own = f.coverage(info.focus_stems, f.own_text(unit), "", idf, info.aliases)[1]
+            if info.kind == "yesno":
+                # Whether the sentence states what a yes/no question asks, leaving out the
+                # question's opening verb ("Går det att ...", "Måste ..."), which statements
+                # rarely repeat.
+                stems = [s for s in info.focus_stems if s != info.opening_stem]
+                cand.statement = f.coverage(stems, unit.text, "", idf, info.aliases)[0]
             out.append(cand)
     if out:
         dens = np.array([c.values["dense"] for c in out], dtype=np.float32)

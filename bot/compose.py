@@ -89,7 +89,7 @@ def yes_no(info: QuestionInfo, lead: Candidate, tuning: Tuning) -> str:
     asked_negated = bool(ENDED.search(question) or NEGATION.search(question))
     if negated and not asked_negated and lead.coverage >= tuning.no_coverage:
         return "Nej."
-    if lead.coverage >= tuning.yes_coverage and not negated and not asked_negated:
+    if lead.statement >= tuning.yes_coverage and not negated and not asked_negated:
         return "Ja."
     return ""
 

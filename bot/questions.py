@@ -13,6 +13,7 @@ from bot.text import (
     fold,
     is_common_word,
     is_english,
+    stem,
     tokens,
     zipf,
 )
@@ -58,6 +59,7 @@ class QuestionInfo:
     defines: str | None = None  # "Vad är X?": X, whose definition is wanted
     narrows: bool = False  # "Vilka av dem ...?": narrows the previous answer's list
     previous_kind: str | None = None  # the kind of the question it follows up
+    opening_stem: str | None = None  # the stem of its first word (the verb of a yes/no question)
 
     @property
     def target_missing(self) -> bool:
@@ -229,6 +231,8 @@ def analyse(
             if len(tok) > 1 and not tok.isdigit()
         ],
     )
+    first = tokens(corrected)
+    info.opening_stem = stem(first[0]) if first else None
     defined = DEFINITION_QUESTION.match(corrected)
     info.defines = defined.group(1) if defined and info.kind == "what" else None
     if not history or not _is_followup(question):

@@ -237,7 +237,10 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
     ),
     (
         "duration",
-        re.compile(r"\bhur länge\b|\bhow long\b|\btill när\b|\bhur ofta\b|\bhow often\b", re.I),
+        re.compile(
+            r"\bhur länge\b|\bhow long\b|^\s*(och\s+)?till när\b|\bhur ofta\b|\bhow often\b",
+            re.I,
+        ),
     ),
     (
         "what",
