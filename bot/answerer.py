@@ -13,7 +13,7 @@ from bot.candidates import Candidate, gather
 from bot.compose import ABSTAIN_TEXT, Answer, Citation, abstain, compose
 from bot.questions import QuestionInfo
 from bot.retrieval import CorpusSnapshot, Record
-from bot.scoring import probability, score
+from bot.scoring import score
 from bot.selection import select
 from bot.text import stem
 from config.tuning import Tuning
@@ -67,32 +67,29 @@ class ExtractiveAnswerer:
         retrieved = [{"doc_id": r.meta["doc_id"], "text": r.text} for r, _ in top]
         # A question whose topical words are largely absent from the corpus asks for something
         # the documents do not cover ("Vad kostar medlemskapet i UBC?").
-        if (
-            not top
-            or not info.focus_stems
-            or info.missing_share >= t.max_missing_share
-            or info.target_missing
-        ):
-            return abstain(top, retrieved)
+        if not top or not info.focus_stems:
+            return abstain(top, retrieved, "inget att söka på")
+        if info.missing_share >= t.max_missing_share:
+            return abstain(top, retrieved, f"orden finns inte i dokumenten: {info.missing}")
+        if info.target_missing:
+            return abstain(top, retrieved, f"det som efterfrågas finns inte: {info.target}")
         ranked = self.ranked(info, top, qvec, snap)
         if not ranked:
-            return abstain(top, retrieved)
+            return abstain(top, retrieved, "inga meningar att välja")
         best = ranked[0]
         min_dense = t.min_dense_english if info.english else t.min_dense
         cover = best.coverage
         if info.followup:
             cover = max(cover, best.values["context_coverage"])
         if cover < t.min_coverage and best.dense < min_dense:
-            return abstain(top, retrieved)
-        if probability(best) < t.min_probability:
-            return abstain(top, retrieved)
+            return abstain(top, retrieved, "för låg täckning och likhet")
         chosen = select(info, ranked, t)
         if info.kind in f.NEEDS and not any(f.fits(info, r.text, r.meta) for r in chosen.records):
             # The topic is there but not the year, figure or name asked for: a near miss.
-            return abstain(top, retrieved)
+            return abstain(top, retrieved, f"inget svar av slaget {info.kind}")
         if not info.english and not _names_covered(info, chosen.lead, chosen.records):
             # "Vilka vänorter har Stockholms stad?": the answer must be about what is named.
-            return abstain(top, retrieved)
+            return abstain(top, retrieved, "namnen i frågan saknas i avsnittet")
         return compose(info, chosen.lead, chosen.records, retrieved, t)
 
 

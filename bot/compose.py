@@ -35,6 +35,7 @@ class Answer:
     latency_ms: float = 0.0
     query: str = ""
     retrieved: list[dict] = field(default_factory=list)  # chunks seen, for evaluation
+    abstain_reason: str = ""  # which check abstained, for evaluation and debugging
 
     def to_dict(self) -> dict:
         """The CLI's JSON contract."""
@@ -94,7 +95,7 @@ def yes_no(info: QuestionInfo, lead: Candidate, tuning: Tuning) -> str:
     return ""
 
 
-def abstain(top: list[tuple[Record, float]], retrieved: list[dict]) -> Answer:
+def abstain(top: list[tuple[Record, float]], retrieved: list[dict], reason: str = "") -> Answer:
     text = ABSTAIN_TEXT
     if top:
         meta = top[0][0].meta
@@ -102,4 +103,6 @@ def abstain(top: list[tuple[Record, float]], retrieved: list[dict]) -> Answer:
         # The innermost heading reads best ("Uleåborg", not the whole trail).
         section = (meta.get("section") or meta["title"]).split(" > ")[-1]
         text += f" Närmast kommer avsnittet ”{section}” {place} ({meta.get('updated', '')})."
-    return Answer(answer=text, abstained=True, citations=[], retrieved=retrieved)
+    return Answer(
+        answer=text, abstained=True, citations=[], retrieved=retrieved, abstain_reason=reason
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from bot.candidates import Candidate
@@ -19,8 +17,3 @@ def score(candidates: list[Candidate], tuning: Tuning) -> list[Candidate]:
     for cand, value in zip(candidates, matrix @ weights + tuning.bias, strict=True):
         cand.score = float(value)
     return sorted(candidates, key=lambda c: -c.score)
-
-
-def probability(cand: Candidate) -> float:
-    """The model's probability that the candidate answers the question."""
-    return 1.0 / (1.0 + math.exp(-max(min(cand.score, 50.0), -50.0)))

@@ -68,7 +68,6 @@ class Tuning(BaseModel):
     min_dense: float = Field(0.84, description="Dense similarity that stands in for coverage.")
     min_dense_english: float = Field(0.83, description="The same, for English questions.")
     max_missing_share: float = Field(0.3, description="Share of absent topics that abstains.")
-    min_probability: float = Field(0.0, description="Abstain when the best unit is less likely.")
 
     def weight_vector(self) -> list[float]:
         return [self.weights.get(name, 0.0) for name in UNIT_FEATURES]

@@ -29,6 +29,7 @@ class ItemResult:
     citations: list[dict] = field(default_factory=list)  # Citation fields + valid, problem
     latency_ms: float | None = None
     query: str = ""
+    abstain_reason: str = ""  # which of the answerer's checks abstained
     retrieved: list[str] = field(default_factory=list)  # doc ids of the chunks looked at
     hit_rank: int | None = None
     cover_rank: int | None = None
@@ -54,6 +55,7 @@ class ItemResult:
             "sources": it.sources,
             "should_abstain": it.abstain,
             "query": self.query,
+            "abstain_reason": self.abstain_reason,
             "retrieved": self.retrieved,
             "error": self.error,
             "file": it.file,

@@ -135,6 +135,7 @@ def score_answer(item: Item, answer: Any, bodies: Mapping[str, str]) -> ItemResu
         citations=citations,
         latency_ms=answer.latency_ms,
         query=getattr(answer, "query", "") or "",
+        abstain_reason=getattr(answer, "abstain_reason", "") or "",
         retrieved=[str(r.get("doc_id", "")) for r in retrieved],
         hit_rank=None if item.abstain else metrics.hit_rank(item.expect, item.sources, retrieved),
         cover_rank=None if item.abstain else metrics.cover_rank(item.expect, retrieved),
