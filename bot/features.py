@@ -171,6 +171,9 @@ def defines(info: QuestionInfo, text: str) -> float:
         return 0.0
     head = re.escape(stem(subject[-1]))
     folded = fold(text)
+    long_form = info.aliases.get(fold(info.defines.strip()), ())
+    if long_form and all(w in folded for w in long_form):
+        return 1.0  # "Vad står AEBR för?": the unit spells out the acronym
     if re.search(rf"\b\w*{head}\w*\b[^.;:]{{0,60}}?\b{DEFINING_VERBS}\b", folded[:200]):
         return 1.0
     if re.search(rf"\b(kallad|kallas|benämns|definieras som)\b[^.]{{0,40}}{head}", folded):

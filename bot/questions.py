@@ -234,7 +234,7 @@ def analyse(
     first = tokens(corrected)
     info.opening_stem = stem(first[0]) if first else None
     defined = DEFINITION_QUESTION.match(corrected)
-    info.defines = defined.group(1) if defined and info.kind == "what" else None
+    info.defines = (defined.group(1) or defined.group(2)) if defined else None
     if not history or not _is_followup(question):
         return info
     previous = analyse(history[-1], history[:-1], vocabulary)

@@ -64,7 +64,10 @@ def _best(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Candid
             ):
                 return cand
     best_fits = f.fits(info, best.record.text, best.record.meta)
-    if info.kind in (*f.NEEDS, "where", "who") and not best_fits:
+    # An English question's words cannot be checked against Swedish text, so for a list a
+    # runner-up is not known to be about the same thing.
+    kinds = (*f.NEEDS, "where", "who") if info.english else (*f.NEEDS, "where", "who", "list")
+    if info.kind in kinds and not best_fits:
         # A close runner-up that has the year, number, name or place asked for is better.
         for cand in ranked[1:6]:
             if (

@@ -238,7 +238,8 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
     (
         "duration",
         re.compile(
-            r"\bhur länge\b|\bhow long\b|^\s*(och\s+)?till när\b|\bhur ofta\b|\bhow often\b",
+            r"\bhur länge\b|\bhow long\b|^\s*(och\s+)?till när\b|\bhur ofta\b|\bhow often\b|"
+            r"\bvilken (tids)?period\b|\bunder vilken tid\b",
             re.I,
         ),
     ),
@@ -290,7 +291,8 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
 ]
 # "Vad är X?", "vad e X", "Vad innebär X?", "Vad menas med X?": asks for X's definition.
 DEFINITION_QUESTION = re.compile(
-    r"^\s*(?:vad|what)\s+(?:är|e|innebär|betyder|menas med|avses med|is|are|does)\s+(.+?)\??\s*$",
+    r"^\s*(?:vad|what)\s+(?:är|e|innebär|betyder|menas med|avses med|is|are|does)\s+(.+?)\??\s*$"
+    r"|^\s*vad\s+står\s+(?:förkortningen\s+)?(.+?)\s+för\??\s*$",
     re.I,
 )
 
