@@ -155,8 +155,13 @@ def other_entity(info: QuestionInfo, meta: dict) -> float:
     if any(mentions(n, words, stems) for n in names):
         return 0.0
     asked = {stem(fold(n)) for n in info.names} | set(info.focus_stems) | info.ubiquitous
+    # A heading's first word is capitalised anyway; it names something only when the heading
+    # is little more than that name ("## Tromsø", "## Santa Lucia de Tirajana").
+    short = len(tokens(heading)) <= 4
     for name in find_names(heading):
         low = fold(name.text)
+        if name.opens and not short:
+            continue
         if stem(low) not in asked and not is_common_word(low) and len(low) > 2:
             return 1.0
     return 0.0

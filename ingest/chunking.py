@@ -13,6 +13,9 @@ from ingest.text_split import sentence_spans
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
+# A line that is bold and nothing else ("**Får vi bidra uppströms?**", "**Mål**") heads what
+# follows it, as FAQ pages and converted PDFs write headings.
+_BOLD_HEADING = re.compile(r"^\s*(\*\*|__)(?P<text>[^*_\n]{2,200}?)\1:?\s*$")
 
 
 @dataclass
@@ -64,6 +67,11 @@ def parse_blocks(body: str) -> list[Block]:
             blocks.append(Block("heading", start, end, len(heading.group(1)), heading.group(2)))
             current = None
             continue
+        bold = _BOLD_HEADING.match(line.rstrip("\r\n"))
+        if bold and current is None:
+            # Level 0: one below whatever real heading it stands under (see the caller).
+            blocks.append(Block("heading", start, end, 0, bold.group("text").strip()))
+            continue
         kind = "list" if _LIST_ITEM.match(line) else "paragraph"
         # A wrapped continuation line of a list item belongs to the list.
         if current is not None and current.kind == "list" and kind == "paragraph":
@@ -94,13 +102,17 @@ def build_units_and_chunks(body: str, max_chars: int = 700) -> list[Chunk]:
     blocks = parse_blocks(body)
     footnotes = _footnotes(body, blocks)
     trail: dict[int, str] = {}
+    real_level = 1  # the level of the last Markdown heading; bold-line headings go below it
     chunks: list[Chunk] = []
     i = 0
     while i < len(blocks):
         block = blocks[i]
         if block.kind == "heading":
-            trail = {lvl: t for lvl, t in trail.items() if lvl < block.level}
-            trail[block.level] = block.text
+            if block.level:
+                real_level = block.level
+            level = block.level or min(real_level + 1, 7)
+            trail = {lvl: t for lvl, t in trail.items() if lvl < level}
+            trail[level] = block.text
             i += 1
             continue
         section = _section(trail)

@@ -125,3 +125,14 @@ def test_units_know_their_footnotes_neighbours_and_introduction() -> None:
     assert first.intro == "Mål" and second.intro == body[first.start : first.end]
     assert first.block == second.block != note.block
     assert note.footnote == "1"
+
+
+def test_a_bold_line_heads_what_follows_it() -> None:
+    body = (
+        "# T\n\n### Bidrag\n\n**Får vi bidra uppströms?**\n\nJa. Se listan.\n\n"
+        "**Ska alla vara med i ett team?**\n\nNej.\n"
+    )
+    units = [u for c in build_units_and_chunks(body) for u in c.units]
+    assert [body[u.start : u.end] for u in units] == ["Ja.", "Se listan.", "Nej."]
+    assert units[0].section == "Bidrag > Får vi bidra uppströms?"
+    assert units[2].section == "Bidrag > Ska alla vara med i ett team?"  # a sibling, not nested
