@@ -95,12 +95,19 @@ class ExtractiveAnswerer:
 
 def _names_covered(info: QuestionInfo, lead: Candidate, records: list[Record]) -> bool:
     """Every place or organisation the question names is in the quoted units, their section
-    trail, their introduction or the lead unit's chunk."""
-    text = (
-        " ".join(f"{r.text} {f.unit_context(r)} {r.meta.get('title', '')}" for r in records)
-        + f" {lead.chunk.text}"
-    )
-    words, stems = f.terms_of(text, info)
+    trail, their introduction or the lead unit's chunk. Under a heading that names something
+    else ("## Bottenviksbågen"), only the unit and that heading count: an ancestor heading
+    that lists many places does not make the sentence about each of them."""
+    parts = []
+    for r in records:
+        if f.other_entity(info, r.meta):
+            heading = (r.meta.get("section") or "").split(" > ")[-1]
+            parts.append(f"{f.own_text(r)} {heading}")
+        else:
+            parts.append(f"{r.text} {f.unit_context(r)} {r.meta.get('title', '')}")
+    if not f.other_entity(info, lead.record.meta):
+        parts.append(lead.chunk.text)
+    words, stems = f.terms_of(" ".join(parts), info)
     for name in info.names:
         # Genitive -s: "Luleås" names Luleå.
         forms = {name, name[:-1]} if name.endswith("s") and len(name) > 4 else {name}

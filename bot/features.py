@@ -155,12 +155,11 @@ def other_entity(info: QuestionInfo, meta: dict) -> float:
     if any(mentions(n, words, stems) for n in names):
         return 0.0
     asked = {stem(fold(n)) for n in info.names} | set(info.focus_stems) | info.ubiquitous
-    # A heading's first word is capitalised anyway; it names something only when the heading
-    # is little more than that name ("## Tromsø", "## Santa Lucia de Tirajana").
-    short = len(tokens(heading)) <= 4
+    # A heading's first word is capitalised anyway, so only the names inside it count
+    # ("Bottenviksbågen Bothnian Arc rf" names Bothnian Arc).
     for name in find_names(heading):
         low = fold(name.text)
-        if name.opens and not short:
+        if name.opens:
             continue
         if stem(low) not in asked and not is_common_word(low) and len(low) > 2:
             return 1.0
