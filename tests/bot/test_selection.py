@@ -94,3 +94,17 @@ def test_weights_decide_the_order() -> None:
     only_names = {name: 0.0 for name in UNIT_FEATURES} | {"names": 1.0, "coverage": 0.1}
     ranked = score(gather(info, snap, top, qvec), Tuning(weights=only_names))
     assert "Kemi" in ranked[0].record.meta["section"]
+
+
+def test_an_ancestor_heading_listing_places_does_not_ground_a_sentence_about_another() -> None:
+    body = (
+        "# Plan\n\n## Regionalt samarbete (Bottenviksbågen, Uleåborg och Tromsø)\n\n"
+        "### Bottenviksbågen Bothnian Arc\n\nOmrådet har totalt 710 000 invånare.\n\n"
+        "### Tromsø\n\nTromsø är sedan tidigare en vänort.\n\n"
+        # Other sections, so that Tromsø is not the corpus's own subject.
+        + "".join(f"## Nätverk {n}\n\nKommunen deltar i nätverk nummer {n}.\n\n" for n in range(8))
+    )
+    _, answer = ask(snapshot(body), "Hur många invånare har Tromsø?")
+    assert answer.abstained, answer.answer
+    _, answer = ask(snapshot(body), "Hur många invånare har Bothnian Arc?")
+    assert "710 000" in answer.answer
