@@ -87,31 +87,33 @@ class ExtractiveAnswerer:
         if info.kind in f.NEEDS and not any(f.fits(info, r.text, r.meta) for r in chosen.records):
             # The topic is there but not the year, figure or name asked for: a near miss.
             return abstain(top, retrieved, f"inget svar av slaget {info.kind}")
-        if not info.english and not _names_covered(info, chosen.lead, chosen.records):
+        if not info.english and not _names_covered(info, chosen.lead, snap):
             # "Vilka vänorter har Stockholms stad?": the answer must be about what is named.
             return abstain(top, retrieved, "namnen i frågan saknas i avsnittet")
         return compose(info, chosen.lead, chosen.records, retrieved, t)
 
 
-def _names_covered(info: QuestionInfo, lead: Candidate, records: list[Record]) -> bool:
-    """Every place or organisation the question names is in the quoted units, their section
-    trail, their introduction or the lead unit's chunk. Under a heading that names something
-    else ("## Bottenviksbågen"), only the unit and that heading count: an ancestor heading
-    that lists many places does not make the sentence about each of them."""
-    parts = []
-    for r in records:
-        if f.other_entity(info, r.meta):
-            heading = (r.meta.get("section") or "").split(" > ")[-1]
-            parts.append(f"{f.own_text(r)} {heading}")
-        else:
-            parts.append(f"{r.text} {f.unit_context(r)} {r.meta.get('title', '')}")
-    if not f.other_entity(info, lead.record.meta):
-        parts.append(lead.chunk.text)
+def _names_covered(info: QuestionInfo, lead: Candidate, snap: CorpusSnapshot) -> bool:
+    """Every place or organisation the question names is in the lead unit, its section trail,
+    its document's title or its chunk: the unit that answers must be about what is named.
+    Under a heading that names something else ("## Bottenviksbågen"), only the unit, that
+    heading and the title count: an ancestor heading that lists many places does not make the
+    sentence about each of them. What the corpus or the lead's document is about as a whole
+    (its subject) need not be repeated."""
+    meta = lead.record.meta
+    if f.other_entity(info, meta):
+        heading = (meta.get("section") or "").split(" > ")[-1]
+        parts = [f.own_text(lead.record), heading]
+    else:
+        parts = [lead.record.text, f.unit_context(lead.record), lead.chunk.text]
+    parts.append(meta.get("title", ""))
     words, stems = f.terms_of(" ".join(parts), info)
+    # What the whole corpus, or the lead's whole document, is about need not be repeated.
+    subjects = info.ubiquitous | snap.doc_subjects.get(meta["doc_id"], frozenset())
     for name in info.names:
         # Genitive -s: "Luleås" names Luleå.
         forms = {name, name[:-1]} if name.endswith("s") and len(name) > 4 else {name}
-        if any(stem(x) in info.ubiquitous for x in forms):
+        if any(stem(x) in subjects for x in forms):
             continue
         if not any(f.mentions(x, words, stems) for x in forms):
             return False

@@ -40,7 +40,8 @@ def fits(info: QuestionInfo, text: str, meta: dict) -> bool:
     if kind == "count":
         # List numbering ("1. ...") and years are not amounts; and the number must count the
         # thing asked about ("Hur många medlemmar" -> "55 medlemmar", not "fyra regioner").
-        text = YEAR_OR_DATE.sub("", ENUMERATION.sub("", text))
+        # Version numbers and decimals ("IIIF 3.0") count nothing either.
+        text = re.sub(r"\d+[.,]\d+", "", YEAR_OR_DATE.sub("", ENUMERATION.sub("", text)))
         counted = [w for w in info.counted if stem(w) not in info.ubiquitous]
         if SHARE_WORDS & set(info.counted):
             return bool(SHARE.search(text))  # "Hur stor andel": a percentage or "tre av tio"
@@ -84,7 +85,8 @@ def counts(text: str, target: str) -> bool:
             return True
         if tok.isdigit() or tok in NUMBER_WORDS:
             for follower in toks[i + 1 : i + 4]:
-                if stem(follower) == want or compound_match(want, {follower}):
+                # "55 medlemskommuner" counts kommuner; "bildhantering" counts no bilder.
+                if stem(follower) == want or (len(want) >= 4 and stem(follower).endswith(want)):
                     return True
     return False
 

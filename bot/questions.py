@@ -166,6 +166,11 @@ def target_word(question: str) -> str | None:
     word = fold(m.group(1))
     if word in SWEDISH_STOPWORDS or word in QUESTION_WORDS or word in FRAME_NOUNS:
         return None
+    opener = fold(m.group(0).split()[0])
+    if opener in ("vad", "vem") and len(m.group(0).split()) == 2:
+        # Swedish puts the verb right after "vad"/"vem" ("Vad kännetecknar ...", "Vem
+        # bestämmer ..."): a verb the documents word differently, not a missing topic.
+        return None
     return word
 
 
@@ -228,7 +233,8 @@ def analyse(
             for part in re.split(r"[-'’]", name)
             if part[:1].isupper()
             for tok in tokens(part)
-            if len(tok) > 1 and not tok.isdigit()
+            # One capital letter names a thing too ("delområde H", "bilaga A").
+            if (len(tok) > 1 or part.isupper()) and not tok.isdigit()
         ],
     )
     first = tokens(corrected)

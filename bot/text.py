@@ -176,17 +176,23 @@ class Vocabulary:
     Misspelt words are matched to the closest corpus word (see correct()).
     """
 
-    def __init__(self, texts: list[str], docs: list[str] | None = None) -> None:
+    def __init__(
+        self, texts: list[str], docs: list[str] | None = None, bodies: list[str] | None = None
+    ) -> None:
+        """texts: what is searched (with section headings); bodies: the same passages without
+        them, whose document frequency tells the corpus's subject; docs: their documents."""
         self.aliases = find_acronyms(texts)
         self.symbols = {c for c in set(SYMBOL_WORDS.values()) if any(c in t for t in texts)}
         self.words: set[str] = set()
         df: dict[str, int] = {}
         in_docs: dict[str, set[str]] = {}
         docs = docs or [""] * len(texts)
-        for text, doc in zip(texts, docs, strict=True):
-            toks = tokens(text)
-            self.words.update(toks)
-            for s in {stem(t) for t in toks}:
+        for text in texts:
+            self.words.update(tokens(text))
+        # A heading that lists many places prefixes every passage under it; that does not make
+        # those places the subject of the whole corpus, so frequency is counted without it.
+        for text, doc in zip(bodies or texts, docs, strict=True):
+            for s in {stem(t) for t in tokens(text)}:
                 df[s] = df.get(s, 0) + 1
                 in_docs.setdefault(s, set()).add(doc)
         # Stems in more than a quarter of the texts, and in every document, are the corpus's

@@ -11,7 +11,9 @@ from ingest.loaders import SourceDocument
 from ingest.swedish import FOOTNOTE_DEF, FOOTNOTE_REF, FURNITURE
 from ingest.text_split import sentence_spans
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+# List items, and table rows: a Markdown table is structured like a list (one unit with the
+# sentence that introduces it).
+_LIST_ITEM = re.compile(r"^\s*(?:(?:[-*•]|\d+[.)])\s+|\|)")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
 # A line that is bold and nothing else ("**Får vi bidra uppströms?**", "**Mål**") heads what
 # follows it, as FAQ pages and converted PDFs write headings.

@@ -181,6 +181,7 @@ DURATION = re.compile(
     rf"\b\d+ år\b|\w+årig\w*|\bvar(je)? \w+ år\b|\b(många|flera) år\b|"
     rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}|hösten|våren|sommaren|vintern)\b|"
     rf"\b(årlig\w*|varje år|per år|månadsvis|kvartalsvis|löpande)\b|"
+    r"\b(varje|per|en gång (per|i|om)|två gånger (per|om)) (dag|vecka|månad|kvartal|år|halvår)\w*|"
     r"\b\d+\s*(sekund|minut|timm|tim|dag|dygn|veck|månad)\w*",
     re.I,
 )
@@ -372,6 +373,9 @@ FRAME_NOUNS = frozenset(
         "sätt",
         "saker",
         "villkor",
+        "datum",
+        "tidpunkt",
+        "årtal",
         "kind",
         "kinds",
         "type",

@@ -67,13 +67,17 @@ def test_english_is_detected() -> None:
     ("question", "target"),
     [
         ("Vem är ordförande i styrgruppen?", "ordförande"),
-        ("Vad kostar medlemskapet?", "kostar"),
+        # Right after "vad"/"vem" comes the verb, which documents often word differently; a
+        # question about cost is checked for money instead (see features.fits).
+        ("Vad kostar medlemskapet?", None),
+        ("Vem bestämmer kompetensnivån?", None),
+        ("Vilket datum gäller avtalet?", None),
         ("Hur stor budget hade projektet?", "budget"),
         ("Vilken sorts förening är Bottenviksbågen?", "förening"),
         ("Hur många medlemmar har SERN?", "medlemmar"),
     ],
 )
-def test_target_word_is_what_the_question_asks_about(question: str, target: str) -> None:
+def test_target_word_is_what_the_question_asks_about(question: str, target: str | None) -> None:
     assert target_word(question) == target
 
 
