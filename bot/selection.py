@@ -33,9 +33,12 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
             break
         if cand is best or cand.score < best.score - tuning.runner_up_margin:
             continue
-        # Only its own words count: a sentence that shares nothing but a heading with the
-        # question ("Vad kostar det?" under another building) adds nothing to the answer.
-        adds = cand.own - covered
+        # Within the best unit's chapter, a unit adds what its heading adds ("Planerad
+        # utveckling" and its list). From another chapter only its own words count: a sentence
+        # that shares nothing but a heading with the question ("Vad kostar det?" under another
+        # building) adds nothing to the answer.
+        same_chapter = _chapter(cand.record) == _chapter(best.record)
+        adds = (cand.matched if same_chapter else cand.own) - covered
         same_chunk = cand.record.meta["chunk"] == best.record.meta["chunk"]
         if (adds or (same_chunk and cand.score > best.score - 0.25)) and not _overlaps(
             cand.record, records
@@ -144,6 +147,11 @@ def _newer_lead(
         ):
             return cand
     return None
+
+
+def _chapter(rec: Record) -> tuple[str, str]:
+    """The document and the top of the section trail a unit stands under."""
+    return rec.meta["doc_id"], (rec.meta.get("section") or "").split(" > ")[0]
 
 
 def _date_key(rec: Record) -> int:
