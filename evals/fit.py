@@ -30,6 +30,7 @@ from config.tuning import DEFAULT_TUNING_FILE, UNIT_FEATURES, Tuning
 from evals import metrics
 from evals.command import settings_for_set
 from evals.loading import load_items
+from evals.running import score_answer
 
 ROOT = Path(__file__).resolve().parent
 PAIRS_PER_QUESTION = 8
@@ -134,25 +135,17 @@ def run_items(bot: PolicyBot, questions: list[Question], tuning: Tuning) -> list
     out = []
     for q in questions:
         it = q.item
-        answer = bot.ask(it.question, list(it.history))
-        reasons = metrics.judge(
-            expect=it.expect,
-            forbid=it.forbid,
-            sources=it.sources,
-            should_abstain=it.abstain,
-            answer_text=answer.answer,
-            abstained=answer.abstained,
-            cited_doc_ids=[c.doc_id for c in answer.citations],
-        )
+        # Pass or fail as `policybot eval` judges it (quotes are checked there, not here).
+        result = score_answer(it, bot.ask(it.question, list(it.history)), {})
         out.append(
             {
                 "set": q.set_name,
                 "id": it.id,
                 "doc": q.doc,
                 "tags": list(it.tags),
-                "passed": not reasons,
+                "passed": result.passed,
                 "should_abstain": it.abstain,
-                "abstained": answer.abstained,
+                "abstained": result.abstained,
             }
         )
     return out

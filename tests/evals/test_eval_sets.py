@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,7 @@ from evals.running import combine, run_eval
 from evals.schema import EvalFormatError, Item
 from evals.summary import format_run
 from ingest.store import read_state
+from tests.evals.html_text import Collect
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SETS = FIXTURES / "sets"
@@ -201,24 +201,11 @@ def test_comparison_uses_qualified_ids():
     assert "Nya fel (1): b/sedan" in text
 
 
-class _Collect(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
 def test_html_report_autoescapes_answers_and_names(tmp_path):
     result = combine([set_result("<em>a</em>", "2011"), set_result("b", "2011")])
     (out,) = write_report(tmp_path / "r.html", result)
     html = out.read_text(encoding="utf-8")
-    parser = _Collect()
+    parser = Collect()
     parser.feed(html)
     assert not {"script", "iframe", "em"} & set(parser.tags)
     text = "".join(parser.text)

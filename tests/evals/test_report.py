@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 
 import pytest
 
@@ -15,6 +14,7 @@ from evals.report import pass_rate_chart, write_report
 from evals.running import run_eval
 from evals.schema import Item
 from evals.summary import format_summary
+from tests.evals.html_text import Collect
 
 HOSTILE = '<script>alert("x")</script> | **fet** & [länk](javascript:alert(1))\n# rubrik'
 BODY = f"Storvik är medlem sedan 2005.\n\n{HOSTILE}\n"
@@ -119,25 +119,12 @@ def test_summary_table_names_failures_and_regressions(before_after):
         assert f"\n{tag} " in text
 
 
-class _Collect(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
 def test_html_report_is_escaped_and_complete(before_after, tmp_path):
     _, after, baseline, path = before_after
     cmp = compare(after, baseline, path)
     (out,) = write_report(tmp_path / "r.html", after, cmp, gate(after, cmp, None))
     html = out.read_text(encoding="utf-8")
-    parser = _Collect()
+    parser = Collect()
     parser.feed(html)
     assert "script" not in parser.tags  # the hostile answer is text, not markup
     text = "".join(parser.text)
