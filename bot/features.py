@@ -15,6 +15,7 @@ from ingest.swedish import (
     ENUMERATION,
     LOCATED,
     MONEY,
+    NAMING_VERBS,
     NUMBER,
     NUMBER_WORDS,
     PARTICLES,
@@ -182,7 +183,7 @@ def defines(info: QuestionInfo, text: str) -> float:
         return 1.0  # "Vad står AEBR för?": the unit spells out the acronym
     if re.search(rf"\b\w*{head}\w*\b[^.;:]{{0,60}}?\b{DEFINING_VERBS}\b", folded[:200]):
         return 1.0
-    if re.search(rf"\b(kallad|kallas|benämns|definieras som)\b[^.]{{0,40}}{head}", folded):
+    if re.search(rf"\b{NAMING_VERBS}\b[^.]{{0,40}}{head}", folded):
         return 1.0
     return 0.0
 

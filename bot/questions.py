@@ -25,6 +25,7 @@ from ingest.swedish import (
     ELLIPSIS_START,
     ENGLISH_STOPWORDS,
     FRAME_NOUNS,
+    HOW_MANY,
     INTERROGATIVES,
     KIND_CUES,
     NARROWING,
@@ -83,7 +84,7 @@ def question_kind(text: str) -> str:
     where = dict(KIND_CUES)["where"]
     if where.search(text):
         return "where"  # "Var ligger ...?" opens with a verb-like word but asks for a place
-    if _opens_with_verb(text) and not re.search(r"\bhur m[åa]nga\b", text, re.I):
+    if _opens_with_verb(text) and not HOW_MANY.search(text):
         return "yesno"
     for kind, pattern in KIND_CUES:
         if pattern.search(text):

@@ -10,6 +10,7 @@ from bot.candidates import Candidate
 from bot.questions import QuestionInfo
 from bot.retrieval import Record
 from config.tuning import Tuning
+from ingest.swedish import CONTINUING_OPENER
 
 
 @dataclass
@@ -113,15 +114,7 @@ def _widen(info: QuestionInfo, best: Candidate, ranked: list[Candidate]) -> Reco
 def _continues(record: Record) -> bool:
     """A sentence that goes on with the same subject: it opens with a pronoun, a definite
     noun or a connective rather than a new name ("Staden har ...", "Den ...", "Projektet")."""
-    first = re.match(r"\s*([\wÅÄÖåäö]+)", record.text)
-    if first is None:
-        return False
-    word = first.group(1).lower()
-    return bool(
-        re.fullmatch(r"(den|det|de|dessa|detta|denna|där|då|han|hon|samt|även|också)", word)
-        or re.search(r"(en|et|na|arna|erna|orna)$", word)
-        or word.isdigit()
-    )
+    return bool(CONTINUING_OPENER.match(record.text))
 
 
 def _newer_lead(

@@ -217,6 +217,18 @@ ENUMERATION = re.compile(r"^\s*\d+[.)]\s+", re.M)
 # A definition of X: "X är ...", "X innebär ...", "... definieras som", "kallad X".
 DEFINING_VERBS = r"(är|var|innebär|betyder|avser|definieras|omfattar|handlar om|syftar på)"
 
+# A sentence that goes on with the subject of the one before it opens with a pronoun, a
+# connective or a definite noun ("Den ...", "Staden har ...", "Projektet pågår ...").
+CONTINUING_OPENER = re.compile(
+    r"^\s*(?:(?:den|det|de|dessa|detta|denna|där|då|han|hon|samt|även|också)\b|"
+    r"[\wåäöÅÄÖ]+(?:en|et|na|arna|erna|orna)\b|\d)",
+    re.I,
+)
+# "... kallad X", "X definieras som": X is being named or defined.
+NAMING_VERBS = r"(kallad|kallas|benämns|definieras som)"
+# "Hur många ...?" is never a yes/no question, whatever verb-like word opens it.
+HOW_MANY = re.compile(r"\bhur m[åa]nga\b", re.I)
+
 # -- polarity --------------------------------------------------------------------------------
 # Wording that says something has ended, for a leading "Nej" on yes/no questions.
 ENDED = re.compile(
