@@ -52,7 +52,7 @@ class ExtractiveAnswerer:
     ) -> list[Candidate]:
         """The candidate units of the top chunks, best first (also used to fit the tuning)."""
         vec = np.asarray(qvec, dtype=np.float32)
-        return score(gather(info, snap, top, vec), self.tuning)
+        return score(gather(info, snap, top, vec, self.tuning), self.tuning)
 
     def answer(
         self,

@@ -9,7 +9,7 @@ import numpy as np
 from bot import features as f
 from bot.questions import QuestionInfo
 from bot.retrieval import CorpusSnapshot, Record
-from config.tuning import UNIT_FEATURES
+from config.tuning import UNIT_FEATURES, Tuning
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Candidate:
     matched: set[str] = field(default_factory=set)  # question stems it or its context covers
     own: set[str] = field(default_factory=set)  # question stems its own words cover
     statement: float = 0.0  # for yes/no questions: how fully it states what is asked
+    similarity: float = 0.0  # cosine similarity of the question and the unit
     score: float = 0.0
 
     @property
@@ -34,7 +35,7 @@ class Candidate:
 
     @property
     def dense(self) -> float:
-        return self.values.get("dense", 0.0) + 0.8
+        return self.similarity
 
     def vector(self) -> list[float]:
         return [self.values.get(name, 0.0) for name in UNIT_FEATURES]
@@ -45,9 +46,9 @@ def gather(
     snap: CorpusSnapshot,
     top: list[tuple[Record, float]],
     qvec: np.ndarray,
+    tuning: Tuning,
 ) -> list[Candidate]:
     """Every non-furniture unit of the top chunks, with its feature values."""
-    idf = snap.unit_idf
     newest = max((r.meta.get("updated", "") for r, _ in top), default="")
     chunk_scores = np.array([s for _, s in top], dtype=np.float32)
     chunk_z = (chunk_scores - chunk_scores.mean()) / (chunk_scores.std() + 1e-6)
@@ -60,48 +61,49 @@ def gather(
             cand = Candidate(
                 i, unit, chunk, snap.next_unit(i), snap.next_in_section(i), snap.footnote_of(i)
             )
-            cand.values = _values(info, cand, idf, float(snap.unit_vectors[i] @ qvec), float(cz))
+            cand.similarity = float(snap.unit_vectors[i] @ qvec)
+            _describe(info, cand, snap.unit_idf, float(cz), tuning)
             cand.values["newest"] = float(unit.meta.get("updated", "") == newest)
-            cand.matched = f.coverage(
-                info.focus_stems, unit.text, f.unit_context(unit), idf, info.aliases
-            )[1]
-            cand.own = f.coverage(info.focus_stems, f.own_text(unit), "", idf, info.aliases)[1]
-            if info.kind == "yesno":
-                # Whether the sentence states what a yes/no question asks, leaving out the
-                # question's opening verb ("Går det att ...", "Måste ..."), which statements
-                # rarely repeat.
-                stems = [s for s in info.focus_stems if s != info.opening_stem]
-                cand.statement = f.coverage(stems, unit.text, "", idf, info.aliases)[0]
             out.append(cand)
     if out:
-        dens = np.array([c.values["dense"] for c in out], dtype=np.float32)
+        dens = np.array([c.similarity for c in out], dtype=np.float32)
         dz = (dens - dens.mean()) / (dens.std() + 1e-6)
         for cand, z in zip(out, dz, strict=True):
             cand.values["dense_z"] = float(z)
     return out
 
 
-def _values(
-    info: QuestionInfo, cand: Candidate, idf: dict[str, float], dense: float, chunk_z: float
-) -> dict[str, float]:
+def _describe(
+    info: QuestionInfo, cand: Candidate, idf: dict[str, float], chunk_z: float, t: Tuning
+) -> None:
+    """Fill in the candidate's feature values and the question words it covers."""
+
+    def cover(stems: list[str], text: str, context: str = "") -> tuple[float, set[str]]:
+        return f.coverage(stems, text, context, idf, info.aliases, t.context_credit, t.parts_credit)
+
     unit, meta = cand.record, cand.record.meta
     text, context = unit.text, f.unit_context(unit)
-    own, _ = f.coverage(info.focus_stems, text, context, idf, info.aliases)
-    ctx, _ = f.coverage(info.context_stems, text, context, idf, info.aliases)
-    trail, _ = f.coverage(info.focus_stems, context, "", idf, info.aliases)
+    own, cand.matched = cover(info.focus_stems, text, context)
+    cand.own = cover(info.focus_stems, f.own_text(unit))[1]
+    if info.kind == "yesno":
+        # Whether the sentence states what a yes/no question asks, leaving out the question's
+        # opening verb ("Går det att ...", "Måste ..."), which statements rarely repeat.
+        cand.statement = cover([s for s in info.focus_stems if s != info.opening_stem], text)[0]
+    ctx = cover(info.context_stems, text, context)[0]
+    trail = cover(info.focus_stems, context)[0]
     # A follow-up without a name of its own is about the earlier topic.
-    ctx_weight = 1.0 if info.followup and not info.names else 0.5
+    ctx_weight = t.followup_context if info.followup and not info.names else t.other_context
     fit = f.fits(info, text, meta)
     after_fit = cand.after is not None and f.fits(info, cand.after.text, cand.after.meta)
     footnote_fit = cand.footnote is not None and f.fits(info, cand.footnote.text, meta)
     following = cand.following
     list_follows = info.kind == "list" and bool(following and following.meta.get("is_list"))
     where = f"{text} {context} {cand.chunk.text}"
-    return {
+    cand.values = {
         "coverage": own,
         "context_coverage": ctx_weight * ctx,
         "trail_coverage": trail,
-        "dense": dense - 0.8,
+        "dense": cand.similarity - t.dense_center,
         "chunk_z": chunk_z,
         "kind_fit": float(fit),
         "neighbour_fit": float(not fit and (after_fit or footnote_fit or list_follows)),

@@ -189,9 +189,16 @@ def defines(info: QuestionInfo, text: str) -> float:
 
 
 def coverage(
-    stems: list[str], text: str, context: str, idf: dict[str, float], aliases=None
+    stems: list[str],
+    text: str,
+    context: str,
+    idf: dict[str, float],
+    aliases=None,
+    context_credit: float = 0.5,
+    parts_credit: float = 0.7,
 ) -> tuple[float, set[str]]:
-    """IDF-weighted share of the stems found in text; found only in its context counts half."""
+    """IDF-weighted share of the stems found in text; a stem found only in its context, or
+    only as the two parts of a compound, gets part of the credit (the Tuning's)."""
     if not stems:
         return 0.0, set()
     text_toks = with_aliases(set(tokens(text)), aliases or {})
@@ -208,10 +215,10 @@ def coverage(
             got += w
             matched.add(s)
         elif parts_match(s, words):
-            got += 0.7 * w  # "tjänsteresor" ~ "resor i tjänsten": both parts, not the word
+            got += parts_credit * w  # "tjänsteresor" ~ "resor i tjänsten": both parts
             matched.add(s)
         elif s in context_stems:
-            got += 0.5 * w
+            got += context_credit * w
             matched.add(s)
     return (got / total if total else 0.0), matched
 

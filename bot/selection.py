@@ -26,10 +26,10 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
     if info.kind in (*f.NEEDS, "list") and not f.fits(info, best.record.text, best.record.meta):
         # The fact often follows the sentence that names the topic ("X är en stad i Norge.
         # Staden har 40 000 invånare."), or sits in a footnote.
-        widened = _widen(info, best, ranked)
+        widened = _widen(info, best, ranked, tuning)
         if widened is not None:
             records.append(widened)
-    for cand in ranked[:6]:
+    for cand in ranked[: tuning.window]:
         if len(records) >= tuning.max_units:
             break
         if cand is best or cand.score < best.score - tuning.runner_up_margin:
@@ -41,9 +41,9 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
         same_chapter = _chapter(cand.record) == _chapter(best.record)
         adds = (cand.matched if same_chapter else cand.own) - covered
         same_chunk = cand.record.meta["chunk"] == best.record.meta["chunk"]
-        if (adds or (same_chunk and cand.score > best.score - 0.25)) and not _overlaps(
-            cand.record, records
-        ):
+        if (
+            adds or (same_chunk and cand.score > best.score - tuning.same_chunk_margin)
+        ) and not _overlaps(cand.record, records):
             records.append(cand.record)
             covered |= cand.matched
     newer = _newer_lead(info, ranked, best, records, tuning)
@@ -60,10 +60,10 @@ def _best(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Candid
     if info.narrows:
         # "Vilka av dem är vilande?": the sentence that names a subset of the list, not the
         # whole list again.
-        for cand in ranked[:8]:
+        for cand in ranked[: tuning.widen_window]:
             if (
                 not cand.record.meta.get("is_list")
-                and cand.score >= best.score - 2 * tuning.fit_margin
+                and cand.score >= best.score - tuning.narrow_margin
                 and f.fits(info, cand.record.text, cand.record.meta)
             ):
                 return cand
@@ -73,26 +73,29 @@ def _best(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Candid
     kinds = (*f.NEEDS, "where", "who") if info.english else (*f.NEEDS, "where", "who", "list")
     if info.kind in kinds and not best_fits:
         # A close runner-up that has the year, number, name or place asked for is better.
-        for cand in ranked[1:6]:
+        for cand in ranked[1 : tuning.window]:
             if (
                 cand.score >= best.score - tuning.fit_margin
-                and cand.coverage >= 0.65 * best.coverage  # still about what is asked
+                # still about what is asked
+                and cand.coverage >= tuning.runner_up_coverage * best.coverage
                 and f.fits(info, cand.record.text, cand.record.meta)
             ):
                 return cand
     if info.kind == "name" and not f.strong_name(best.record.text, info, best.record.meta):
         # "Vad hette projektet?": a quoted or multi-word name beats a passing place name.
-        for cand in ranked[1:6]:
+        for cand in ranked[1 : tuning.window]:
             if (
-                cand.score >= best.score - 1.5 * tuning.fit_margin
-                and cand.coverage >= 0.65 * best.coverage
+                cand.score >= best.score - tuning.name_margin
+                and cand.coverage >= tuning.runner_up_coverage * best.coverage
                 and f.strong_name(cand.record.text, info, cand.record.meta)
             ):
                 return cand
     return best
 
 
-def _widen(info: QuestionInfo, best: Candidate, ranked: list[Candidate]) -> Record | None:
+def _widen(
+    info: QuestionInfo, best: Candidate, ranked: list[Candidate], tuning: Tuning
+) -> Record | None:
     """What holds the asked fact next to the best unit: a following unit of the same paragraph
     that goes on with its subject, the footnote it refers to, or another unit of its chunk."""
     after = best.after
@@ -104,7 +107,7 @@ def _widen(info: QuestionInfo, best: Candidate, ranked: list[Candidate]) -> Reco
     note = best.footnote
     if note is not None and f.fits(info, note.text, best.record.meta):
         return note
-    for cand in ranked[1:8]:
+    for cand in ranked[1 : tuning.widen_window]:
         same_chunk = cand.record.meta["chunk"] == best.record.meta["chunk"]
         if same_chunk and f.fits(info, cand.record.text, cand.record.meta):
             return cand.record
@@ -125,15 +128,15 @@ def _newer_lead(
     tuning: Tuning,
 ) -> Candidate | None:
     """Where a newer document speaks to the same question, it leads the answer."""
-    newest = max(_date_key(c.record) for c in ranked[:6])
+    newest = max(_date_key(c.record) for c in ranked[: tuning.window])
     if _date_key(best.record) >= newest:
         return None
     best_fits = f.fits(info, best.record.text, best.record.meta)
-    for cand in ranked[1:6]:
+    for cand in ranked[1 : tuning.window]:
         if (
             _date_key(cand.record) == newest
             and cand.score >= best.score - tuning.fit_margin
-            and cand.coverage >= 0.9 * best.coverage
+            and cand.coverage >= tuning.newer_coverage * best.coverage
             and (f.fits(info, cand.record.text, cand.record.meta) or not best_fits)
             and cand.matched & best.matched
             and not _overlaps(cand.record, records)

@@ -58,10 +58,27 @@ class Tuning(BaseModel):
         }
     )
     bias: float = 0.0
+    # Features.
+    dense_center: float = Field(0.8, description="Subtracted from e5 cosine similarities.")
+    context_credit: float = Field(0.5, description="A question word found only in the context.")
+    parts_credit: float = Field(0.7, description="A compound found only as its two parts.")
+    followup_context: float = Field(1.0, description="Weight of the earlier topic, follow-ups.")
+    other_context: float = Field(0.5, description="Weight of the earlier topic otherwise.")
     # Selection.
     max_units: int = Field(2, ge=1, description="Units quoted in one answer.")
+    window: int = Field(6, ge=2, description="Ranked units looked at for a runner-up.")
+    widen_window: int = Field(8, ge=2, description="Ranked units looked at when widening.")
     runner_up_margin: float = Field(0.6, description="How far behind a second unit may score.")
+    same_chunk_margin: float = Field(0.25, description="The same, for a unit of the same chunk.")
     fit_margin: float = Field(1.0, description="How far behind a unit that fits the kind may be.")
+    name_margin: float = Field(1.5, description="The same, for a quoted or multi-word name.")
+    narrow_margin: float = Field(2.0, description="The same, for the subset a follow-up asks.")
+    runner_up_coverage: float = Field(
+        0.65, description="Share of the best unit's coverage a preferred runner-up keeps."
+    )
+    newer_coverage: float = Field(
+        0.9, description="Share of the best unit's coverage a newer document's unit keeps."
+    )
     # Ja/Nej leads when the quoted sentence covers this much of the question.
     yes_coverage: float = Field(0.95, description="Coverage for a leading Ja (no negation).")
     no_coverage: float = Field(0.6, description="Coverage for a leading Nej (a negation).")

@@ -89,10 +89,10 @@ def test_weights_decide_the_order() -> None:
     top = [(c, 0.0) for c in snap.chunks]
     qvec = np.asarray(HashingEmbeddings().embed_query(info.query), dtype=np.float32)
     only_kind = {name: 0.0 for name in UNIT_FEATURES} | {"kind_fit": 1.0}
-    ranked = score(gather(info, snap, top, qvec), Tuning(weights=only_kind))
+    ranked = score(gather(info, snap, top, qvec, Tuning()), Tuning(weights=only_kind))
     assert "invånare" in ranked[0].record.text  # the sentences with a number come first
     only_names = {name: 0.0 for name in UNIT_FEATURES} | {"names": 1.0, "coverage": 0.1}
-    ranked = score(gather(info, snap, top, qvec), Tuning(weights=only_names))
+    ranked = score(gather(info, snap, top, qvec, Tuning()), Tuning(weights=only_names))
     assert "Kemi" in ranked[0].record.meta["section"]
 
 
