@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -15,7 +16,7 @@ from bot.questions import QuestionInfo
 from bot.retrieval import CorpusSnapshot, Record
 from bot.scoring import score
 from bot.selection import select
-from bot.text import stem
+from bot.text import abbreviates, stem
 from config.tuning import Tuning
 
 __all__ = ["ABSTAIN_TEXT", "Answer", "Citation", "ExtractiveAnswerer"]
@@ -115,6 +116,11 @@ def _names_covered(info: QuestionInfo, lead: Candidate, snap: CorpusSnapshot) ->
         forms = {name, name[:-1]} if name.endswith("s") and len(name) > 4 else {name}
         if any(stem(x) in subjects for x in forms):
             continue
+        acronyms = [
+            x.upper() for x in forms if re.search(rf"\b{re.escape(x.upper())}\b", info.original)
+        ]
+        if any(abbreviates(a, meta.get("title", "")) for a in acronyms):
+            continue  # "VGR:s riktlinjer" in a document titled "... Västra Götalandsregionen"
         if not any(f.mentions(x, words, stems) for x in forms):
             return False
     return True

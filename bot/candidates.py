@@ -22,6 +22,7 @@ class Candidate:
     after: Record | None = None  # the next unit of the same paragraph or list
     following: Record | None = None  # the next unit of the same section
     footnote: Record | None = None  # the text of a footnote it refers to
+    before: Record | None = None  # the unit before it in the same paragraph
     values: dict[str, float] = field(default_factory=dict)  # UNIT_FEATURES -> value
     matched: set[str] = field(default_factory=set)  # question stems it or its context covers
     own: set[str] = field(default_factory=set)  # question stems its own words cover
@@ -59,7 +60,13 @@ def gather(
             if unit.meta.get("furniture"):
                 continue
             cand = Candidate(
-                i, unit, chunk, snap.next_unit(i), snap.next_in_section(i), snap.footnote_of(i)
+                i,
+                unit,
+                chunk,
+                after=snap.next_unit(i),
+                following=snap.next_in_section(i),
+                footnote=snap.footnote_of(i),
+                before=snap.next_unit(i, step=-1),
             )
             cand.similarity = float(snap.unit_vectors[i] @ qvec)
             _describe(info, cand, snap.unit_idf, float(cz), tuning)

@@ -9,7 +9,7 @@ from bot.candidates import Candidate
 from bot.questions import QuestionInfo
 from bot.retrieval import Record
 from config.tuning import Tuning
-from ingest.swedish import ENDED, NEGATION
+from ingest.swedish import ENDED, NEGATION, UNIVERSAL
 
 ABSTAIN_TEXT = "Det framgår inte av dokumenten."
 KIND_LABELS = {"plan": "planen", "webbsida": "webbsidan"}
@@ -90,6 +90,8 @@ def yes_no(info: QuestionInfo, lead: Candidate, tuning: Tuning) -> str:
     asked_negated = bool(ENDED.search(question) or NEGATION.search(question))
     if negated and not asked_negated and lead.coverage >= tuning.no_coverage:
         return "Nej."
+    if UNIVERSAL.search(question) and not UNIVERSAL.search(text):
+        return ""  # "Finns allt material ...?" is not answered yes by "Du kan söka material"
     if lead.statement >= tuning.yes_coverage and not negated and not asked_negated:
         return "Ja."
     return ""

@@ -41,8 +41,8 @@ def fits(info: QuestionInfo, text: str, meta: dict) -> bool:
     if kind == "count":
         # List numbering ("1. ...") and years are not amounts; and the number must count the
         # thing asked about ("Hur många medlemmar" -> "55 medlemmar", not "fyra regioner").
-        # Version numbers and decimals ("IIIF 3.0") count nothing either.
-        text = re.sub(r"\d+[.,]\d+", "", YEAR_OR_DATE.sub("", ENUMERATION.sub("", text)))
+        # Version numbers ("IIIF 3.0") count nothing either; Swedish decimals ("7,5") do.
+        text = re.sub(r"\d+\.\d+", "", YEAR_OR_DATE.sub("", ENUMERATION.sub("", text)))
         counted = [w for w in info.counted if stem(w) not in info.ubiquitous]
         if SHARE_WORDS & set(info.counted):
             return bool(SHARE.search(text))  # "Hur stor andel": a percentage or "tre av tio"
@@ -76,10 +76,14 @@ def fits(info: QuestionInfo, text: str, meta: dict) -> bool:
 
 
 def counts(text: str, target: str) -> bool:
-    """A number followed, within three words, by the counted thing (or a compound of it)."""
+    """A number followed, within three words, by the counted thing (or a compound of it), or
+    the counted thing labelling a number right after it."""
     toks = tokens(text)
     want = stem(target)
     for i, tok in enumerate(toks):
+        # A labelled figure: "Högskolepoäng: 7,5", "Antal platser: 120".
+        if stem(tok) == want and any(t.isdigit() for t in toks[i + 1 : i + 3]):
+            return True
         # A number compounded with the counted thing: "fyraåriga" counts years.
         number = next((n for n in NUMBER_WORDS if tok.startswith(n)), None)
         if number and len(tok) > len(number) + 1 and tok[len(number) :].startswith(want):

@@ -84,10 +84,10 @@ class CorpusSnapshot:
         matrix = np.asarray(vectors, dtype=np.float32).reshape(len(vectors), -1)
         return cls(records, matrix, generation)
 
-    def next_unit(self, i: int) -> Record | None:
-        """The unit after units[i] in the same paragraph or list, if any."""
+    def next_unit(self, i: int, step: int = 1) -> Record | None:
+        """The unit after (step=-1: before) units[i] in the same paragraph or list, if any."""
         meta = self.units[i].meta
-        j = self._unit_at.get((meta["doc_id"], meta["order"] + 1))
+        j = self._unit_at.get((meta["doc_id"], meta["order"] + step))
         if j is None or self.units[j].meta.get("block") != meta.get("block"):
             return None
         return self.units[j]

@@ -10,7 +10,7 @@ from bot.candidates import Candidate
 from bot.questions import QuestionInfo
 from bot.retrieval import Record
 from config.tuning import Tuning
-from ingest.swedish import CONTINUING_OPENER
+from ingest.swedish import BACKWARD_OPENER, CONTINUING_OPENER
 
 
 @dataclass
@@ -29,6 +29,9 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
         widened = _widen(info, best, ranked, tuning)
         if widened is not None:
             records.append(widened)
+    if info.kind == "why" and best.before is not None and BACKWARD_OPENER.match(best.record.text):
+        # "Därför är eduID certifierat": the reason is the sentence before.
+        records.append(best.before)
     for cand in ranked[: tuning.window]:
         if len(records) >= tuning.max_units:
             break

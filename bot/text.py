@@ -13,6 +13,7 @@ from ingest.swedish import (
     ENGLISH_STOPWORDS,
     FOLD,
     INFLECTIONS,
+    INSTITUTION_HEADS,
     NAME_JOINERS,
     QUESTION_WORDS,
     SWEDISH_STOPWORDS,
@@ -112,6 +113,21 @@ def find_acronyms(texts: list[str]) -> dict[str, tuple[str, ...]]:
                     found.setdefault(fold(acronym), tuple(fold(w) for w in words[start:]))
                     break
     return found
+
+
+def abbreviates(acronym: str, text: str) -> bool:
+    """Whether an acronym ("VGR") spells the initials of a run of capitalised words in text
+    ("Västra Götalandsregionen"), a compound's institution head counting as a word."""
+    if not (2 <= len(acronym) <= 6 and acronym.isupper() and acronym.isalpha()):
+        return False
+    initials = ""
+    for word in re.findall(r"[A-ZÅÄÖ][\wåäö]*", text):
+        initials += word[0].lower()
+        low = word.lower()
+        head = next((h for h in INSTITUTION_HEADS if low.endswith(h) and len(low) > len(h)), None)
+        if head:
+            initials += head[0]
+    return acronym.lower() in initials
 
 
 def with_aliases(words: set[str], aliases: dict[str, tuple[str, ...]]) -> set[str]:

@@ -224,6 +224,13 @@ CONTINUING_OPENER = re.compile(
     r"[\wåäöÅÄÖ]+(?:en|et|na|arna|erna|orna)\b|\d)",
     re.I,
 )
+# A sentence that gives the consequence of the one before it ("Därför ...", "Det gör att ...");
+# for "varför" the reason is in that earlier sentence.
+BACKWARD_OPENER = re.compile(
+    r"^\s*(därför|detta|det gör att|på så sätt|således|följaktligen|därmed)\b", re.I
+)
+# "Finns allt ...?", "Gäller det alla ...?": a yes needs a sentence that says all, too.
+UNIVERSAL = re.compile(r"\b(allt|alla|samtliga|varje|alltid|all|every|always)\b", re.I)
 # "... kallad X", "X definieras som": X is being named or defined.
 NAMING_VERBS = r"(kallad|kallas|benämns|definieras som)"
 # "Hur många ...?" is never a yes/no question, whatever verb-like word opens it.
@@ -335,6 +342,10 @@ ANAPHORA = frozenset(
         "hon",
         "hans",
         "hennes",
+        "hen",
+        "hens",
+        "honom",
+        "henne",
         "it",
         "its",
         "they",
@@ -493,6 +504,26 @@ PARTICLES = tuple(
 # -- names -----------------------------------------------------------------------------------
 # Small words inside multi-word names ("Union of the Baltic Cities", "Santa Lucia de Tirajana").
 NAME_JOINERS = r"(?:of|the|de|for|and|och|för)"
+
+# Heads of Swedish institution names, which stand for a letter of their acronym inside a
+# compound: VGR is Västra Götalands|regionen, SKR Sveriges Kommuner och Regioner.
+INSTITUTION_HEADS = (
+    "regionen",
+    "region",
+    "kommun",
+    "kommunen",
+    "verket",
+    "verk",
+    "staden",
+    "stad",
+    "landstinget",
+    "myndigheten",
+    "universitet",
+    "högskolan",
+    "kassan",
+    "styrelsen",
+    "rådet",
+)
 
 # An acronym defined by its long form: "Union of the Baltic Cities (UBC)".
 ACRONYM_DEF = re.compile(
