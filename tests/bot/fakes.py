@@ -35,6 +35,11 @@ class HashingEmbeddings(Embeddings):
         return self._vec(text)
 
 
+def filler(n: int = 8) -> str:
+    """Unrelated sections, so that no word of a small test document is the corpus's subject."""
+    return "".join(f"## Nätverk {i}\n\nKommunen deltar i nätverk nummer {i}.\n\n" for i in range(n))
+
+
 def snapshot(*bodies: str) -> CorpusSnapshot:
     """A snapshot of documents doc0, doc1, ... with the real chunker and fake vectors."""
     emb = HashingEmbeddings()

@@ -108,3 +108,12 @@ def test_a_missing_verb_weighs_less_than_a_missing_noun() -> None:
     assert verb.missing == ["träffas"]
     assert noun.missing == ["budget"]
     assert verb.missing_share < noun.missing_share
+
+
+def test_an_acronym_spells_a_title_with_institution_compounds() -> None:
+    from bot.text import abbreviates
+
+    assert abbreviates("VGR", "Riktlinjer för webboptimering – Västra Götalandsregionen")
+    assert abbreviates("SKR", "Sveriges Kommuner och Regioner")
+    assert not abbreviates("VGR", "Riktlinjer för Region Skåne")
+    assert not abbreviates("Kemi", "Kommunens Ekonomiska Mål och Insatser")  # not all capitals

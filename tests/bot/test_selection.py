@@ -8,7 +8,7 @@ from bot.candidates import gather
 from bot.questions import analyse
 from bot.scoring import score
 from config.tuning import UNIT_FEATURES, Tuning
-from tests.bot.fakes import HashingEmbeddings, ask, snapshot
+from tests.bot.fakes import HashingEmbeddings, ask, filler, snapshot
 
 TOWNS = """# Vänorter
 
@@ -101,10 +101,33 @@ def test_an_ancestor_heading_listing_places_does_not_ground_a_sentence_about_ano
         "# Plan\n\n## Regionalt samarbete (Bottenviksbågen, Uleåborg och Tromsø)\n\n"
         "### Bottenviksbågen Bothnian Arc\n\nOmrådet har totalt 710 000 invånare.\n\n"
         "### Tromsø\n\nTromsø är sedan tidigare en vänort.\n\n"
-        # Other sections, so that Tromsø is not the corpus's own subject.
-        + "".join(f"## Nätverk {n}\n\nKommunen deltar i nätverk nummer {n}.\n\n" for n in range(8))
+        + filler()  # so that Tromsø is not the corpus's own subject
     )
     _, answer = ask(snapshot(body), "Hur många invånare har Tromsø?")
     assert answer.abstained, answer.answer
     _, answer = ask(snapshot(body), "Hur många invånare har Bothnian Arc?")
     assert "710 000" in answer.answer
+
+
+def test_why_takes_the_reason_before_a_therefore_sentence() -> None:
+    body = (
+        "# Tjänsten\n\n## Certifiering\n\nTilliten kräver att alla kontrollerar identiteten "
+        "på samma sätt. Därför är tjänsten certifierad.\n"
+    )
+    _, answer = ask(snapshot(body), "Varför är tjänsten certifierad?")
+    assert "Tilliten kräver" in answer.answer and "Därför" in answer.answer
+
+
+def test_a_yes_to_all_needs_a_sentence_that_says_all() -> None:
+    body = "# Katalog\n\n## Innehåll\n\nI katalogen kan du söka material från svenska bibliotek.\n"
+    _, answer = ask(snapshot(body), "Finns allt material från svenska bibliotek i katalogen?")
+    assert not answer.answer.startswith("Ja")
+
+
+def test_a_labelled_figure_answers_how_many() -> None:
+    body = (
+        "# Kursplan\n\n## Delmoment\n\nDelmomentet Projekt, antal högskolepoäng: 7,5.\n\n"
+        + filler()
+    )
+    _, answer = ask(snapshot(body), "Hur många högskolepoäng ger delmomentet Projekt?")
+    assert "7,5" in answer.answer, answer.answer
