@@ -115,7 +115,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.web import serve
+    from bot.web.server import serve
 
     return serve(settings, host=args.host, port=args.port)
 
