@@ -171,6 +171,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", metavar="MAPP", help="korpusmapp (standard: corpus/)")
     p.add_argument("--quiet", action="store_true", help="ingen förloppsindikator")
 
+    _add_ask(sub)
+    p = _command(sub, "serve", "starta webbchatten", "policybot serve --port 7860", cmd_serve)
+    p.add_argument(
+        "--host", default="127.0.0.1", metavar="ADRESS", help="adress att lyssna på (127.0.0.1)"
+    )
+    p.add_argument("--port", type=int, default=7860, metavar="PORT", help="port (7860)")
+
+    _command(
+        sub,
+        "status",
+        "visa antal dokument, avsnitt och senaste indexering",
+        "policybot status",
+        cmd_status,
+    )
+
+    _add_eval(sub)
+    p = _command(
+        sub,
+        "feedback",
+        "hantera användarnas omdömen",
+        "policybot feedback export omdomen.csv",
+        cmd_feedback_export,
+    )
+    fsub = p.add_subparsers(dest="feedback_command", title="åtgärder", metavar="ÅTGÄRD")
+    fsub.required = True
+    e = _command(
+        fsub,
+        "export",
+        "exportera omdömen till CSV",
+        "policybot feedback export omdomen.csv",
+        cmd_feedback_export,
+    )
+    e.add_argument("out", metavar="UT.csv", help="CSV-filen som skrivs")
+    return parser
+
+
+def _add_ask(sub) -> None:
     p = _command(
         sub,
         "ask",
@@ -192,20 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="en tidigare fråga i samma samtal (kan upprepas)",
     )
 
-    p = _command(sub, "serve", "starta webbchatten", "policybot serve --port 7860", cmd_serve)
-    p.add_argument(
-        "--host", default="127.0.0.1", metavar="ADRESS", help="adress att lyssna på (127.0.0.1)"
-    )
-    p.add_argument("--port", type=int, default=7860, metavar="PORT", help="port (7860)")
 
-    _command(
-        sub,
-        "status",
-        "visa antal dokument, avsnitt och senaste indexering",
-        "policybot status",
-        cmd_status,
-    )
-
+def _add_eval(sub) -> None:
     p = _command(
         sub,
         "eval",
@@ -236,25 +261,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="avsluta inte med kod 1 när enskilda frågor försämrats",
     )
-
-    p = _command(
-        sub,
-        "feedback",
-        "hantera användarnas omdömen",
-        "policybot feedback export omdomen.csv",
-        cmd_feedback_export,
-    )
-    fsub = p.add_subparsers(dest="feedback_command", title="åtgärder", metavar="ÅTGÄRD")
-    fsub.required = True
-    e = _command(
-        fsub,
-        "export",
-        "exportera omdömen till CSV",
-        "policybot feedback export omdomen.csv",
-        cmd_feedback_export,
-    )
-    e.add_argument("out", metavar="UT.csv", help="CSV-filen som skrivs")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
