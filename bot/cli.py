@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from bot.cli_help import SwedishParser
+from bot.localtime import format_local
 from config.settings import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -109,13 +111,13 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     status = _load_bot(settings).status()
     print(
         f"{status['documents']} dokument, {status['chunks']} avsnitt, "
-        f"senast indexerat {status['last_ingest'] or 'aldrig'}"
+        f"senast indexerat {format_local(status['last_ingest'])}"
     )
     return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.web import serve
+    from bot.web.server import serve
 
     return serve(settings, host=args.host, port=args.port)
 
@@ -134,22 +136,85 @@ def cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _command(sub, name: str, summary: str, example: str, func) -> argparse.ArgumentParser:
+    """A subcommand with a one-line description and an example under its help."""
+    p = sub.add_parser(
+        name,
+        help=summary,
+        description=f"{summary[0].upper()}{summary[1:]}.",
+        epilog=f"Exempel:\n  {example}",
+    )
+    p.set_defaults(func=func)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = SwedishParser(
         prog="policybot",
         description="Svarar på frågor om kommunens policydokument, alltid med källhänvisning.",
-        epilog="Inställningar läses från miljövariabler med prefixet POLICYBOT_ (se README).",
+        epilog="Inställningar läses från miljövariabler med prefixet POLICYBOT_ (se README).\n"
+        "Hjälp för ett kommando: policybot KOMMANDO --hjälp",
     )
-    parser.add_argument("--data-dir", help="mapp för index och feedback (POLICYBOT_DATA_DIR)")
-    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
+    parser.add_argument(
+        "--data-dir", metavar="MAPP", help="mapp för index och feedback (POLICYBOT_DATA_DIR)"
+    )
+    sub = parser.add_subparsers(dest="command", title="kommandon", metavar="KOMMANDO")
     sub.required = True
 
-    p = sub.add_parser("ingest", help="läs in korpusen i indexet (bara ändringar räknas om)")
+    p = _command(
+        sub,
+        "ingest",
+        "läs in korpusen i indexet (bara ändringar räknas om)",
+        "policybot ingest --corpus corpus/",
+        cmd_ingest,
+    )
     p.add_argument("--corpus", metavar="MAPP", help="korpusmapp (standard: corpus/)")
     p.add_argument("--quiet", action="store_true", help="ingen förloppsindikator")
-    p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("ask", help="ställ en fråga och få svar med numrerade källor")
+    _add_ask(sub)
+    p = _command(sub, "serve", "starta webbchatten", "policybot serve --port 7860", cmd_serve)
+    p.add_argument(
+        "--host", default="127.0.0.1", metavar="ADRESS", help="adress att lyssna på (127.0.0.1)"
+    )
+    p.add_argument("--port", type=int, default=7860, metavar="PORT", help="port (7860)")
+
+    _command(
+        sub,
+        "status",
+        "visa antal dokument, avsnitt och senaste indexering",
+        "policybot status",
+        cmd_status,
+    )
+
+    _add_eval(sub)
+    p = _command(
+        sub,
+        "feedback",
+        "hantera användarnas omdömen",
+        "policybot feedback export omdomen.csv",
+        cmd_feedback_export,
+    )
+    fsub = p.add_subparsers(dest="feedback_command", title="åtgärder", metavar="ÅTGÄRD")
+    fsub.required = True
+    e = _command(
+        fsub,
+        "export",
+        "exportera omdömen till CSV",
+        "policybot feedback export omdomen.csv",
+        cmd_feedback_export,
+    )
+    e.add_argument("out", metavar="UT.csv", help="CSV-filen som skrivs")
+    return parser
+
+
+def _add_ask(sub) -> None:
+    p = _command(
+        sub,
+        "ask",
+        "ställ en fråga och få svar med numrerade källor",
+        'policybot ask "Vilka vänorter har Luleå?"',
+        cmd_ask,
+    )
     p.add_argument("question", nargs="?", metavar="FRÅGA", help="frågan, inom citattecken")
     p.add_argument("--json", action="store_true", help="skriv svaret som ett JSON-objekt")
     p.add_argument(
@@ -163,17 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FRÅGA",
         help="en tidigare fråga i samma samtal (kan upprepas)",
     )
-    p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("serve", help="starta webbchatten")
-    p.add_argument("--host", default="127.0.0.1", help="adress att lyssna på (127.0.0.1)")
-    p.add_argument("--port", type=int, default=7860, help="port (7860)")
-    p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("status", help="visa antal dokument, avsnitt och senaste indexering")
-    p.set_defaults(func=cmd_status)
-
-    p = sub.add_parser("eval", help="kör utvärderingen och jämför med en baslinje")
+def _add_eval(sub) -> None:
+    p = _command(
+        sub,
+        "eval",
+        "kör utvärderingen och jämför med en baslinje",
+        "policybot eval --baseline evals/baseline.json --report rapport.html",
+        cmd_eval,
+    )
     p.add_argument(
         "files",
         nargs="*",
@@ -197,15 +261,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="avsluta inte med kod 1 när enskilda frågor försämrats",
     )
-    p.set_defaults(func=cmd_eval)
-
-    p = sub.add_parser("feedback", help="hantera användarnas omdömen")
-    fsub = p.add_subparsers(dest="feedback_command", metavar="ÅTGÄRD")
-    fsub.required = True
-    e = fsub.add_parser("export", help="exportera omdömen till CSV")
-    e.add_argument("out", metavar="UT.csv")
-    e.set_defaults(func=cmd_feedback_export)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

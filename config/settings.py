@@ -37,6 +37,15 @@ class Settings(BaseSettings):
         None, description="Weights and thresholds (JSON); the fitted config/tuning.json if unset."
     )
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
+    # The web page's identity; unset fields come from <corpus_dir>/site.yaml, then defaults.
+    site_title: str | None = Field(None, description="Page title of the web chat.")
+    municipality: str | None = Field(None, description="The municipality's name, as shown.")
+    example_questions: list[str] | None = Field(
+        None, description="Example questions on the web chat (JSON list in the environment)."
+    )
+    contact: str = Field(
+        "", description="Where to ask instead, shown with abstentions (e.g. a contact centre)."
+    )
 
     @property
     def collection_name(self) -> str:

@@ -7,6 +7,7 @@ test-artifacts/ in the repository root.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -19,7 +20,8 @@ import pytest
 from gradio_client import Client
 
 from bot.feedback import FeedbackStore
-from bot.web import APP_TITLE
+from bot.web.site import load_site
+from config.settings import Settings
 
 try:
     from tests.bot import server_web as sw
@@ -39,6 +41,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+APP_TITLE = load_site(Settings()).title
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 INJECTION = (
     "Vad säger planen? <script>window.__pwned=1;document.title='pwned'</script>"
     "<img src=x onerror=\"window.__pwned=2;document.title='pwned'\">"
@@ -81,8 +86,21 @@ def _shot(page, name: str) -> Path:
     return path
 
 
+def _view_shot(page, name: str) -> Path:
+    """What the reader sees without scrolling."""
+    sw.ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = sw.ARTIFACTS / f"browser-{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
 def _squash(text: str) -> str:
     return " ".join(text.replace("▍", "").split())
+
+
+def _as_shown(answer: str) -> str:
+    """An answer's text as the page shows it: list markers become bullets, not text."""
+    return _squash(re.sub(r"(?m)^\s*[-*•]\s+", "", answer))
 
 
 def _install_chromium() -> str:
@@ -141,8 +159,8 @@ class _Guarded:
     policy blocks such loads anyway, and a blocked load shows up as a console message.
     """
 
-    def __init__(self, browser, url: str) -> None:
-        self.context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    def __init__(self, browser, url: str, viewport: dict = DESKTOP) -> None:
+        self.context = browser.new_context(locale="en-US", viewport=viewport)
         self.remote: list[str] = []
         self.console: list[str] = []
         self.context.on("request", self._seen)
@@ -196,6 +214,9 @@ def test_question_answer_source_card_and_thumbs_up(page, served):
 
     bot = _last_bot(page)
     assert "Kemi, Finland" in bot.locator(".pb-text").inner_text()
+    # The list is a list, shown once: in the answer, not again in its card.
+    items = bot.locator(".pb-text li").all_inner_texts()
+    assert "Kemi, Finland" in items and "Zenica, Bosnien Hercegovina [1]" in items
     card = bot.locator(".pb-card").first
     assert card.locator(".pb-num").inner_text() == "1"
     assert (
@@ -205,7 +226,8 @@ def test_question_answer_source_card_and_thumbs_up(page, served):
     )
     assert "Avsnitt: Vänorter" in card.locator(".pb-meta").inner_text()
     assert "Uppdaterad: 2021-12-03" in card.locator(".pb-meta").inner_text()
-    assert "Zenica, Bosnien Hercegovina" in card.locator(".pb-quote").inner_text()
+    assert card.locator(".pb-quote").count() == 0
+    assert bot.inner_text().count("Zenica") == 1
     assert bot.locator(".pb-sources-title").inner_text() == "Källor"
 
     # It streamed: the text grew in several steps before it was complete.
@@ -221,7 +243,7 @@ def test_question_answer_source_card_and_thumbs_up(page, served):
 
     store = FeedbackStore(served.data_dir / "feedback.sqlite")
     before = store.count()
-    page.locator('#pb-chat button[aria-label="Gilla"]').last.click()
+    page.locator("#pb-chat").get_by_role("button", name="Gilla", exact=True).last.click()
     page.wait_for_selector("#pb-notice .pb-notice-ok")
     assert "Tack! Ditt omdöme har sparats." in page.inner_text("#pb-notice")
     deadline = time.monotonic() + 10
@@ -243,11 +265,9 @@ def test_injected_script_and_images_do_nothing(page):
     assert page.title() == title
     user = page.locator('#pb-chat [data-testid="user"]').last.inner_text()
     assert _squash(user) == _squash(INJECTION)  # shown literally, as text
-    assert page.locator("#pb-chat .message-content img").count() == 0
-    assert page.locator("#pb-chat .message-content script").count() == 0
-    assert (
-        page.locator("#pb-chat .message-content b, #pb-chat .message-content strong").count() == 0
-    )
+    assert page.locator("#pb-chat img").count() == 0
+    assert page.locator("#pb-chat script").count() == 0
+    assert page.locator("#pb-chat b, #pb-chat strong").count() == 0
     _shot(page, "05-injection")
 
     # The staff search echoes the query: also as text only.
@@ -269,8 +289,8 @@ def test_follow_up_uses_the_conversation_and_new_conversation_resets(page, serve
     _ask(page, follow)
     shown = _squash(_last_bot(page).locator(".pb-text").inner_text())
     client = Client(served.url, verbose=False)
-    with_history = _squash(client.predict(follow, [first], api_name="/ask")["answer"])
-    alone = _squash(client.predict(follow, [], api_name="/ask")["answer"])
+    with_history = _as_shown(client.predict(follow, [first], api_name="/ask")["answer"])
+    alone = _as_shown(client.predict(follow, [], api_name="/ask")["answer"])
     assert shown == with_history
     if with_history != alone:
         assert shown != alone
@@ -317,7 +337,9 @@ def test_staff_sources_tab(page):
     page.get_by_role("tab", name="Källor").click()
     status = page.wait_for_selector("#pb-status .pb-status").inner_text()
     assert re.fullmatch(
-        r"2 dokument · \d+ textavsnitt · senast indexerat \d{4}-\d\d-\d\d \d\d:\d\d", status
+        r"2 dokument · \d+ textavsnitt · senast indexerat "
+        r"\d{4}-\d\d-\d\d \d\d:\d\d \(svensk tid\)",
+        status,
     ), status
 
     page.fill("#pb-search textarea, #pb-search input", "vänort")
@@ -351,12 +373,14 @@ def test_staff_sources_tab(page):
 def test_page_is_swedish(page):
     assert page.evaluate("() => document.documentElement.lang") == "sv"
     _ask(page, "Vad är syftet med planen?")
+    for name in ("Gilla", "Ogilla", "Ny konversation", "Skicka"):
+        assert page.get_by_role("button", name=name, exact=True).last.is_visible(), name
+    # Screen-reader labels are Swedish text, never markup.
     labels = page.evaluate(
-        """() => Array.from(document.querySelectorAll('button[aria-label], button[title]'))
-             .filter(b => b.offsetParent !== null)
-             .map(b => b.getAttribute('aria-label') || b.getAttribute('title'))"""
+        """() => Array.from(document.querySelectorAll('[aria-label]'))
+             .map(e => e.getAttribute('aria-label'))"""
     )
-    assert {"Gilla", "Ogilla", "Rensa chatten"} <= set(labels), labels
+    assert not [x for x in labels if "<" in x or "message" in x], labels
     text = page.inner_text("body")
     for english in ("Loading", "Submit", "Clear", "Error", "Built with", "Use via API", "Like"):
         assert english not in text
@@ -365,8 +389,8 @@ def test_page_is_swedish(page):
 def test_two_users_at_once_keep_their_own_conversations(browser, served):
     first, follow = "Vilka vänorter har Luleå?", "Vilka av dem är vilande?"
     client = Client(served.url, verbose=False)
-    with_history = _squash(client.predict(follow, [first], api_name="/ask")["answer"])
-    alone = _squash(client.predict(follow, [], api_name="/ask")["answer"])
+    with_history = _as_shown(client.predict(follow, [first], api_name="/ask")["answer"])
+    alone = _as_shown(client.predict(follow, [], api_name="/ask")["answer"])
     anna, bertil = _Guarded(browser, served.url), _Guarded(browser, served.url)
     try:
         _ask(anna.page, first)
@@ -384,3 +408,148 @@ def test_two_users_at_once_keep_their_own_conversations(browser, served):
     finally:
         anna.close()
         bertil.close()
+
+
+# -- accessibility, keyboard, phone, cards ----------------------------------------------------
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SIZES = {"1280x900": DESKTOP, "390x844": PHONE}
+TWO_SOURCES = "Vad är Europaforum Norra Sverige?"  # cites the plan and the web page
+
+
+def _axe(page, name: str) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations; the report goes to test-artifacts/axe-NAME.*."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    results = Axe().run(page, options=options)
+    sw.ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    violations = results.response["violations"]
+    (sw.ARTIFACTS / f"axe-{name}.json").write_text(
+        json.dumps(violations, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    (sw.ARTIFACTS / f"axe-{name}.txt").write_text(results.generate_report(), encoding="utf-8")
+    return violations
+
+
+def _in_view(page, selector: str, whole: bool = True) -> bool:
+    box = page.locator(selector).first.bounding_box()
+    height = page.viewport_size["height"]
+    if box is None:
+        return False
+    bottom = box["y"] + (box["height"] if whole else min(box["height"], 24))
+    return box["y"] >= 0 and bottom <= height
+
+
+def _open_passage(page, card) -> None:
+    card.get_by_role("button", name=re.compile("^Visa i Källor")).click()
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.id === 'pb-passage'"
+    )
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_axe_finds_no_wcag_violations_in_chat_and_kallor(browser, served, size):
+    user = _Guarded(browser, served.url, SIZES[size])
+    try:
+        page = user.page
+        _view_shot(page, f"{size}-01-start")
+        _ask(page, TWO_SOURCES)
+        time.sleep(0.5)  # the answer's scroll into view
+        _view_shot(page, f"{size}-02-answer")
+        _shot(page, f"{size}-02-answer-full")
+        chat = _axe(page, f"chat-{size}")
+        _open_passage(page, _last_bot(page).locator(".pb-card").first)
+        _view_shot(page, f"{size}-03-kallor-passage")
+        kallor = _axe(page, f"kallor-{size}")
+        sw.record_timings(
+            **{
+                f"axe_violations_chat_{size}": len(chat),
+                f"axe_violations_kallor_{size}": len(kallor),
+            }
+        )
+        summary = {v["id"]: len(v["nodes"]) for v in chat + kallor}
+        assert chat == [] and kallor == [], f"axe (see test-artifacts/axe-*-{size}.txt): {summary}"
+    finally:
+        user.close()
+
+
+def test_keyboard_only_ask_vote_and_start_over(page, served):
+    def press_until(predicate: str, key: str = "Tab", limit: int = 60) -> None:
+        for _ in range(limit):
+            page.keyboard.press(key)
+            if page.evaluate(predicate):
+                return
+        pytest.fail(f"{key} never reached {predicate}")
+
+    def outline() -> float:
+        return page.evaluate(
+            "() => parseFloat(getComputedStyle(document.activeElement).outlineWidth) || 0"
+        )
+
+    assert page.evaluate("() => document.activeElement === document.body")  # nothing on load
+    press_until("() => document.activeElement.matches('#pb-question textarea')")
+    page.evaluate(OBSERVE_ANSWER)
+    page.keyboard.type("Vilka vänorter har Luleå?")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.__pbT.done !== null", timeout=120_000)
+    assert "Kemi, Finland" in _last_bot(page).locator(".pb-text").inner_text()
+
+    store = FeedbackStore(served.data_dir / "feedback.sqlite")
+    before = store.count()
+    press_until("() => document.activeElement.dataset.vote === 'up'", key="Shift+Tab")
+    assert outline() >= 2  # focus is visible
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#pb-notice .pb-notice-ok")
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-pressed')") == "true"
+    deadline = time.monotonic() + 10
+    while store.count() == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert store.rows()[-1]["vote"] == 1
+
+    press_until("() => document.activeElement.id === 'pb-restart'")
+    assert outline() >= 2
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#pb-chat [data-testid=\"user\"]').length === 0"
+    )
+    _shot(page, "09-keyboard-new-conversation")
+
+
+def test_phone_shows_title_and_input_then_the_start_of_the_answer(browser, served):
+    user = _Guarded(browser, served.url, PHONE)
+    try:
+        page = user.page
+        time.sleep(0.5)
+        assert page.evaluate("() => document.activeElement === document.body")
+        assert page.evaluate("() => window.scrollY") == 0
+        assert _in_view(page, "#pb-header h1") and _in_view(page, "#pb-question textarea")
+        assert page.locator(".pb-example").first.is_visible()
+        _view_shot(page, "390x844-10-start")
+
+        _ask(page, "Vilka är kommunens prioriterade internationella fokusområden?")
+        time.sleep(0.8)  # the smooth scroll to the new answer
+        first_line = "#pb-chat .pb-turn:last-child .pb-text > :first-child"
+        assert _in_view(page, first_line, whole=False), page.locator(first_line).bounding_box()
+        # The examples fold away once the conversation has started.
+        assert not page.locator(".pb-example").first.is_visible()
+        _view_shot(page, "390x844-11-answer")
+    finally:
+        user.close()
+
+
+def test_each_source_card_opens_kallor_at_its_passage_highlighted(page, served):
+    expected = Client(served.url, verbose=False).predict(TWO_SOURCES, [], api_name="/ask")
+    _ask(page, TWO_SOURCES)
+    cards = _last_bot(page).locator(".pb-card")
+    assert cards.count() == len(expected["citations"]) >= 2
+    for i, citation in enumerate(expected["citations"]):
+        page.get_by_role("tab", name="Chatt").click()
+        card = _last_bot(page).locator(".pb-card").nth(i)
+        _open_passage(page, card)
+        assert page.get_by_role("tab", name="Källor").get_attribute("aria-selected") == "true"
+        assert page.inner_text("#pb-document h3") == citation["title"]
+        marked = page.locator("#pb-passage mark").all_inner_texts()
+        assert marked and _squash(marked[0]) in _squash(citation["quote"])
+        assert _in_view(page, "#pb-passage", whole=False)
+        _shot(page, f"12-card-{i + 1}-in-kallor")

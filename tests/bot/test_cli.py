@@ -1,17 +1,20 @@
-"""The CLI contract: ask, --json, --jsonl, exit codes; python -m bot as an alias."""
+"""The CLI contract: ask, --json, --jsonl, exit codes, Swedish help; python -m bot as an alias."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from bot.cli import main
+from bot import cli
+from bot.cli import build_parser, main
 from config.settings import Settings
 
 KEYS = {"answer", "abstained", "citations", "latency_ms"}
@@ -101,3 +104,63 @@ def test_python_m_bot_is_an_alias(tmp_path: Path) -> None:
     ).stdout
     for command in ("ingest", "ask", "serve", "eval"):
         assert command in help_text
+
+
+ENGLISH_ARGPARSE = ("usage:", "options:", "positional arguments", "show this help", "error:")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["ingest"],
+        ["ask"],
+        ["serve"],
+        ["status"],
+        ["eval"],
+        ["feedback"],
+        ["feedback", "export"],
+    ],
+)
+def test_help_is_swedish_with_an_example(argv: list[str], capsys) -> None:
+    with pytest.raises(SystemExit) as done:
+        build_parser().parse_args([*argv, "--hjälp"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Användning: policybot")
+    assert "-h, --hjälp" in out and "visa den här hjälpen och avsluta" in out
+    assert not any(english in out.lower() for english in ENGLISH_ARGPARSE), out
+    if argv:
+        assert "Exempel:\n  policybot " + argv[0] in out
+
+
+def test_every_subcommand_has_a_one_line_description() -> None:
+    [sub] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    helps = {c.dest: c.help for c in sub._choices_actions}
+    assert set(helps) == {"ingest", "ask", "serve", "status", "eval", "feedback"}
+    assert all(h and "\n" not in h for h in helps.values())
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "policybot: fel: de här argumenten saknas: KOMMANDO"),
+        (["frob"], "ogiltigt val: 'frob' (välj bland 'ingest'"),
+        (["serve", "--port", "x"], "policybot serve: fel: argument --port: ogiltigt värde: 'x'"),
+        (["status", "--extra"], "okända argument: --extra"),
+    ],
+)
+def test_usage_errors_are_swedish(argv: list[str], message: str, capsys) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Användning: policybot") and message in err, err
+
+
+def test_status_shows_stockholm_time(monkeypatch, capsys) -> None:
+    status = {"documents": 2, "chunks": 9, "last_ingest": "2026-07-01T10:03:00+00:00"}
+    monkeypatch.setattr(cli, "_load_bot", lambda s: SimpleNamespace(status=lambda: status))
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == "2 dokument, 9 avsnitt, senast indexerat 2026-07-01 12:03 (svensk tid)"
