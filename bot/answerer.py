@@ -69,28 +69,28 @@ class ExtractiveAnswerer:
         # A question whose topical words are largely absent from the corpus asks for something
         # the documents do not cover ("Vad kostar medlemskapet i UBC?").
         if not top or not info.focus_stems:
-            return abstain(top, retrieved, "inget att söka på")
+            return abstain(top, retrieved, "no-topic")
         if info.missing_share >= t.max_missing_share:
-            return abstain(top, retrieved, f"orden finns inte i dokumenten: {info.missing}")
+            return abstain(top, retrieved, "missing-words", ", ".join(info.missing))
         if info.target_missing:
-            return abstain(top, retrieved, f"det som efterfrågas finns inte: {info.target}")
+            return abstain(top, retrieved, "missing-target", str(info.target))
         ranked = self.ranked(info, top, qvec, snap)
         if not ranked:
-            return abstain(top, retrieved, "inga meningar att välja")
+            return abstain(top, retrieved, "no-units")
         best = ranked[0]
         min_dense = t.min_dense_english if info.english else t.min_dense
         cover = best.coverage
         if info.followup:
             cover = max(cover, best.values["context_coverage"])
         if cover < t.min_coverage and best.dense < min_dense:
-            return abstain(top, retrieved, "för låg täckning och likhet")
+            return abstain(top, retrieved, "low-match")
         chosen = select(info, ranked, t)
         if info.kind in f.NEEDS and not any(f.fits(info, r.text, r.meta) for r in chosen.records):
             # The topic is there but not the year, figure or name asked for: a near miss.
-            return abstain(top, retrieved, f"inget svar av slaget {info.kind}")
+            return abstain(top, retrieved, "near-miss", info.kind)
         if not info.english and not _names_covered(info, chosen.lead, snap):
             # "Vilka vänorter har Stockholms stad?": the answer must be about what is named.
-            return abstain(top, retrieved, "namnen i frågan saknas i avsnittet")
+            return abstain(top, retrieved, "other-entity")
         return compose(info, chosen.lead, chosen.records, retrieved, t)
 
 

@@ -12,6 +12,20 @@ from config.tuning import Tuning
 from ingest.swedish import ENDED, NEGATION, UNIVERSAL
 
 ABSTAIN_TEXT = "Det framgår inte av dokumenten."
+
+# Why the answerer abstained (Answer.abstain_code), and how an eval report says it.
+ABSTAIN_REASONS = {
+    "no-topic": "inget att söka på",
+    "missing-words": "orden finns inte i dokumenten",
+    "missing-target": "det som efterfrågas finns inte",
+    "no-units": "inga meningar att välja",
+    "low-match": "för låg täckning och likhet",
+    "near-miss": "inget svar av slaget",
+    "other-entity": "namnen i frågan saknas i avsnittet",
+}
+# Where the documents cover the topic but not what is asked, the closest section helps the
+# reader; otherwise the "closest" section is noise and is not named.
+CLOSE_CODES = frozenset({"near-miss", "other-entity"})
 KIND_LABELS = {"plan": "planen", "webbsida": "webbsidan"}
 KIND_PLACES = {"plan": "i planen", "webbsida": "på webbsidan"}
 
@@ -35,7 +49,8 @@ class Answer:
     latency_ms: float = 0.0
     query: str = ""
     retrieved: list[dict] = field(default_factory=list)  # chunks seen, for evaluation
-    abstain_reason: str = ""  # which check abstained, for evaluation and debugging
+    abstain_code: str = ""  # which check abstained (a key of ABSTAIN_REASONS)
+    abstain_reason: str = ""  # the same in words, with details, for evaluation and debugging
 
     def to_dict(self) -> dict:
         """The CLI's JSON contract."""
@@ -97,14 +112,22 @@ def yes_no(info: QuestionInfo, lead: Candidate, tuning: Tuning) -> str:
     return ""
 
 
-def abstain(top: list[tuple[Record, float]], retrieved: list[dict], reason: str = "") -> Answer:
+def abstain(
+    top: list[tuple[Record, float]], retrieved: list[dict], code: str, detail: str = ""
+) -> Answer:
     text = ABSTAIN_TEXT
-    if top:
+    if top and code in CLOSE_CODES:
         meta = top[0][0].meta
         place = KIND_PLACES.get(meta.get("kind", ""), f"i ”{meta['title']}”")
         # The innermost heading reads best ("Uleåborg", not the whole trail).
         section = (meta.get("section") or meta["title"]).split(" > ")[-1]
         text += f" Närmast kommer avsnittet ”{section}” {place} ({meta.get('updated', '')})."
+    reason = ABSTAIN_REASONS[code] + (f": {detail}" if detail else "")
     return Answer(
-        answer=text, abstained=True, citations=[], retrieved=retrieved, abstain_reason=reason
+        answer=text,
+        abstained=True,
+        citations=[],
+        retrieved=retrieved,
+        abstain_code=code,
+        abstain_reason=reason,
     )

@@ -24,9 +24,6 @@ ENV = Environment(
     lstrip_blocks=True,
 )
 KIND_NAMES = {"plan": "Plan", "webbsida": "Webbsida", "dokument": "Dokument"}
-# Abstentions whose closest section is worth naming: the topic is in the documents but not
-# the year, figure or name asked for. Otherwise the "closest" section is noise.
-NEAR_MISS_REASONS = ("inget svar av slaget", "namnen i frågan saknas")
 
 
 def _render(template: str, **values: Any) -> str:
@@ -36,7 +33,7 @@ def _render(template: str, **values: Any) -> str:
 def answer_data(answer: Any) -> dict:
     """An Answer (or its dict) as a plain dict, keeping the reason of an abstention."""
     data = answer.to_dict() if hasattr(answer, "to_dict") else dict(answer)
-    data.setdefault("abstain_reason", getattr(answer, "abstain_reason", ""))
+    data.setdefault("abstain_code", getattr(answer, "abstain_code", ""))
     data["citations"] = [
         asdict(c) if is_dataclass(c) else dict(c) for c in data.get("citations") or []
     ]
@@ -63,13 +60,12 @@ def _card(c: Mapping, answer_text: str, index: int | None) -> dict:
     }
 
 
-def _abstention(text: str, reason: str) -> tuple[str, str]:
-    """(what is shown as the answer, the closest-section hint or "")."""
+def _abstention(text: str) -> tuple[str, str]:
+    """(what is shown as the answer, the closest-section hint or ""). The answerer names the
+    closest section only when the documents cover the topic (compose.CLOSE_CODES)."""
     if not text.startswith(ABSTAIN_TEXT):
         return text, ""
-    hint = text[len(ABSTAIN_TEXT) :].strip()
-    near = any(reason.startswith(r) for r in NEAR_MISS_REASONS)
-    return ABSTAIN_TEXT, hint if near else ""
+    return ABSTAIN_TEXT, text[len(ABSTAIN_TEXT) :].strip()
 
 
 def answer_view(
@@ -81,7 +77,7 @@ def answer_view(
     text = str(data.get("answer") or "")
     hint = ""
     if data.get("abstained"):
-        text, hint = _abstention(text, str(data.get("abstain_reason") or ""))
+        text, hint = _abstention(text)
     visible = text if done else shown
     return {
         "key": key,

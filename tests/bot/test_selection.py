@@ -131,3 +131,13 @@ def test_a_labelled_figure_answers_how_many() -> None:
     )
     _, answer = ask(snapshot(body), "Hur många högskolepoäng ger delmomentet Projekt?")
     assert "7,5" in answer.answer, answer.answer
+
+
+def test_an_abstention_names_the_closest_section_only_when_the_topic_is_covered() -> None:
+    snap = snapshot(TOWNS + filler())
+    _, near = ask(snap, "Vilket år blev Bodø stad?")  # Bodø is covered, the year is not
+    assert near.abstain_code == "near-miss"
+    assert "Närmast kommer avsnittet ”Bodø”" in near.answer
+    _, far = ask(snap, "Vilken budget har fotbollsklubben i Kemi?")  # not covered at all
+    assert far.abstain_code == "missing-words"
+    assert far.answer == "Det framgår inte av dokumenten."

@@ -189,10 +189,10 @@ def test_abstention_is_marked():
     assert "pb-sources" not in out and "pb-contact" not in out
 
 
-def test_abstention_names_the_closest_section_only_when_close_and_where_to_ask():
+def test_abstention_shows_the_closest_section_the_answerer_names_and_where_to_ask():
     text = "Det framgår inte av dokumenten. Närmast kommer avsnittet ”Vänorter” i planen."
-    far = Answer(text, True, abstain_reason="orden finns inte i dokumenten: ['ordförande']")
-    near = Answer(text, True, abstain_reason="inget svar av slaget count")
+    far = Answer("Det framgår inte av dokumenten.", True, abstain_code="missing-words")
+    near = Answer(text, True, abstain_code="near-miss")
     contact = "Kontaktcenter, www.lulea.se/kontakt"
     out = render.render_answer(far, contact=contact)
     assert "Vänorter" not in out
