@@ -167,7 +167,9 @@ class _Guarded:
         self.page = self.context.new_page()
         self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
         self.page.goto(url)
-        self.page.wait_for_selector("#pb-question textarea")
+        # Gradio renders the blocks one by one: the page is ready when all of these are there.
+        for selector in ("#pb-question textarea", "#pb-send", "#pb-chat"):
+            self.page.wait_for_selector(selector)
 
     def _seen(self, request) -> None:
         url = request.url
