@@ -9,6 +9,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ingest.swedish import FURNITURE
+
 ALL_SECTIONS = "__alla__"
 SEARCH_MAX_HITS = 50
 SEARCH_MAX_CHARS = 200
@@ -112,6 +114,12 @@ class SearchResult:
     problem: str = ""  # a Swedish message instead of hits
 
 
+def _furniture(text: str) -> bool:
+    """Whether every line of a passage is page furniture (link labels, logo descriptions)."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return bool(lines) and all(FURNITURE.search(ln) for ln in lines)
+
+
 def search(docs: Mapping[str, Mapping], query: str, limit: int = SEARCH_MAX_HITS) -> SearchResult:
     """Chunks that contain every word of the query, most occurrences first."""
     query = (query or "").strip()
@@ -127,6 +135,8 @@ def search(docs: Mapping[str, Mapping], query: str, limit: int = SEARCH_MAX_HITS
     hits = []
     for entry in docs.values():
         for rec in entry["chunks"]:
+            if _furniture(rec.text):
+                continue  # "Länk till annan webbplats", "logotype": page furniture, no hit
             hay = f"{rec.meta.get('section', '')}\n{rec.text}".lower()
             if all(t in hay for t in terms):
                 hits.append((sum(hay.count(t) for t in terms), entry, rec))

@@ -525,3 +525,16 @@ def test_real_abstention_and_length_limit(served):
     assert weather["citations"] == []
     with pytest.raises(Exception, match="för lång"):
         client.predict("a" * 2001, [], api_name="/ask")
+
+
+def test_search_skips_page_furniture():
+    from bot.retrieval import Record
+
+    def chunk(text: str, order: int) -> Record:
+        meta = {"doc_id": "sida", "order": order, "section": "Kemi", "chunk": f"sida#{order}"}
+        return Record(f"c{order}", text, meta)
+
+    entry = {"title": "Sida", "updated": "2021-10-07", "kind": "webbsida", "url": None}
+    entry["chunks"] = [chunk("Länk till annan webbplats Kemi.", 0), chunk("Kemi är en vänort.", 1)]
+    result = sources.search({"sida": entry}, "kemi")
+    assert [r.text for _, r in result.hits] == ["Kemi är en vänort."]
