@@ -462,6 +462,8 @@ def test_axe_finds_no_wcag_violations_in_chat_and_kallor(browser, served, size):
         _shot(page, f"{size}-02-answer-full")
         chat = _axe(page, f"chat-{size}")
         _open_passage(page, _last_bot(page).locator(".pb-card").first)
+        time.sleep(0.5)  # later updates of the Källor view must not scroll the passage away
+        assert _in_view(page, "#pb-passage", whole=False)
         _view_shot(page, f"{size}-03-kallor-passage")
         kallor = _axe(page, f"kallor-{size}")
         sw.record_timings(
@@ -518,7 +520,7 @@ def test_keyboard_only_ask_vote_and_start_over(page, served):
     _shot(page, "09-keyboard-new-conversation")
 
 
-def test_phone_shows_title_and_input_then_the_start_of_the_answer(browser, served):
+def test_phone_shows_title_and_input_then_the_start_of_the_answer_and_input(browser, served):
     user = _Guarded(browser, served.url, PHONE)
     try:
         page = user.page
@@ -533,6 +535,8 @@ def test_phone_shows_title_and_input_then_the_start_of_the_answer(browser, serve
         time.sleep(0.8)  # the smooth scroll to the new answer
         first_line = "#pb-chat .pb-turn:last-child .pb-text > :first-child"
         assert _in_view(page, first_line, whole=False), page.locator(first_line).bounding_box()
+        # The question box stays on screen for the next question.
+        assert _in_view(page, "#pb-question textarea")
         # The examples fold away once the conversation has started.
         assert not page.locator(".pb-example").first.is_visible()
         _view_shot(page, "390x844-11-answer")

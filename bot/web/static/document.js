@@ -12,6 +12,16 @@ const landOnPassage = () => {
     }
     passage.scrollIntoView({block: 'center'});
     passage.focus({preventScroll: true});
+    // Other parts of Källor (the dropdowns) update in the same event and can push the page
+    // back to the top on a phone; bring the passage back once the layout has settled.
+    const keepInView = () => {
+      const box = passage.getBoundingClientRect();
+      if (box.bottom < 0 || box.top > window.innerHeight) {
+        passage.scrollIntoView({block: 'center'});
+      }
+    };
+    setTimeout(keepInView, 150);
+    setTimeout(keepInView, 400);
   };
   land();
 };
