@@ -82,7 +82,7 @@ class ExtractiveAnswerer:
         cover = best.coverage
         if info.followup:
             cover = max(cover, best.values["context_coverage"])
-        if cover < t.min_coverage and best.dense < min_dense:
+        if cover < t.min_coverage and best.similarity < min_dense:
             return abstain(top, retrieved, "low-match")
         chosen = select(info, ranked, t)
         if info.kind in f.NEEDS and not any(f.fits(info, r.text, r.meta) for r in chosen.records):
@@ -103,14 +103,13 @@ def _names_covered(info: QuestionInfo, lead: Candidate, snap: CorpusSnapshot) ->
     (its subject) need not be repeated."""
     meta = lead.record.meta
     if f.other_entity(info, meta):
-        heading = (meta.get("section") or "").split(" > ")[-1]
-        parts = [f.own_text(lead.record), heading]
+        parts = [f.own_text(lead.record), f.heading(meta)]
     else:
         parts = [lead.record.text, f.unit_context(lead.record), lead.chunk.text]
     parts.append(meta.get("title", ""))
     words, stems = f.terms_of(" ".join(parts), info)
     # What the whole corpus, or the lead's whole document, is about need not be repeated.
-    subjects = info.ubiquitous | snap.doc_subjects.get(meta["doc_id"], frozenset())
+    subjects = info.ubiquitous | snap.vocabulary.doc_subjects.get(meta["doc_id"], frozenset())
     for name in info.names:
         # Genitive -s: "Luleås" names Luleå.
         forms = {name, name[:-1]} if name.endswith("s") and len(name) > 4 else {name}

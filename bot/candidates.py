@@ -16,7 +16,6 @@ from config.tuning import UNIT_FEATURES, Tuning
 class Candidate:
     """A unit that could answer, with the units around it and what it offers the question."""
 
-    index: int  # position in the snapshot's units
     record: Record
     chunk: Record
     after: Record | None = None  # the next unit of the same paragraph or list
@@ -33,10 +32,6 @@ class Candidate:
     @property
     def coverage(self) -> float:
         return self.values.get("coverage", 0.0)
-
-    @property
-    def dense(self) -> float:
-        return self.similarity
 
     def vector(self) -> list[float]:
         return [self.values.get(name, 0.0) for name in UNIT_FEATURES]
@@ -60,7 +55,6 @@ def gather(
             if unit.meta.get("furniture"):
                 continue
             cand = Candidate(
-                i,
                 unit,
                 chunk,
                 after=snap.next_unit(i),

@@ -120,7 +120,7 @@ def abstain(
         meta = top[0][0].meta
         place = KIND_PLACES.get(meta.get("kind", ""), f"i ”{meta['title']}”")
         # The innermost heading reads best ("Uleåborg", not the whole trail).
-        section = (meta.get("section") or meta["title"]).split(" > ")[-1]
+        section = f.heading(meta) or meta["title"]
         text += f" Närmast kommer avsnittet ”{section}” {place} ({meta.get('updated', '')})."
     reason = ABSTAIN_REASONS[code] + (f": {detail}" if detail else "")
     return Answer(

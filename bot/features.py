@@ -155,16 +155,16 @@ def other_entity(info: QuestionInfo, meta: dict) -> float:
     """1 when the unit's own heading names something the question does not, while the question
     names something specific: under "## Tromsø", a sentence answers about Tromsø."""
     names = specific_names(info)
-    heading = (meta.get("section") or "").split(" > ")[-1]
-    if not names or not heading:
+    title = heading(meta)
+    if not names or not title:
         return 0.0
-    words, stems = terms_of(heading, info)
+    words, stems = terms_of(title, info)
     if any(mentions(n, words, stems) for n in names):
         return 0.0
     asked = {stem(fold(n)) for n in info.names} | set(info.focus_stems) | info.ubiquitous
     # A heading's first word is capitalised anyway, so only the names inside it count
     # ("Bottenviksbågen Bothnian Arc rf" names Bothnian Arc).
-    for name in find_names(heading):
+    for name in find_names(title):
         low = fold(name.text)
         if name.opens:
             continue
@@ -254,12 +254,16 @@ def compound_match(s: str, words: set[str]) -> bool:
     )
 
 
+def heading(meta: dict) -> str:
+    """The innermost heading a unit stands under ("Tromsø", not the whole trail)."""
+    return (meta.get("section") or "").split(" > ")[-1]
+
+
 def own_text(record: Record) -> str:
     """The unit's words with the sentence that introduces it ("Medlemmarna på svensk sida: ...
     På finsk sida: ..."), but not a heading: a heading is shared by the whole section."""
     intro = record.meta.get("intro", "")
-    heading = (record.meta.get("section") or "").split(" > ")[-1]
-    return record.text if intro == heading else f"{intro} {record.text}"
+    return record.text if intro == heading(record.meta) else f"{intro} {record.text}"
 
 
 def unit_context(record: Record) -> str:

@@ -117,23 +117,6 @@ class CorpusSnapshot:
         return None
 
     @cached_property
-    def doc_subjects(self) -> dict[str, frozenset[str]]:
-        """Per document, the stems in more than a quarter of its passages: what the document
-        is about as a whole ("malmö" in a Malmö page that names the city now and then)."""
-        by_doc: dict[str, list[set[str]]] = {}
-        for rec in self.chunks:
-            by_doc.setdefault(rec.meta["doc_id"], []).append({stem(t) for t in tokens(rec.text)})
-        out = {}
-        for doc, passages in by_doc.items():
-            counts: dict[str, int] = {}
-            for stems in passages:
-                for s in stems:
-                    counts[s] = counts.get(s, 0) + 1
-            n = len(passages)
-            out[doc] = frozenset(s for s, c in counts.items() if c >= 2 and c > 0.25 * n)
-        return out
-
-    @cached_property
     def unit_idf(self) -> dict[str, float]:
         """Inverse document frequency of stems over the sentence units."""
         df: dict[str, int] = {}

@@ -183,6 +183,20 @@ def _edit_distance_within(a: str, b: str, limit: int) -> bool:
     return prev[-1] <= limit
 
 
+# A stem in more than this share of a corpus's (or a document's) passages is its subject.
+SUBJECT_SHARE = 0.25
+
+
+def _frequent(passages: list[set[str]], minimum: int = 1) -> frozenset[str]:
+    """The stems in more than SUBJECT_SHARE of the passages (and in `minimum` at least)."""
+    counts: dict[str, int] = {}
+    for stems in passages:
+        for s in stems:
+            counts[s] = counts.get(s, 0) + 1
+    bar = SUBJECT_SHARE * max(len(passages), 1)
+    return frozenset(s for s, n in counts.items() if n > bar and n >= minimum)
+
+
 class Vocabulary:
     """Words and stems of the corpus, to tell whether a question word occurs in it at all.
 
@@ -200,24 +214,29 @@ class Vocabulary:
         self.aliases = find_acronyms(texts)
         self.symbols = {c for c in set(SYMBOL_WORDS.values()) if any(c in t for t in texts)}
         self.words: set[str] = set()
-        df: dict[str, int] = {}
-        in_docs: dict[str, set[str]] = {}
         docs = docs or [""] * len(texts)
         for text in texts:
             self.words.update(tokens(text))
         # A heading that lists many places prefixes every passage under it; that does not make
         # those places the subject of the whole corpus, so frequency is counted without it.
+        by_doc: dict[str, list[set[str]]] = {}
         for text, doc in zip(bodies or texts, docs, strict=True):
-            for s in {stem(t) for t in tokens(text)}:
-                df[s] = df.get(s, 0) + 1
-                in_docs.setdefault(s, set()).add(doc)
-        # Stems in more than a quarter of the texts, and in every document, are the corpus's
+            by_doc.setdefault(doc, []).append({stem(t) for t in tokens(text)})
+        # Per document, the stems in more than a quarter of its passages (and in two at least):
+        # what the document is about as a whole ("malmö" in a page that names the city now
+        # and then).
+        self.doc_subjects = {
+            doc: _frequent(passages, minimum=2) for doc, passages in by_doc.items()
+        }
+        # Stems in more than a quarter of all passages, and in every document, are the corpus's
         # own subject ("Luleå"); a name that only some documents use is never the subject
         # (Malmö in a corpus of Malmö's and Helsingborg's pages).
-        n_docs = len(set(docs))
-        self.ubiquitous = frozenset(
-            s for s, n in df.items() if n > 0.25 * max(len(texts), 1) and len(in_docs[s]) == n_docs
+        everywhere = (
+            frozenset.intersection(*(frozenset().union(*passages) for passages in by_doc.values()))
+            if by_doc
+            else frozenset()
         )
+        self.ubiquitous = _frequent([p for ps in by_doc.values() for p in ps]) & everywhere
         self.stems = {stem(w) for w in self.words}
         self._long = sorted(w for w in self.words | self.stems if len(w) >= 5)
         self._by_initial: dict[str, list[str]] = {}
