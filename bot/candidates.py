@@ -48,21 +48,22 @@ def gather(
     newest = max((r.meta.get("updated", "") for r, _ in top), default="")
     chunk_scores = np.array([s for _, s in top], dtype=np.float32)
     chunk_z = (chunk_scores - chunk_scores.mean()) / (chunk_scores.std() + 1e-6)
+    view = snap.units_for([chunk.meta["chunk"] for chunk, _ in top])
     out: list[Candidate] = []
     for (chunk, _), cz in zip(top, chunk_z, strict=True):
-        for i in snap.units_by_chunk.get(chunk.meta["chunk"], []):
-            unit = snap.units[i]
+        for i in view.units_by_chunk.get(chunk.meta["chunk"], []):
+            unit = view.units[i]
             if unit.meta.get("furniture"):
                 continue
             cand = Candidate(
                 unit,
                 chunk,
-                after=snap.next_unit(i),
-                following=snap.next_in_section(i),
-                footnote=snap.footnote_of(i),
-                before=snap.next_unit(i, step=-1),
+                after=view.next_unit(i),
+                following=view.next_in_section(i),
+                footnote=view.footnote_of(i),
+                before=view.next_unit(i, step=-1),
             )
-            cand.similarity = float(snap.unit_vectors[i] @ qvec)
+            cand.similarity = float(view.unit_vectors[i] @ qvec)
             _describe(info, cand, snap.unit_idf, float(cz), tuning)
             cand.values["newest"] = float(unit.meta.get("updated", "") == newest)
             out.append(cand)

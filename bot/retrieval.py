@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
+import contextlib
 import threading
 from dataclasses import dataclass
 from functools import cached_property
 
-import bm25s
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -15,9 +14,10 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
-from bot.text import Vocabulary, index_stems, stem, tokens
+from bot.text import Vocabulary, index_stems
 from config.settings import Settings
-from ingest.store import read_state
+from ingest.lexical import LexicalIndex, build_from_collection, lexical_root
+from ingest.store import current_generation, read_state
 from ingest.swedish import FOOTNOTE_REF
 
 
@@ -34,55 +34,27 @@ class Record:
         return self.content[int(self.meta.get("prefix_len", 0)) :]
 
 
-class CorpusSnapshot:
-    """Everything in the collection, loaded once: BM25 over chunks, unit vectors, vocabulary.
+class UnitView:
+    """The units of some chunks and their neighbours, with vectors: what one question needs.
 
-    Built from the vector store's own records, so the lexical side always matches what the
-    dense side searches, including after incremental updates.
+    Fetched from the store by chunk, so no process holds every unit or its vector.
     """
 
-    def __init__(self, records: list[Record], unit_vectors: np.ndarray, generation: str) -> None:
-        self.generation = generation
-        self.chunks = [r for r in records if r.meta.get("level") == "chunk"]
-        self.units = [r for r in records if r.meta.get("level") == "unit"]
-        self.unit_vectors = unit_vectors
-        self.chunk_pos = {r.meta["chunk"]: i for i, r in enumerate(self.chunks)}
+    def __init__(self, units: list[Record], vectors: np.ndarray) -> None:
+        self.units = units
+        self.unit_vectors = vectors
         self.units_by_chunk: dict[str, list[int]] = {}
-        for i, unit in enumerate(self.units):
+        for i, unit in enumerate(units):
             self.units_by_chunk.setdefault(unit.meta["chunk"], []).append(i)
         for idxs in self.units_by_chunk.values():
             idxs.sort(key=lambda i: self.units[i].meta["order"])
         # Neighbours and footnotes are looked up by document and position.
-        self._unit_at = {(u.meta["doc_id"], u.meta["order"]): i for i, u in enumerate(self.units)}
+        self._unit_at = {(u.meta["doc_id"], u.meta["order"]): i for i, u in enumerate(units)}
         self._footnotes = {
             (u.meta["doc_id"], u.meta["footnote"]): i
-            for i, u in enumerate(self.units)
+            for i, u in enumerate(units)
             if u.meta.get("footnote")
         }
-        self.vocabulary = Vocabulary(
-            [r.content for r in self.chunks],
-            [r.meta["doc_id"] for r in self.chunks],
-            [r.text for r in self.chunks],
-        )
-        self.bm25 = None
-        if self.chunks:
-            self.bm25 = bm25s.BM25()
-            self.bm25.index(
-                [index_stems(r.content) or ["∅"] for r in self.chunks], show_progress=False
-            )
-
-    @classmethod
-    def load(cls, collection, generation: str) -> CorpusSnapshot:
-        got = collection.get(include=["documents", "metadatas", "embeddings"])
-        records, vectors = [], []
-        for id_, text, meta, vec in zip(
-            got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
-        ):
-            records.append(Record(id_, text, meta))
-            if meta.get("level") == "unit":
-                vectors.append(vec)
-        matrix = np.asarray(vectors, dtype=np.float32).reshape(len(vectors), -1)
-        return cls(records, matrix, generation)
 
     def next_unit(self, i: int, step: int = 1) -> Record | None:
         """The unit after (step=-1: before) units[i] in the same paragraph or list, if any."""
@@ -116,39 +88,120 @@ class CorpusSnapshot:
                 return self.units[j]
         return None
 
+
+def _neighbour_keys(key: str) -> list[str]:
+    """A chunk key and the keys of the chunks before and after it ("doc#3": doc#2, doc#4)."""
+    doc, _, number = key.rpartition("#")
+    if not number.isdigit():
+        return [key]
+    n = int(number)
+    return [key] + [f"{doc}#{m}" for m in (n - 1, n + 1) if m >= 0]
+
+
+class CorpusSnapshot:
+    """One generation of the index as answering sees it.
+
+    The lexical index (BM25, corpus statistics) is in memory; chunks, units and vectors stay
+    in the vector store and are fetched per question for the candidates only, so memory and
+    start-up do not grow with the corpus beyond the lexical index.
+    """
+
+    def __init__(self, collection, lexical: LexicalIndex, generation: str) -> None:
+        self.collection = collection
+        self.lexical = lexical
+        self.generation = generation
+        self.vocabulary = Vocabulary(stats=lexical.stats)
+        self._documents: dict[str, dict] | None = None
+
+    @property
+    def chunk_count(self) -> int:
+        return len(self.lexical.chunk_keys)
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return self.lexical.doc_ids
+
     @cached_property
     def unit_idf(self) -> dict[str, float]:
         """Inverse document frequency of stems over the sentence units."""
-        df: dict[str, int] = {}
-        for unit in self.units:
-            for s in {stem(t) for t in tokens(unit.content)}:
-                df[s] = df.get(s, 0) + 1
-        n = max(len(self.units), 1)
-        return {s: math.log(1 + n / c) for s, c in df.items()}
+        return self.lexical.stats.idf()
 
     def bm25_scores(self, query_stems: list[str]) -> np.ndarray:
-        if self.bm25 is None or not query_stems:
-            return np.zeros(len(self.chunks), dtype=np.float32)
-        return np.asarray(self.bm25.get_scores(query_stems), dtype=np.float32)
+        """BM25 scores of all chunks, in the order of lexical.chunk_keys."""
+        return self.lexical.scores(query_stems)
+
+    def chunks(self, keys: list[str], vectors: bool = False) -> tuple[list[Record], np.ndarray]:
+        """The chunk records with these keys (in the order given), and their vectors if asked."""
+        if not keys:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
+        got = self.collection.get(
+            where={"$and": [{"level": "chunk"}, {"chunk": {"$in": list(keys)}}]}, include=include
+        )
+        found = {}
+        for n, (id_, text, meta) in enumerate(
+            zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ):
+            found[meta["chunk"]] = (Record(id_, text, meta), n)
+        records = [found[k][0] for k in keys if k in found]
+        if not vectors:
+            return records, np.zeros((0, 0), dtype=np.float32)
+        matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
+        return records, matrix[[found[k][1] for k in keys if k in found]]
+
+    def units_for(self, chunk_keys: list[str]) -> UnitView:
+        """The units of these chunks and of the chunks on either side (their neighbours), plus
+        the footnotes they refer to, with their vectors."""
+        keys = list(dict.fromkeys(k for key in chunk_keys for k in _neighbour_keys(key)))
+        records, vectors = self._units({"chunk": {"$in": keys}})
+        wanted: dict[str, set[str]] = {}
+        for rec in records:
+            if rec.meta.get("footnote_text"):
+                wanted.setdefault(rec.meta["doc_id"], set()).update(FOOTNOTE_REF.findall(rec.text))
+        have = {(r.meta["doc_id"], r.meta.get("footnote")) for r in records}
+        for doc_id, labels in wanted.items():
+            labels = sorted(label for label in labels if (doc_id, label) not in have)
+            if labels:
+                more, more_vectors = self._units(
+                    {"$and": [{"doc_id": doc_id}, {"footnote": {"$in": labels}}]}
+                )
+                records += more
+                vectors = np.vstack([vectors, more_vectors]) if len(more) else vectors
+        return UnitView(records, vectors)
+
+    def _units(self, where: dict) -> tuple[list[Record], np.ndarray]:
+        got = self.collection.get(
+            where={"$and": [{"level": "unit"}, where]},
+            include=["documents", "metadatas", "embeddings"],
+        )
+        records = [
+            Record(i, t, m)
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        vectors = got["embeddings"] if len(records) else []
+        return records, np.asarray(vectors, dtype=np.float32).reshape(len(records), -1)
 
     def documents(self) -> dict[str, dict]:
-        """Per document: title, updated, kind, url and its chunks in order (for browsing)."""
-        docs: dict[str, dict] = {}
-        for rec in sorted(self.chunks, key=lambda r: (r.meta["doc_id"], r.meta["order"])):
-            entry = docs.setdefault(
-                rec.meta["doc_id"],
-                {key: rec.meta.get(key) for key in ("title", "updated", "kind", "url")}
-                | {"chunks": []},
-            )
-            entry["chunks"].append(rec)
-        return docs
+        """Per document: title, updated, kind, url and its chunks in order (for browsing).
 
-
-def _zscore(values: np.ndarray) -> np.ndarray:
-    if values.size == 0:
-        return values
-    std = float(values.std())
-    return (values - values.mean()) / std if std > 1e-9 else np.zeros_like(values)
+        Loaded from the store on first use (staff browsing), not at start-up.
+        """
+        if self._documents is None:
+            got = self.collection.get(where={"level": "chunk"}, include=["documents", "metadatas"])
+            records = [
+                Record(i, t, m)
+                for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            ]
+            docs: dict[str, dict] = {}
+            for rec in sorted(records, key=lambda r: (r.meta["doc_id"], r.meta["order"])):
+                entry = docs.setdefault(
+                    rec.meta["doc_id"],
+                    {key: rec.meta.get(key) for key in ("title", "updated", "kind", "url")}
+                    | {"chunks": []},
+                )
+                entry["chunks"].append(rec)
+            self._documents = docs
+        return self._documents
 
 
 class HybridRetriever(BaseRetriever):
@@ -166,6 +219,8 @@ class HybridRetriever(BaseRetriever):
     k: int = 5
     lexical_weight: float = 0.35
 
+    depth: int = 50  # how many chunks each side (dense, lexical) proposes
+
     _snapshot: CorpusSnapshot | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
@@ -174,43 +229,89 @@ class HybridRetriever(BaseRetriever):
         return self.vector_store._collection
 
     def snapshot(self) -> CorpusSnapshot:
-        """The in-memory view, reloaded when an ingest has changed the store since."""
-        generation = str(read_state(self.settings).get("generation", "0"))
+        """The current generation's view, reloaded when an ingest has changed the store."""
+        generation = current_generation(
+            self.vector_store._client, self.settings.collection_name
+        ) or str(read_state(self.settings).get("generation", "0"))
         count = self.collection.count()
+        key = f"{generation}:{count}"
         with self._lock:
             snap = self._snapshot
-            if snap is None or snap.generation != f"{generation}:{count}":
-                snap = CorpusSnapshot.load(self.collection, f"{generation}:{count}")
+            if snap is None or snap.generation != key:
+                root = lexical_root(self.settings)
+                lexical = LexicalIndex.load(root, generation)
+                if lexical is None or (count and not lexical.chunk_keys):
+                    # A store written by another version, or by another machine's ingest.
+                    lexical = build_from_collection(self.collection, generation)
+                    with contextlib.suppress(OSError):  # read-only data dir: keep it in memory
+                        lexical.save(root)
+                snap = CorpusSnapshot(self.collection, lexical, key)
                 self._snapshot = snap
         return snap
 
     def score_chunks(
         self, query: str, snap: CorpusSnapshot | None = None, qvec: list[float] | None = None
     ) -> list[tuple[Record, float]]:
-        """All chunks with fused scores, best first; qvec is the query's embedding if known."""
+        """The best chunks with fused scores, best first; qvec is the query's embedding if known.
+
+        Dense top-k comes from the store's vector index and lexical top-k from BM25; their union
+        is scored on both sides. Each side is normalised by its mean and spread over the whole
+        corpus (BM25 exactly, dense estimated on a sample of chunk vectors), so a chunk's score
+        does not depend on which other chunks were proposed.
+        """
         snap = snap or self.snapshot()
-        if not snap.chunks:
+        if not snap.chunk_count:
             return []
         if qvec is None:
             qvec = self.embeddings.embed_query(query)
+        q = np.asarray(qvec, dtype=np.float32)
+        depth = min(self.depth, snap.chunk_count)
         hits = self.collection.query(
-            query_embeddings=[qvec],
-            n_results=len(snap.chunks),
+            query_embeddings=[q],
+            n_results=depth,
             where={"level": "chunk"},
-            include=["metadatas", "distances"],
+            include=["documents", "metadatas", "distances"],
         )
-        dense = np.full(len(snap.chunks), np.nan, dtype=np.float32)
-        for meta, dist in zip(hits["metadatas"][0], hits["distances"][0], strict=True):
-            pos = snap.chunk_pos.get(meta["chunk"])
-            if pos is not None:
-                dense[pos] = 1.0 - float(dist)
-        dense = np.nan_to_num(
-            dense, nan=float(np.nanmin(dense)) if np.any(~np.isnan(dense)) else 0.0
-        )
+        records: dict[str, Record] = {}
+        dense: dict[str, float] = {}
+        for id_, text, meta, dist in zip(
+            hits["ids"][0],
+            hits["documents"][0],
+            hits["metadatas"][0],
+            hits["distances"][0],
+            strict=True,
+        ):
+            records[meta["chunk"]] = Record(id_, text, meta)
+            dense[meta["chunk"]] = 1.0 - float(dist)
         lexical = snap.bm25_scores(index_stems(query))
-        fused = _zscore(dense) + self.lexical_weight * _zscore(lexical)
-        order = np.argsort(-fused)
-        return [(snap.chunks[i], float(fused[i])) for i in order]
+        top = (
+            np.argpartition(-lexical, depth - 1)[:depth]
+            if depth < lexical.size
+            else range(lexical.size)
+        )
+        lex_of = {snap.lexical.chunk_keys[i]: float(lexical[i]) for i in top}
+        missing = [k for k in lex_of if k not in records]
+        if missing:
+            extra, vectors = snap.chunks(missing, vectors=True)
+            norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(q) or 1.0)
+            sims = (vectors @ q) / np.where(norms > 0, norms, 1.0)
+            for rec, sim in zip(extra, sims, strict=True):
+                records[rec.meta["chunk"]] = rec
+                dense[rec.meta["chunk"]] = float(sim)
+        if len(lex_of) < len(records):
+            # Dense hits beyond BM25's top-k: look up their lexical scores too.
+            position = {k: i for i, k in enumerate(snap.lexical.chunk_keys)}
+            for k in records:
+                if k not in lex_of and k in position:
+                    lex_of[k] = float(lexical[position[k]])
+        d_mean, d_std = snap.lexical.dense_stats(q)
+        l_mean, l_std = float(lexical.mean()), float(lexical.std())
+        fused = {
+            k: (dense[k] - d_mean) / (d_std if d_std > 1e-9 else 1.0)
+            + self.lexical_weight * ((lex_of.get(k, 0.0) - l_mean) / l_std if l_std > 1e-9 else 0.0)
+            for k in records
+        }
+        return sorted(((records[k], v) for k, v in fused.items()), key=lambda kv: -kv[1])
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun

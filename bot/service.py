@@ -67,6 +67,7 @@ class PolicyBot:
             settings=settings,
             k=settings.top_k,
             lexical_weight=tuning.lexical_weight,
+            depth=tuning.retrieval_depth,
         )
         extractive = ExtractiveAnswerer(
             embeddings=embeddings,
@@ -99,7 +100,7 @@ class PolicyBot:
         snap = self.snapshot()
         state = read_state(self.settings)
         return {
-            "documents": len({c.meta["doc_id"] for c in snap.chunks}),
-            "chunks": len(snap.chunks),
+            "documents": len(snap.doc_ids),
+            "chunks": snap.chunk_count,
             "last_ingest": state.get("last_ingest"),
         }

@@ -6,12 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import Stemmer
-
 from ingest.swedish import (
-    ACRONYM_DEF,
     ENGLISH_STOPWORDS,
-    FOLD,
     INFLECTIONS,
     INSTITUTION_HEADS,
     NAME_JOINERS,
@@ -19,24 +15,14 @@ from ingest.swedish import (
     SWEDISH_STOPWORDS,
     SYMBOL_WORDS,
 )
-
-_TOKEN = re.compile(r"[0-9]+|[^\W\d_]+", re.UNICODE)
-
-_stemmer = Stemmer.Stemmer("swedish")
-
-
-def fold(text: str) -> str:
-    return text.casefold().translate(FOLD)
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-cased word and number tokens."""
-    return _TOKEN.findall(fold(text))
-
-
-@lru_cache(maxsize=65536)
-def stem(token: str) -> str:
-    return _stemmer.stemWord(token) if not token.isdigit() else token
+from ingest.textnorm import (  # noqa: F401 - re-exported: the one tokenizer and stemmer
+    CorpusStats,
+    content_stems,
+    fold,
+    index_stems,
+    stem,
+    tokens,
+)
 
 
 @dataclass(frozen=True)
@@ -72,47 +58,12 @@ def find_names(text: str, runs: bool = False) -> list[Name]:
     return out
 
 
-def content_stems(text: str, extra_stop: frozenset[str] = frozenset()) -> list[str]:
-    """Stems of the words that carry meaning (no stopwords, no one-letter words)."""
-    out = []
-    for tok in tokens(text):
-        if len(tok) < 2 and not tok.isdigit():
-            continue
-        if tok in SWEDISH_STOPWORDS or tok in extra_stop:
-            continue
-        out.append(stem(tok))
-    return out
-
-
-def index_stems(text: str) -> list[str]:
-    """Tokens for BM25: stems of all non-stopwords."""
-    return content_stems(text)
-
-
 def is_english(text: str) -> bool:
     """A cheap language guess: English function words outnumber Swedish ones."""
     toks = tokens(text)
     en = sum(1 for t in toks if t in ENGLISH_STOPWORDS and t not in SWEDISH_STOPWORDS)
     sv = sum(1 for t in toks if t in SWEDISH_STOPWORDS or t in QUESTION_WORDS)
     return en >= 2 and en > sv
-
-
-def find_acronyms(texts: list[str]) -> dict[str, tuple[str, ...]]:
-    """Acronyms the documents define, "Union of the Baltic Cities (UBC)".
-
-    Returns acronym -> the long form's capitalised words ("union", "baltic", "cities"). The
-    long form must spell the acronym with its initials, so "Luleå kommun (LBR)" is not one.
-    """
-    found: dict[str, tuple[str, ...]] = {}
-    for text in texts:
-        for m in ACRONYM_DEF.finditer(text):
-            acronym = m.group(2)
-            words = [w for w in re.split(r"[\s-]+", m.group(1)) if w[:1].isupper()]
-            for start in range(len(words)):
-                if "".join(w[0] for w in words[start:]).upper() == acronym:
-                    found.setdefault(fold(acronym), tuple(fold(w) for w in words[start:]))
-                    break
-    return found
 
 
 def abbreviates(acronym: str, text: str) -> bool:
@@ -183,60 +134,30 @@ def _edit_distance_within(a: str, b: str, limit: int) -> bool:
     return prev[-1] <= limit
 
 
-# A stem in more than this share of a corpus's (or a document's) passages is its subject.
-SUBJECT_SHARE = 0.25
-
-
-def _frequent(passages: list[set[str]], minimum: int = 1) -> frozenset[str]:
-    """The stems in more than SUBJECT_SHARE of the passages (and in `minimum` at least)."""
-    counts: dict[str, int] = {}
-    for stems in passages:
-        for s in stems:
-            counts[s] = counts.get(s, 0) + 1
-    bar = SUBJECT_SHARE * max(len(passages), 1)
-    return frozenset(s for s, n in counts.items() if n > bar and n >= minimum)
-
-
 class Vocabulary:
     """Words and stems of the corpus, to tell whether a question word occurs in it at all.
 
     Swedish writes compounds as one word, so a question word counts as present when it is a
     corpus word, an inflection of one, a part of a corpus compound, or a compound whose head
     (last part) is a corpus word; "medlemsavgift" is not present just because "medlem" is.
-    Misspelt words are matched to the closest corpus word (see correct()).
+    Misspelt words are matched to the closest corpus word (see correct()). Built from the
+    CorpusStats that ingest saved, or from texts directly (CorpusStats.build's arguments).
     """
 
     def __init__(
-        self, texts: list[str], docs: list[str] | None = None, bodies: list[str] | None = None
+        self,
+        texts: list[str] | None = None,
+        docs: list[str] | None = None,
+        bodies: list[str] | None = None,
+        *,
+        stats: CorpusStats | None = None,
     ) -> None:
-        """texts: what is searched (with section headings); bodies: the same passages without
-        them, whose document frequency tells the corpus's subject; docs: their documents."""
-        self.aliases = find_acronyms(texts)
-        self.symbols = {c for c in set(SYMBOL_WORDS.values()) if any(c in t for t in texts)}
-        self.words: set[str] = set()
-        docs = docs or [""] * len(texts)
-        for text in texts:
-            self.words.update(tokens(text))
-        # A heading that lists many places prefixes every passage under it; that does not make
-        # those places the subject of the whole corpus, so frequency is counted without it.
-        by_doc: dict[str, list[set[str]]] = {}
-        for text, doc in zip(bodies or texts, docs, strict=True):
-            by_doc.setdefault(doc, []).append({stem(t) for t in tokens(text)})
-        # Per document, the stems in more than a quarter of its passages (and in two at least):
-        # what the document is about as a whole ("malmö" in a page that names the city now
-        # and then).
-        self.doc_subjects = {
-            doc: _frequent(passages, minimum=2) for doc, passages in by_doc.items()
-        }
-        # Stems in more than a quarter of all passages, and in every document, are the corpus's
-        # own subject ("Luleå"); a name that only some documents use is never the subject
-        # (Malmö in a corpus of Malmö's and Helsingborg's pages).
-        everywhere = (
-            frozenset.intersection(*(frozenset().union(*passages) for passages in by_doc.values()))
-            if by_doc
-            else frozenset()
-        )
-        self.ubiquitous = _frequent([p for ps in by_doc.values() for p in ps]) & everywhere
+        stats = stats or CorpusStats.build(texts or [], docs, bodies)
+        self.aliases = stats.aliases
+        self.symbols = stats.symbols
+        self.words = set(stats.words)
+        self.doc_subjects = stats.doc_subjects
+        self.ubiquitous = stats.ubiquitous
         self.stems = {stem(w) for w in self.words}
         self._long = sorted(w for w in self.words | self.stems if len(w) >= 5)
         self._by_initial: dict[str, list[str]] = {}

@@ -38,6 +38,9 @@ class Tuning(BaseModel):
 
     # Retrieval.
     lexical_weight: float = Field(0.35, description="BM25's share in the fused chunk score.")
+    retrieval_depth: int = Field(
+        50, ge=1, description="Chunks each side (dense, BM25) proposes before fusion."
+    )
     # Unit scoring: a linear model over UNIT_FEATURES (a logistic regression when fitted).
     weights: dict[str, float] = Field(
         default_factory=lambda: {

@@ -16,8 +16,16 @@ from langchain_core.indexing import index
 from config.settings import Settings
 from ingest.chunking import to_documents
 from ingest.embeddings import make_embeddings
+from ingest.lexical import LexicalIndex, lexical_root, prune, sample_vectors
 from ingest.loaders import LoadError, discover, load_file
-from ingest.store import make_record_manager, make_vector_store, read_state, write_state
+from ingest.store import (
+    make_record_manager,
+    make_vector_store,
+    read_state,
+    set_store_generation,
+    store_generation,
+    write_state,
+)
 
 
 class CorpusError(Exception):
@@ -103,10 +111,19 @@ def ingest(
     report.updated = result["num_updated"]
     report.deleted = result["num_deleted"]
     report.unchanged = result["num_skipped"]
-    report.seconds = time.perf_counter() - started
 
     previous = read_state(settings)
     changed = report.added or report.updated or report.deleted
+    # Readers reload their lexical index when the generation changes. It is kept in the
+    # collection too, so that readers on other machines sharing a Chroma server notice.
+    generation = store_generation(store._collection) or previous.get("generation", "0")
+    if changed:
+        generation = uuid.uuid4().hex
+    root = lexical_root(settings)
+    if changed or LexicalIndex.load(root, generation) is None:
+        _lexical_index(generation, docs, store._collection).save(root)
+    if store_generation(store._collection) != generation:
+        set_store_generation(store._collection, generation)
     write_state(
         settings,
         {
@@ -114,11 +131,30 @@ def ingest(
             "documents": report.documents,
             "chunks": report.chunks,
             "corpus_dir": str(corpus_dir),
-            # Readers reload their in-memory indexes (BM25) when the generation changes.
-            "generation": uuid.uuid4().hex if changed else previous.get("generation", "0"),
+            "generation": generation,
         },
     )
+    prune(root, keep=generation)
+    report.seconds = time.perf_counter() - started
     return report
+
+
+def _lexical_index(generation: str, docs: list[Document], collection) -> LexicalIndex:
+    """BM25 and corpus statistics over exactly the records just written to the store."""
+    chunks = [
+        {
+            "key": d.metadata["chunk"],
+            "content": d.page_content,
+            "text": d.page_content[int(d.metadata.get("prefix_len", 0)) :],
+            "doc_id": d.metadata["doc_id"],
+            "order": d.metadata["order"],
+        }
+        for d in docs
+        if d.metadata["level"] == "chunk"
+    ]
+    chunks.sort(key=lambda c: (c["doc_id"], c["order"]))
+    units = [d.page_content for d in docs if d.metadata["level"] == "unit"]
+    return LexicalIndex.build(generation, chunks, units, sample_vectors(collection))
 
 
 def _previous_documents(store, paths: list[str]) -> list[Document]:

@@ -73,3 +73,29 @@ def write_state(settings: Settings, state: dict[str, Any]) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(state, fh, ensure_ascii=False, indent=2)
     os.replace(tmp, path)
+
+
+GENERATION_KEY = "policybot_generation"
+
+
+def store_generation(collection) -> str | None:
+    """The generation the last ingest wrote into the collection's metadata, if any."""
+    return (collection.metadata or {}).get(GENERATION_KEY)
+
+
+def set_store_generation(collection, generation: str) -> None:
+    """Record the generation in the collection. Only our key is passed: Chroma refuses any
+    change of the distance setting, and the collection keeps its cosine space regardless."""
+    collection.modify(metadata={GENERATION_KEY: generation})
+
+
+def current_generation(client, name: str) -> str | None:
+    """The collection's generation as the store has it now (a fresh read, not a cached one);
+    no embedding function is passed, so Chroma's default never loads."""
+    from chromadb.errors import NotFoundError
+
+    try:
+        collection = client.get_collection(name, embedding_function=None)
+    except NotFoundError:
+        return None
+    return store_generation(collection)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.answerer import ExtractiveAnswerer
 from bot.questions import QuestionInfo, analyse
-from bot.retrieval import CorpusSnapshot, Record
+from bot.retrieval import CorpusSnapshot
 from bot.text import content_stems
 from ingest.chunking import to_documents
+from ingest.lexical import LexicalIndex, sample_vectors
 from ingest.loaders import SourceDocument
 
 DIM = 256
@@ -41,16 +43,35 @@ def filler(n: int = 8) -> str:
 
 
 def snapshot(*bodies: str) -> CorpusSnapshot:
-    """A snapshot of documents doc0, doc1, ... with the real chunker and fake vectors."""
+    """A snapshot of documents doc0, doc1, ... with the real chunker, an in-memory Chroma
+    collection and fake vectors."""
+    import chromadb
+
     emb = HashingEmbeddings()
-    records, vectors = [], []
+    ids, texts, metas = [], [], []
     for n, body in enumerate(bodies):
         doc = SourceDocument(f"doc{n}", f"Dokument {n}", "2024-01-01", "dokument", None, body, "")
         for i, d in enumerate(to_documents(doc)):
-            records.append(Record(f"doc{n}-{i}", d.page_content, d.metadata))
-            if d.metadata["level"] == "unit":
-                vectors.append(emb.embed_query(d.page_content))
-    return CorpusSnapshot(records, np.asarray(vectors, dtype=np.float32), "test")
+            ids.append(f"doc{n}-{i}")
+            texts.append(d.page_content)
+            metas.append(d.metadata)
+    client = chromadb.EphemeralClient()
+    collection = client.create_collection(f"fake-{uuid.uuid4().hex}", embedding_function=None)
+    collection.add(ids=ids, documents=texts, metadatas=metas, embeddings=emb.embed_documents(texts))
+    chunks = [
+        {
+            "key": m["chunk"],
+            "content": t,
+            "text": t[m["prefix_len"] :],
+            "doc_id": m["doc_id"],
+            "order": m["order"],
+        }
+        for t, m in zip(texts, metas, strict=True)
+        if m["level"] == "chunk"
+    ]
+    units = [t for t, m in zip(texts, metas, strict=True) if m["level"] == "unit"]
+    lexical = LexicalIndex.build("test", chunks, units, sample_vectors(collection))
+    return CorpusSnapshot(collection, lexical, "test")
 
 
 def ask(
@@ -61,7 +82,9 @@ def ask(
 
     info = analyse(question, history or [], snap.vocabulary)
     scores = snap.bm25_scores(content_stems(info.query))
-    top = [(snap.chunks[i], float(scores[i])) for i in np.argsort(-scores)]
+    order = np.argsort(-scores)
+    records, _ = snap.chunks([snap.lexical.chunk_keys[i] for i in order])
+    top = [(rec, float(scores[i])) for rec, i in zip(records, order, strict=True)]
     emb = HashingEmbeddings()
     answerer = ExtractiveAnswerer(emb, lambda: snap, tuning=Tuning(**tuning))
     return info, answerer.answer(info, top, emb.embed_query(info.query), snap)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+
 from bot.retrieval import HybridRetriever
 from config.settings import Settings
 from ingest.embeddings import make_embeddings
 from ingest.indexer import ingest
+from ingest.lexical import lexical_root
 from ingest.store import make_vector_store
 
 
@@ -20,7 +23,7 @@ def test_bm25_side_follows_incremental_updates(small_settings: Settings) -> None
     ingest(small_settings, progress=False)
     retriever = _retriever(small_settings)
     before = retriever.snapshot()
-    assert any("Fjällrådet" in c.text for c in before.chunks)
+    assert any("Fjällrådet" in c.text for c in before.chunks(before.lexical.chunk_keys)[0])
 
     path = small_settings.corpus_dir / "natverk.md"
     text = path.read_text(encoding="utf-8").replace("Fjällrådet", "Havsrådet")
@@ -29,12 +32,40 @@ def test_bm25_side_follows_incremental_updates(small_settings: Settings) -> None
 
     after = retriever.snapshot()
     assert after is not before  # reloaded because the store changed
-    assert not any("Fjällrådet" in c.text for c in after.chunks)
+    assert not any("Fjällrådet" in c.text for c in after.chunks(after.lexical.chunk_keys)[0])
     top = retriever.invoke("Havsrådet")
     assert "Havsrådet" in top[0].page_content
     # The lexical scores come from exactly the chunks in the store.
     stored = retriever.collection.get(where={"level": "chunk"}, include=[])["ids"]
     assert len(after.bm25_scores(["havsråd"])) == len(stored)
+    # A new process loads the saved lexical index: the same chunks, no rebuild from the store.
+    fresh = _retriever(small_settings).snapshot()
+    assert fresh.lexical.chunk_keys == after.lexical.chunk_keys
+    assert fresh.vocabulary.has("havsrådet") and not fresh.vocabulary.has("fjällrådet")
+
+
+def test_lexical_index_is_rebuilt_from_the_store_when_missing(small_settings: Settings) -> None:
+    """A data directory without a saved lexical index (an older version, or another machine's
+    ingest into a shared Chroma server) gets one built from the store's records."""
+    ingest(small_settings, progress=False)
+    saved = _retriever(small_settings).snapshot().lexical
+    shutil.rmtree(lexical_root(small_settings))
+    rebuilt = _retriever(small_settings).snapshot().lexical
+    assert sorted(rebuilt.chunk_keys) == sorted(saved.chunk_keys)
+    assert rebuilt.stats.unit_df == saved.stats.unit_df
+    assert rebuilt.stats.doc_subjects == saved.stats.doc_subjects
+    assert (lexical_root(small_settings) / rebuilt.generation / "index.json").is_file()
+
+
+def test_only_candidate_chunks_are_fetched(small_settings: Settings) -> None:
+    """Retrieval returns the union of the dense and BM25 top-k, not every chunk."""
+    ingest(small_settings, progress=False)
+    retriever = _retriever(small_settings)
+    retriever.depth = 2
+    snap = retriever.snapshot()
+    scored = retriever.score_chunks("Kustnätverket medlemmar", snap=snap)
+    assert 2 <= len(scored) <= 4 < snap.chunk_count
+    assert [s for _, s in scored] == sorted((s for _, s in scored), reverse=True)
 
 
 def test_hybrid_ranking_finds_names_and_meaning(small_settings: Settings) -> None:

@@ -86,7 +86,7 @@ def test_what_is_x_prefers_the_defining_sentence() -> None:
 def test_weights_decide_the_order() -> None:
     snap = snapshot(TOWNS)
     info = analyse("Hur många invånare har Kemi?", [], snap.vocabulary)
-    top = [(c, 0.0) for c in snap.chunks]
+    top = [(c, 0.0) for c in snap.chunks(snap.lexical.chunk_keys)[0]]
     qvec = np.asarray(HashingEmbeddings().embed_query(info.query), dtype=np.float32)
     only_kind = {name: 0.0 for name in UNIT_FEATURES} | {"kind_fit": 1.0}
     ranked = score(gather(info, snap, top, qvec, Tuning()), Tuning(weights=only_kind))

@@ -1,0 +1,180 @@
+"""The lexical index beside the vector store: BM25 over chunks plus corpus statistics, on disk."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from config.settings import Settings
+from ingest.textnorm import CorpusStats, index_stems
+
+# How many chunk vectors are kept to estimate the mean and spread of a question's dense
+# similarities over the whole corpus (fusion normalises scores by them); a corpus this small
+# or smaller is kept whole, so its figures are exact.
+DENSE_SAMPLE = 512
+FORMAT = 1
+
+
+def lexical_root(settings: Settings) -> Path:
+    return settings.data_dir / f"lexical-{settings.collection_name}"
+
+
+@dataclass
+class LexicalIndex:
+    """BM25 over the chunks' searched texts, the keys of those chunks in BM25's order, the
+    corpus statistics, and a sample of chunk vectors. Built by ingest from the same records it
+    writes to the vector store; readers load it instead of every record."""
+
+    generation: str
+    chunk_keys: list[str]
+    doc_ids: list[str]
+    bm25: bm25s.BM25 | None
+    stats: CorpusStats
+    dense_sample: np.ndarray
+
+    @classmethod
+    def build(
+        cls, generation: str, chunks: list[dict], units: list[str], dense_sample: np.ndarray
+    ) -> LexicalIndex:
+        """chunks: {"key", "content", "text", "doc_id"} each, in a stable order; units: texts."""
+        bm25 = None
+        if chunks:
+            bm25 = bm25s.BM25()
+            bm25.index([index_stems(c["content"]) or ["∅"] for c in chunks], show_progress=False)
+        stats = CorpusStats.build(
+            [c["content"] for c in chunks],
+            [c["doc_id"] for c in chunks],
+            [c["text"] for c in chunks],
+            units,
+        )
+        return cls(
+            generation=generation,
+            chunk_keys=[c["key"] for c in chunks],
+            doc_ids=sorted({c["doc_id"] for c in chunks}),
+            bm25=bm25,
+            stats=stats,
+            dense_sample=_unit_rows(dense_sample),
+        )
+
+    def scores(self, query_stems: list[str]) -> np.ndarray:
+        """BM25 score of every chunk (a sparse product over the query's stems' postings)."""
+        if self.bm25 is None or not query_stems:
+            return np.zeros(len(self.chunk_keys), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(query_stems), dtype=np.float32)
+
+    def dense_stats(self, qvec: np.ndarray) -> tuple[float, float]:
+        """Mean and standard deviation of the query's cosine similarity over the sample."""
+        if self.dense_sample.size == 0:
+            return 0.0, 1.0
+        q = np.asarray(qvec, dtype=np.float32)
+        sims = self.dense_sample @ (q / (np.linalg.norm(q) or 1.0))
+        return float(sims.mean()), float(sims.std())
+
+    def save(self, root: Path) -> Path:
+        """Write to root/<generation>/ via a temporary folder, so readers never see half."""
+        root.mkdir(parents=True, exist_ok=True)
+        target = root / self.generation
+        tmp = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
+        try:
+            if self.bm25 is not None:
+                self.bm25.save(str(tmp / "bm25"), show_progress=False)
+            np.save(tmp / "dense_sample.npy", self.dense_sample)
+            meta = {
+                "format": FORMAT,
+                "generation": self.generation,
+                "chunk_keys": self.chunk_keys,
+                "doc_ids": self.doc_ids,
+                "stats": self.stats.to_json(),
+            }
+            (tmp / "index.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+            if target.exists():
+                shutil.rmtree(target)
+            tmp.rename(target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return target
+
+    @classmethod
+    def load(cls, root: Path, generation: str) -> LexicalIndex | None:
+        """The saved index of that generation, or None if there is none (or it is unreadable)."""
+        folder = root / generation
+        try:
+            meta = json.loads((folder / "index.json").read_text("utf-8"))
+            if meta.get("format") != FORMAT:
+                return None
+            bm25 = None
+            if (folder / "bm25").is_dir():
+                bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False, mmap=False)
+            sample = np.load(folder / "dense_sample.npy")
+        except (OSError, ValueError, KeyError):
+            return None
+        return cls(
+            generation=meta["generation"],
+            chunk_keys=meta["chunk_keys"],
+            doc_ids=meta["doc_ids"],
+            bm25=bm25,
+            stats=CorpusStats.from_json(meta["stats"]),
+            dense_sample=sample,
+        )
+
+
+def prune(root: Path, keep: str) -> None:
+    """Delete the saved indexes of other generations (a reader may still hold one in memory)."""
+    if not root.is_dir():
+        return
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.name != keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    m = np.asarray(matrix, dtype=np.float32).reshape(len(matrix), -1) if len(matrix) else None
+    if m is None:
+        return np.zeros((0, 0), dtype=np.float32)
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return m / np.where(norms > 0, norms, 1.0)
+
+
+def build_from_collection(collection, generation: str) -> LexicalIndex:
+    """The lexical index of whatever the collection holds, in pages (no vectors but a sample)."""
+    chunks: list[dict] = []
+    units: list[str] = []
+    page = 5000
+    offset = 0
+    while True:
+        got = collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
+        if not got["ids"]:
+            break
+        for content, meta in zip(got["documents"], got["metadatas"], strict=True):
+            text = content[int(meta.get("prefix_len", 0)) :]
+            if meta.get("level") == "chunk":
+                chunks.append(
+                    {
+                        "key": meta["chunk"],
+                        "content": content,
+                        "text": text,
+                        "doc_id": meta["doc_id"],
+                        "order": meta.get("order", 0),
+                    }
+                )
+            elif meta.get("level") == "unit":
+                units.append(content)
+        offset += len(got["ids"])
+    chunks.sort(key=lambda c: (c["doc_id"], c["order"]))
+    return LexicalIndex.build(generation, chunks, units, sample_vectors(collection))
+
+
+def sample_vectors(collection, n: int = DENSE_SAMPLE) -> np.ndarray:
+    """Up to n chunk vectors from the store (all of them in a small corpus)."""
+    got = collection.get(where={"level": "chunk"}, limit=n, include=["embeddings"])
+    vectors = got.get("embeddings")
+    if vectors is None or len(vectors) == 0:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.asarray(vectors, dtype=np.float32)
