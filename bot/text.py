@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -119,6 +120,12 @@ def is_common_word(word: str) -> bool:
     return zipf(word) >= 5.0
 
 
+def _has_prefix(sorted_words: list[str], prefix: str) -> bool:
+    """Whether some word of the sorted list starts with prefix."""
+    i = bisect.bisect_left(sorted_words, prefix)
+    return i < len(sorted_words) and sorted_words[i].startswith(prefix)
+
+
 def _edit_distance_within(a: str, b: str, limit: int) -> bool:
     """Levenshtein distance of a and b is at most limit (banded, early exit)."""
     if abs(len(a) - len(b)) > limit:
@@ -159,12 +166,17 @@ class Vocabulary:
         self.doc_subjects = stats.doc_subjects
         self.ubiquitous = stats.ubiquitous
         self.stems = {stem(w) for w in self.words}
+        # Sorted, and sorted reversed, so that "a corpus word starts (ends) with this" is a
+        # binary search rather than a pass over the whole vocabulary.
         self._long = sorted(w for w in self.words | self.stems if len(w) >= 5)
-        self._by_initial: dict[str, list[str]] = {}
+        self._long_reversed = sorted(w[::-1] for w in self._long)
+        # Spelling candidates by first letter and length, so correct() only looks at words
+        # whose length is within the edit distance it allows.
+        self._by_shape: dict[tuple[str, int], list[str]] = {}
         # Question words are corrected too ("vika" -> "vilka"), so they join the dictionary.
-        for w in self.words | QUESTION_WORDS | {"vilka", "vilken", "vilket"}:
+        for w in sorted(self.words | QUESTION_WORDS | {"vilka", "vilken", "vilket"}):
             if len(w) >= 4 and not w.isdigit():
-                self._by_initial.setdefault(w[0], []).append(w)
+                self._by_shape.setdefault((w[0], len(w)), []).append(w)
 
     def has(self, word: str) -> bool:
         word = fold(word)
@@ -178,7 +190,9 @@ class Vocabulary:
             if suffix and not word.endswith(suffix):
                 continue
             base = word[: len(word) - len(suffix)] if suffix else word
-            if len(base) >= 4 and any(w.startswith(base) or w.endswith(base) for w in self._long):
+            if len(base) >= 4 and (
+                _has_prefix(self._long, base) or _has_prefix(self._long_reversed, base[::-1])
+            ):
                 return True
         # Compound: the head after some prefix is a corpus word, e.g. vänorts|avtal.
         for cut in range(3, len(word) - 3):
@@ -191,14 +205,15 @@ class Vocabulary:
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one vocabulary per snapshot, bounded cache
     def correct(self, word: str) -> str | None:
-        """The corpus word a misspelt word most likely means, or None."""
+        """The corpus word a misspelt word most likely means, or None: the first within the
+        edit limit, trying lengths closest to the word's first (alphabetical among equals)."""
         word = fold(word)
         if len(word) < 4 or word.isdigit():
             return None
         limit = 1 if len(word) < 9 else 2
-        best = None
-        for cand in self._by_initial.get(word[0], []):
-            closer = best is None or abs(len(cand) - len(word)) < abs(len(best) - len(word))
-            if closer and _edit_distance_within(word, cand, limit):
-                best = cand
-        return best
+        for diff in range(limit + 1):
+            for length in sorted({len(word) - diff, len(word) + diff}):
+                for cand in self._by_shape.get((word[0], length), []):
+                    if _edit_distance_within(word, cand, limit):
+                        return cand
+        return None
