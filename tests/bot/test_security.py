@@ -299,7 +299,7 @@ def servers(tmp_path_factory):
     auth_dir = tmp_path_factory.mktemp("sec-auth")
     FeedbackStore(open_dir / "feedback.sqlite").record("Hemlig fråga", "Hemligt svar", True)
     started = [
-        _start(open_dir, "security-open"),
+        _start(open_dir, "security-open", "--root-path", "/policybot"),
         _start(auth_dir, "security-auth", "--auth", f"{USER}:{PASSWORD}"),
     ]
     try:
@@ -337,6 +337,13 @@ def test_security_headers_on_every_route(servers):
         assert headers.get("referrer-policy") == "no-referrer", path
     assert seen["/"] == seen["/config"] == seen["/theme.css"] == 200
     assert seen["/finns-inte"] == 404 and seen["/gradio_api/file=/etc/passwd"] == 403
+
+
+def test_root_path_behind_a_proxy(servers):
+    port, _ = servers["open"]
+    status, _, body = _request(port, "/config", headers={"Host": "example.org"})
+    assert status == 200
+    assert json.loads(body)["root"].endswith("example.org/policybot")
 
 
 def _traversal_paths(data_dir: Path) -> list[str]:
