@@ -1,10 +1,11 @@
-"""The policybot command line: ingest, ask, serve, eval and feedback export."""
+"""The policybot command line: ingest, ask, serve, eval, feedback export and gaps."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bot.cli_help import SwedishParser
@@ -117,9 +118,16 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from pydantic import SecretStr
+
     from bot.web.server import serve
 
-    return serve(settings, host=args.host, port=args.port)
+    update: dict = {}
+    if args.auth is not None:
+        update["auth"] = SecretStr(args.auth)
+    if args.root_path is not None:
+        update["root_path"] = args.root_path
+    return serve(settings.model_copy(update=update), host=args.host, port=args.port)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -131,8 +139,38 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.feedback import FeedbackStore
 
-    n = FeedbackStore(settings.data_dir / "feedback.sqlite").export_csv(Path(args.out))
+    n = FeedbackStore.from_settings(settings).export_csv(Path(args.out))
     print(f"{n} svar exporterade till {args.out}")
+    return EXIT_OK
+
+
+def _since(args: argparse.Namespace, retention_days: int) -> tuple[datetime | None, str]:
+    """The start of the period (Swedish midnight for --since) and how to say it."""
+    from bot.localtime import SWEDEN
+
+    if args.since is not None:
+        start = datetime.combine(args.since, datetime.min.time(), tzinfo=SWEDEN)
+        return start, f"sedan {args.since.isoformat()}"
+    if args.days is not None:
+        start = datetime.now(SWEDEN) - timedelta(days=args.days)
+        return start, f"de senaste {args.days} dagarna"
+    return None, f"de senaste {retention_days} dagarna (allt som sparats)"
+
+
+def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.feedback import FeedbackStore
+    from bot.gaps import collect, export_csv, format_report
+
+    since, period = _since(args, settings.feedback_retention_days)
+    groups = collect(FeedbackStore.from_settings(settings), since)
+    print(format_report(groups, period))
+    if args.csv:
+        try:
+            n = export_csv(groups, Path(args.csv))
+        except OSError as exc:
+            _print_err(f"Fel: kunde inte skriva {args.csv}: {exc.strerror or exc}")
+            return EXIT_FAILED
+        print(f"{n} frågor exporterade till {args.csv}")
     return EXIT_OK
 
 
@@ -177,6 +215,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", metavar="ADRESS", help="adress att lyssna på (127.0.0.1)"
     )
     p.add_argument("--port", type=int, default=7860, metavar="PORT", help="port (7860)")
+    p.add_argument(
+        "--auth",
+        metavar="ANVÄNDARE:LÖSENORD",
+        help="kräv inloggning för hela chatten (POLICYBOT_AUTH; lösenordet skrivs aldrig ut)",
+    )
+    p.add_argument(
+        "--root-path",
+        metavar="SÖKVÄG",
+        help="sökvägen bakom en omvänd proxy, t.ex. /policybot (POLICYBOT_ROOT_PATH)",
+    )
 
     _command(
         sub,
@@ -204,7 +252,43 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_feedback_export,
     )
     e.add_argument("out", metavar="UT.csv", help="CSV-filen som skrivs")
+    _add_gaps(sub)
     return parser
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"ogiltigt datum: {value!r} (skriv ÅÅÅÅ-MM-DD, t.ex. 2026-11-01)"
+        ) from None
+
+
+def _positive_days(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"ogiltigt antal dagar: {value!r} (ett heltal, minst 1)")
+    return int(value)
+
+
+def _add_gaps(sub) -> None:
+    p = _command(
+        sub,
+        "gaps",
+        "visa frågor som dokumenten inte besvarar, grupperade efter närmaste avsnitt",
+        "policybot gaps --days 30 --csv obesvarade.csv",
+        cmd_gaps,
+    )
+    p.epilog += (
+        "\n\nRäknar chattens obesvarade frågor (”Det framgår inte av dokumenten”) och svar som\n"
+        "fått tumme ned. Personuppgifter i frågorna är maskerade."
+    )
+    period = p.add_mutually_exclusive_group()
+    period.add_argument(
+        "--since", type=_iso_date, metavar="ÅÅÅÅ-MM-DD", help="från och med detta datum"
+    )
+    period.add_argument("--days", type=_positive_days, metavar="N", help="de senaste N dagarna")
+    p.add_argument("--csv", metavar="UT.csv", help="skriv också frågorna till en CSV-fil")
 
 
 def _add_ask(sub) -> None:

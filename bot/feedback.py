@@ -1,9 +1,12 @@
-"""Thumbs up/down on answers, stored in SQLite under the data directory.
+"""Thumbs up/down on answers and the web chat's abstentions, stored in SQLite under the data dir.
 
 Only what is needed to judge an answer is kept: the question, the answer, its citations (JSON),
-the vote and the time. No IP address, no user or session id. Each answer shown in the web chat
-gets a random ``answer_id`` so that changing one's mind (👍 then 👎) replaces the earlier vote
-instead of counting twice; it identifies the answer, not the person.
+the vote and the time; for an abstention, the question, its code, the closest section it names
+and the time. No IP address, no user or session id. Questions are stored with personal data
+masked (``bot.privacy``), and rows older than the retention period are deleted when the store
+is opened and on every write. Each answer shown in the web chat gets a random ``answer_id`` so
+that changing one's mind (👍 then 👎) replaces the earlier vote instead of counting twice; it
+identifies the answer, not the person.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import asdict, is_dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from bot.privacy import mask, mask_echo
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -30,8 +35,19 @@ CREATE TABLE IF NOT EXISTS feedback (
     abstained   INTEGER NOT NULL DEFAULT 0,
     citations   TEXT NOT NULL DEFAULT '[]',
     vote        INTEGER NOT NULL CHECK (vote IN (-1, 1))
-)
+);
+CREATE TABLE IF NOT EXISTS abstentions (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at  TEXT NOT NULL,
+    question    TEXT NOT NULL,
+    code        TEXT NOT NULL DEFAULT '',
+    section     TEXT NOT NULL DEFAULT '',
+    doc_id      TEXT NOT NULL DEFAULT ''
+);
 """
+TABLES = ("feedback", "abstentions")
+ABSTENTION_COLUMNS = ["id", "created_at", "question", "code", "section", "doc_id"]
+DEFAULT_RETENTION_DAYS = 365
 
 CSV_COLUMNS = ["id", "created_at", "vote", "question", "answer", "abstained", "citations"]
 
@@ -65,13 +81,25 @@ def _answer_fields(answer: Any) -> tuple[str, bool, list[dict]]:
     return str(data.get("answer", "")), bool(data.get("abstained", False)), citations
 
 
-class FeedbackStore:
-    """SQLite file of votes. Safe to share between threads: every call opens its own connection."""
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
-    def __init__(self, path: Path | str) -> None:
+
+class FeedbackStore:
+    """SQLite file of votes and abstentions. Safe to share between threads: every call opens its
+    own connection. Rows older than ``retention_days`` are deleted on opening and on each write.
+    """
+
+    def __init__(self, path: Path | str, retention_days: int = DEFAULT_RETENTION_DAYS) -> None:
         self.path = Path(path)
+        self.retention_days = retention_days
         self._lock = threading.Lock()
         self._ready = False
+
+    @classmethod
+    def from_settings(cls, settings) -> FeedbackStore:
+        """``<data_dir>/feedback.sqlite`` with the configured retention."""
+        return cls(settings.data_dir / "feedback.sqlite", settings.feedback_retention_days)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -80,11 +108,27 @@ class FeedbackStore:
                 if not self._ready:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
                     with closing(sqlite3.connect(self.path, timeout=30)) as conn, conn:
-                        conn.execute(SCHEMA)
+                        conn.executescript(SCHEMA)
+                        self._purge(conn)
                     self._ready = True
         with closing(sqlite3.connect(self.path, timeout=30)) as conn, conn:
             conn.row_factory = sqlite3.Row
             yield conn
+
+    def _purge(self, conn: sqlite3.Connection) -> int:
+        """Delete rows older than the retention period; returns how many went."""
+        cutoff = datetime.now(UTC) - timedelta(days=self.retention_days)
+        stamp = cutoff.isoformat(timespec="seconds")
+        # ISO timestamps in UTC with the same offset compare correctly as text.
+        return sum(
+            conn.execute(f"DELETE FROM {table} WHERE created_at < ?", (stamp,)).rowcount
+            for table in TABLES
+        )
+
+    def purge(self) -> int:
+        """Delete what is older than the retention period now (also done on every write)."""
+        with self._connect() as conn:
+            return self._purge(conn)
 
     def record(self, question: str, answer: Any, vote: object, answer_id: str | None = None) -> int:
         """Store a vote; a new vote on the same ``answer_id`` replaces the earlier one.
@@ -92,16 +136,18 @@ class FeedbackStore:
         Returns the row id.
         """
         text, abstained, citations = _answer_fields(answer)
+        question = str(question)
         row = {
             "answer_id": answer_id or uuid.uuid4().hex,
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "question": str(question),
-            "answer": text,
+            "created_at": _now(),
+            "question": mask(question),
+            "answer": mask_echo(text, question),
             "abstained": int(abstained),
             "citations": json.dumps(citations, ensure_ascii=False),
             "vote": normalise_vote(vote),
         }
         with self._connect() as conn:
+            self._purge(conn)
             conn.execute(
                 """
                 INSERT INTO feedback
@@ -128,6 +174,28 @@ class FeedbackStore:
             r["citations"] = json.loads(r["citations"] or "[]")
         return out
 
+    def record_abstention(
+        self, question: str, code: str = "", section: str = "", doc_id: str = ""
+    ) -> int:
+        """Store an abstention of the web chat (question masked); returns the row id."""
+        row = (_now(), mask(str(question)), code, section, doc_id)
+        with self._connect() as conn:
+            self._purge(conn)
+            got = conn.execute(
+                "INSERT INTO abstentions (created_at, question, code, section, doc_id) "
+                "VALUES (?, ?, ?, ?, ?)",
+                row,
+            )
+            return int(got.lastrowid or 0)
+
+    def abstentions(self) -> list[dict]:
+        """Every stored abstention, oldest first."""
+        with self._connect() as conn:
+            got = conn.execute(
+                f"SELECT {', '.join(ABSTENTION_COLUMNS)} FROM abstentions ORDER BY id"
+            )
+            return [dict(r) for r in got.fetchall()]
+
     def count(self) -> int:
         with self._connect() as conn:
             return int(conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
@@ -148,11 +216,12 @@ class FeedbackStore:
             writer = csv.writer(fh)
             writer.writerow(CSV_COLUMNS)
             for r in rows:
-                writer.writerow([_csv_cell(r[c]) for c in CSV_COLUMNS])
+                writer.writerow([csv_cell(r[c]) for c in CSV_COLUMNS])
         return len(rows)
 
 
-def _csv_cell(value: object) -> object:
+def csv_cell(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The corpus that ships with the repository; computed, not read, at import time.
@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     )
     contact: str = Field(
         "", description="Where to ask instead, shown with abstentions (e.g. a contact centre)."
+    )
+    # Security and operations of the web chat.
+    auth: SecretStr | None = Field(
+        None, description="USER:PASSWORD: the whole web chat asks for this login (never printed)."
+    )
+    root_path: str = Field(
+        "", description="URL path the web chat is served under behind a reverse proxy (/policybot)."
+    )
+    feedback_retention_days: int = Field(
+        365, ge=1, description="Days that feedback and unanswered questions are kept."
     )
 
     @property

@@ -16,6 +16,7 @@ from typing import TypedDict
 
 import gradio as gr
 
+from bot import gaps
 from bot.feedback import FeedbackStore
 from bot.service import QuestionError, validate_question
 from bot.web import page, render, sources
@@ -102,14 +103,23 @@ def _sources_tab() -> SimpleNamespace:
         ui.section = gr.Dropdown(label="Avsnitt", choices=[], elem_id="pb-section", min_width=280)
     ui.reload = gr.Button("Läs in igen", size="sm", elem_id="pb-reload")
     ui.document = gr.HTML("", elem_id="pb-document", js_on_load=page.script("document.js"))
+    ui.gaps = gr.HTML("", elem_id="pb-gaps", js_on_load=None)
     return ui
 
 
 class Sources:
     """The staff view's handlers, over a fresh snapshot of the corpus each time."""
 
-    def __init__(self, bot) -> None:
+    def __init__(self, bot, feedback: FeedbackStore | None = None) -> None:
         self.bot = bot
+        self.feedback = feedback
+
+    def gaps(self) -> str:
+        """The unanswered questions, grouped, over everything the store keeps."""
+        if self.feedback is None:
+            return ""
+        period = f"de senaste {self.feedback.retention_days} dagarna"
+        return render.render_gaps(gaps.collect(self.feedback), self.docs(), period)
 
     def docs(self) -> dict:
         return self.bot.snapshot().documents()
@@ -200,9 +210,10 @@ def _wire_chat(ui: SimpleNamespace, chat: Chat, site: Site, conv: gr.State) -> N
     ui.chat.click(chat.vote, inputs=[conv], outputs=[ui.notice, conv], **PRIVATE)
 
 
-def _wire_sources(ui, staff: Sources, chat: Chat, chat_ui, conv, tabs, demo) -> None:
+def _wire_sources(ui, staff: Sources, chat: Chat, chat_ui, conv, tabs, demo, tab) -> None:
     outputs = [ui.status, ui.doc, ui.section, ui.document]
     demo.load(staff.refresh, outputs=outputs, **PRIVATE)
+    tab.select(staff.gaps, outputs=ui.gaps, queue=False, show_progress="hidden", **PRIVATE)
     ui.reload.click(staff.refresh, inputs=[ui.doc], outputs=outputs, **PRIVATE)
     ui.doc.input(staff.pick_document, inputs=[ui.doc], outputs=[ui.section, ui.document], **PRIVATE)
     ui.section.input(
@@ -230,18 +241,20 @@ def _wire_sources(ui, staff: Sources, chat: Chat, chat_ui, conv, tabs, demo) -> 
 def build_app(bot, settings: Settings, feedback: FeedbackStore | None = None) -> gr.Blocks:
     """The whole app. ``bot`` needs ``ask(question, history)``, ``status()``, ``snapshot()``."""
     site = load_site(settings)
-    feedback = feedback or FeedbackStore(settings.data_dir / "feedback.sqlite")
-    chat = Chat(bot, site, settings.max_question_chars, feedback)
+    feedback = feedback or FeedbackStore.from_settings(settings)
+    # Every abstention the chat (or /ask) gives is logged for `policybot gaps`.
+    chat = Chat(gaps.GapRecorder(bot, feedback), site, settings.max_question_chars, feedback)
     with gr.Blocks(title=site.title, analytics_enabled=False) as demo:
         conv = gr.State(None)  # a fresh conversation is made on the first question
         gr.HTML(render.render_header(site), elem_id="pb-header", js_on_load=None)
         with gr.Tabs(elem_id="pb-tabs") as tabs:
             with gr.Tab("Chatt", id="chatt"):
                 chat_ui = _chat_tab(site)
-            with gr.Tab("Källor", id="kallor"):
+            with gr.Tab("Källor", id="kallor") as sources_tab:
                 sources_ui = _sources_tab()
         _wire_chat(chat_ui, chat, site, conv)
-        _wire_sources(sources_ui, Sources(bot), chat, chat_ui, conv, tabs, demo)
+        staff = Sources(bot, feedback)
+        _wire_sources(sources_ui, staff, chat, chat_ui, conv, tabs, demo, sources_tab)
         gr.api(make_ask(chat, settings.max_question_chars), api_name="ask")
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_MAX_SIZE)
     return demo

@@ -1,8 +1,10 @@
-"""The page around the app: Swedish for every browser, a theme with enough contrast, and
-security headers (nothing may load from other hosts)."""
+"""The page around the app: Swedish for every browser, a theme with enough contrast, security
+headers on every response (nothing may load from other hosts or frame the page), and no routes
+the chat does not need (uploads, fetching other hosts' files)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import gradio as gr
@@ -35,8 +37,22 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
+        "frame-ancestors 'none'",
     ]
 )
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+]
+_REPLACED = {b"content-length"} | {name for name, _ in SECURITY_HEADERS}
+
+# Gradio routes the chat never uses, refused before Gradio sees them: uploads (the page has no
+# file input; anyone could otherwise store files in the temp dir) and /file=<http URL>, which
+# would make the server fetch other hosts' files for anyone.
+_UPLOAD = re.compile(r"(^|/)(gradio_api/)?upload/?$")
+_REMOTE_FILE = re.compile(r"/file=\s*(https?:|//|[a-z][a-z0-9+.-]*://)", re.IGNORECASE)
 
 
 def script(name: str) -> str:
@@ -64,21 +80,34 @@ def make_theme() -> gr.themes.Base:
     )
 
 
-def _with_headers(start: dict, body: bytes) -> dict:
-    drop = {b"content-length", b"content-security-policy", b"referrer-policy"}
+def _with_headers(start: dict, body: bytes | None = None) -> dict:
+    """The response start with our security headers; ``body`` given: its new length too."""
+    drop = _REPLACED if body is not None else _REPLACED - {b"content-length"}
     headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in drop]
     if body:
         headers.append((b"content-length", str(len(body)).encode()))
-    headers += [
-        (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-        (b"referrer-policy", b"no-referrer"),
-        (b"x-content-type-options", b"nosniff"),
-    ]
-    return {**start, "headers": headers}
+    return {**start, "headers": headers + SECURITY_HEADERS}
+
+
+def refused(path: str) -> bool:
+    """A route the chat does not use and nobody else may (see _UPLOAD, _REMOTE_FILE)."""
+    return bool(_UPLOAD.search(path) or _REMOTE_FILE.search(path))
+
+
+async def _refuse(send) -> None:
+    body = "Åtkomst nekad.".encode()
+    start = {
+        "type": "http.response.start",
+        "status": 403,
+        "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+    }
+    await send(_with_headers(start, body))
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 class SwedishPage:
-    """ASGI middleware for HTML responses: adds PAGE_SCRIPT and the security headers."""
+    """ASGI middleware: security headers on every response, PAGE_SCRIPT in every HTML page,
+    and a 403 for the routes ``refused`` names."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -86,6 +115,9 @@ class SwedishPage:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if refused(scope.get("path", "")):
+            await _refuse(send)
             return
         start: dict | None = None
         passthrough = False
@@ -98,7 +130,7 @@ class SwedishPage:
                 is_html = b"text/html" in headers.get(b"content-type", b"")
                 passthrough = not is_html or b"content-encoding" in headers
                 if passthrough:
-                    await send(message)
+                    await send(_with_headers(message))
                 else:
                     start = message
                 return

@@ -181,3 +181,20 @@ def render_search(docs: Mapping[str, Mapping], query: str) -> str:
         "hits": hits,
     }
     return _render("search.j2", r=view)
+
+
+def render_gaps(groups: list, docs: Mapping[str, Mapping], period: str) -> str:
+    """The "Obesvarade frågor" table: one row per closest section, with counts only (the
+    page is public; the questions themselves are for ``policybot gaps``)."""
+    rows = [
+        {
+            "label": g.label,
+            "title": (docs.get(g.doc_id) or {}).get("title") or g.doc_id or "–",
+            "abstained": g.abstained,
+            "disliked": g.disliked,
+            "count": g.count,
+        }
+        for g in groups
+    ]
+    view = {"groups": rows, "period": period, "total": sum(r["count"] for r in rows)}
+    return _render("gaps.j2", g=view)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from pathlib import Path
 
 import gradio as gr
+from pydantic import SecretStr
 from starlette.middleware import Middleware
 
 from bot.web import page
@@ -18,10 +20,40 @@ log = logging.getLogger(__name__)
 WARMUP_QUESTION = "Vad handlar dokumenten om?"
 
 
-def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860) -> str:
+AUTH_MESSAGE = "Logga in för att använda chatten."
+
+
+class AuthError(ValueError):
+    """A login setting that is not USER:PASSWORD (the message never shows the password)."""
+
+
+def parse_auth(secret: SecretStr | str | None) -> tuple[str, str] | None:
+    """``USER:PASSWORD`` as (user, password); None when no login is set."""
+    if secret is None:
+        return None
+    value = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
+    user, sep, password = value.partition(":")
+    if not sep or not user.strip() or not password:
+        raise AuthError(
+            "Fel: inloggningen ska anges som ANVÄNDARE:LÖSENORD (--auth eller POLICYBOT_AUTH)."
+        )
+    return user.strip(), password
+
+
+def launch(
+    demo: gr.Blocks,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    *,
+    auth: tuple[str, str] | None = None,
+    root_path: str = "",
+    blocked_paths: list[Path] | None = None,
+) -> str:
     """Start the server in a background thread and return its local URL.
 
-    System-font theme, our CSS, no footer, no server-side rendering, no MCP, no run history.
+    Never a share link. System-font theme, our CSS, no footer, no server-side rendering, no
+    MCP, no run history. ``auth`` asks for that login on the page and the API; ``root_path``
+    is the URL path behind a reverse proxy; nothing under ``blocked_paths`` is ever served.
     ``demo.close()`` stops it.
     """
     demo.launch(
@@ -30,6 +62,10 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860) -> str:
         prevent_thread_lock=True,
         quiet=True,
         share=False,
+        auth=auth,
+        auth_message=AUTH_MESSAGE if auth else None,
+        root_path=root_path or None,
+        blocked_paths=[str(p) for p in blocked_paths or []],
         inbrowser=False,
         show_error=False,
         footer_links=[],
@@ -67,13 +103,25 @@ def _load_bot(settings: Settings):
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:
     """``policybot serve``: load (and if needed ingest), start the web chat, block until Ctrl+C."""
     started = time.perf_counter()
+    try:
+        auth = parse_auth(settings.auth)
+    except AuthError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     print(f"Startar policybot (data i {settings.data_dir}) …", file=sys.stderr, flush=True)
     bot = _load_bot(settings)
     if bot is None:
         return 2
     demo = build_app(bot, settings)
     try:
-        url = launch(demo, host=host, port=port)
+        url = launch(
+            demo,
+            host=host,
+            port=port,
+            auth=auth,
+            root_path=settings.root_path,
+            blocked_paths=[settings.data_dir.resolve()],
+        )
     except OSError as exc:
         log.debug("launch failed", exc_info=exc)
         print(
@@ -87,6 +135,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:
         "Avsluta med Ctrl+C.",
         flush=True,
     )
+    if auth:
+        print(f"Inloggning krävs (användare {auth[0]}).", file=sys.stderr, flush=True)
     try:
         while demo.is_running:
             time.sleep(0.2)

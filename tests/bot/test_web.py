@@ -395,6 +395,8 @@ def test_page_is_swedish_and_only_loads_from_this_server(fake_app):
     for rule in ("img-src 'self' data: blob:", "font-src 'self' data:", "connect-src 'self'"):
         assert rule in csp
     assert headers["Referrer-Policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in csp and headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
     assert "fonts.googleapis.com" not in html
     # The theme CSS names system fonts only.
     with urllib.request.urlopen(fake_app.url + "theme.css", timeout=10) as resp:
