@@ -9,9 +9,7 @@ from ingest.chunking import build_units_and_chunks, to_documents
 from ingest.loaders import SourceDocument
 from tests.markdown_strategies import GeneratedDoc, documents
 
-CHUNKING = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+CHUNKING = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _source(body: str, doc_id: str = "doc") -> SourceDocument:
