@@ -69,6 +69,9 @@ class RoundStats:
     wall_s: float
     throughput_rps: float
     rss_after_mb: float | None
+    server_cpu_s: float | None  # CPU time the server used during the round
+    client_cpu_s: float  # CPU time this script used (it shares the machine with the server)
+    load_average: float  # the machine's 1-minute load average at the end of the round
     error_samples: list[str] = field(default_factory=list)
 
 
@@ -155,8 +158,36 @@ def rss_mb(pid: int | None) -> float | None:
         return None
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """User and system CPU time of a process and its children so far (None without a pid)."""
+    if pid is None:
+        return None
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        total = 0.0
+        for p in [proc, *proc.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                t = p.cpu_times()
+                total += t.user + t.system
+        return total
+    except psutil.NoSuchProcess:
+        return None
+
+
+def connect(url: str):
+    """A gradio_client Client, or the exception that prevented it."""
+    from gradio_client import Client
+
+    try:
+        return Client(url, verbose=False, analytics_enabled=False, download_files=False)
+    except Exception as exc:
+        return exc
+
+
 def run_session(
-    url: str,
+    client,
     number: int,
     turns: list[Turn],
     request_timeout: float,
@@ -164,13 +195,9 @@ def run_session(
     stop: threading.Event,
 ) -> list[Result]:
     """One session: its own client, questions one after another, each bounded in time."""
-    from gradio_client import Client
-
     results: list[Result] = []
-    try:
-        client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
-    except Exception as exc:  # the whole session fails: every planned question is an error
-        error = f"client: {type(exc).__name__}: {exc}"
+    if isinstance(client, Exception):  # the whole session fails: every question is an error
+        error = f"client: {type(client).__name__}: {client}"
         return [Result(number, 0.0, False, bool(t.history), error) for t in turns]
     for turn in turns:
         if stop.is_set() or time.monotonic() > deadline:
@@ -221,13 +248,16 @@ def run_round(
     stop: threading.Event,
     pid: int | None,
 ) -> RoundStats:
-    started = time.perf_counter()
     pool = ThreadPoolExecutor(max_workers=len(plans), thread_name_prefix="session")
-    futures = [
-        pool.submit(run_session, url, i, turns, request_timeout, deadline, stop)
-        for i, turns in enumerate(plans)
-    ]
     try:
+        # Clients connect (fetch the app's config) before the clock starts.
+        clients = list(pool.map(connect, [url] * len(plans)))
+        started = time.perf_counter()
+        server_cpu, client_cpu = cpu_seconds(pid), cpu_seconds(os.getpid()) or 0.0
+        futures = [
+            pool.submit(run_session, clients[i], i, turns, request_timeout, deadline, stop)
+            for i, turns in enumerate(plans)
+        ]
         results = [r for f in futures for r in f.result()]
     except BaseException:  # Ctrl+C: sessions stop after their current question
         stop.set()
@@ -235,6 +265,7 @@ def run_round(
         raise
     pool.shutdown()
     wall = time.perf_counter() - started
+    server_cpu_after = cpu_seconds(pid)
     planned = sum(len(p) for p in plans)
     ok = [r for r in results if r.ok]
     ms = [r.seconds * 1000 for r in ok]
@@ -255,6 +286,9 @@ def run_round(
         wall_s=wall,
         throughput_rps=len(ok) / wall if wall else 0.0,
         rss_after_mb=rss_mb(pid),
+        server_cpu_s=None if server_cpu is None else (server_cpu_after or 0.0) - server_cpu,
+        client_cpu_s=(cpu_seconds(os.getpid()) or 0.0) - client_cpu,
+        load_average=os.getloadavg()[0],
         error_samples=sorted({r.error for r in errors})[:5],
     )
 
@@ -283,6 +317,14 @@ def print_table(rounds: list[RoundStats], rss_start: float | None, args) -> None
             if r.rss_after_mb is not None
         ]
         print("\nServer RSS (MiB): " + ", ".join(cells))
+    if rounds:
+        print("\nCPU seconds per round (server / this script), 1-min load average after it:")
+    for r in rounds:
+        server = "n/a" if r.server_cpu_s is None else f"{r.server_cpu_s:.1f}"
+        print(
+            f"round {r.round}: server {server} s, client {r.client_cpu_s:.1f} s, "
+            f"load average {r.load_average:.1f} ({os.cpu_count()} cores)"
+        )
     for r in rounds:
         for sample in r.error_samples:
             print(f"round {r.round} error: {sample}")
@@ -324,6 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     deadline = time.monotonic() + args.timeout
     stop = threading.Event()
     signal.signal(signal.SIGTERM, _interrupt)
+    # Also when started in the background by a shell that ignores SIGINT for its jobs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     pool = load_questions()
     proc: subprocess.Popen | None = None
     tmp: tempfile.TemporaryDirectory | None = None
