@@ -65,7 +65,9 @@ class RoundStats:
     p95_ms: float
     max_ms: float
     mean_ms: float
-    server_p50_ms: float
+    server_p50_ms: float  # the bot's own latency_ms, without queueing and transport
+    server_p95_ms: float
+    server_mean_ms: float
     wall_s: float
     throughput_rps: float
     rss_after_mb: float | None
@@ -283,6 +285,8 @@ def run_round(
         max_ms=max(ms, default=float("nan")),
         mean_ms=statistics.fmean(ms) if ms else float("nan"),
         server_p50_ms=percentile([r.server_ms for r in ok], 50),
+        server_p95_ms=percentile([r.server_ms for r in ok], 95),
+        server_mean_ms=statistics.fmean(r.server_ms for r in ok) if ok else float("nan"),
         wall_s=wall,
         throughput_rps=len(ok) / wall if wall else 0.0,
         rss_after_mb=rss_mb(pid),
@@ -300,7 +304,8 @@ def print_table(rounds: list[RoundStats], rss_start: float | None, args) -> None
     )
     header = (
         f"{'round':>5} {'asked':>6} {'errors':>6} {'follow':>6} {'abst':>5} {'p50 ms':>8} "
-        f"{'p95 ms':>8} {'max ms':>8} {'mean ms':>8} {'srv p50':>8} {'wall s':>7} {'req/s':>6}"
+        f"{'p95 ms':>8} {'max ms':>8} {'mean ms':>8} {'srv p50':>8} {'srv p95':>8} {'srv mean':>8} "
+        f"{'wall s':>7} {'req/s':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -308,7 +313,8 @@ def print_table(rounds: list[RoundStats], rss_start: float | None, args) -> None
         print(
             f"{r.round:>5} {r.requests:>6} {r.errors:>6} {r.follow_ups:>6} {r.abstained:>5} "
             f"{r.p50_ms:>8.0f} {r.p95_ms:>8.0f} {r.max_ms:>8.0f} {r.mean_ms:>8.0f} "
-            f"{r.server_p50_ms:>8.0f} {r.wall_s:>7.1f} {r.throughput_rps:>6.2f}"
+            f"{r.server_p50_ms:>8.0f} {r.server_p95_ms:>8.0f} {r.server_mean_ms:>8.0f} "
+            f"{r.wall_s:>7.1f} {r.throughput_rps:>6.2f}"
         )
     if rss_start is not None:
         cells = [f"start {rss_start:.0f}"] + [
