@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from tests.bot.fakes import ask, snapshot
@@ -51,6 +51,15 @@ def corpus_and_question(draw):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corpus_and_question())
+# A reference to a footnote the document never defines ("[^2]"): the fetch of its footnote
+# units finds none, which must not fail the answer.
+@example(
+    (
+        ["# Plan\n\nKommunen har en plan.\n\n[^1]: Kommunen kommunen[^1] kommunen[^2]."],
+        "Vad är Kommunen?",
+        [],
+    )
+)
 def test_every_citation_quotes_its_document_verbatim(case) -> None:
     bodies, question, history = case
     _, answer = ask(snapshot(*bodies), question, history)
