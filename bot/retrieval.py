@@ -165,8 +165,9 @@ class CorpusSnapshot:
                 more, more_vectors = self._units(
                     {"$and": [{"doc_id": doc_id}, {"footnote": {"$in": labels}}]}
                 )
-                records += more
-                vectors = np.vstack([vectors, more_vectors]) if len(more) else vectors
+                if more:
+                    vectors = np.vstack([vectors, more_vectors]) if records else more_vectors
+                    records += more
         return UnitView(records, vectors)
 
     def _units(self, where: dict) -> tuple[list[Record], np.ndarray]:
@@ -178,8 +179,9 @@ class CorpusSnapshot:
             Record(i, t, m)
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
-        vectors = got["embeddings"] if len(records) else []
-        return records, np.asarray(vectors, dtype=np.float32).reshape(len(records), -1)
+        if not records:  # e.g. a footnote the document refers to but never defines
+            return [], np.zeros((0, 0), dtype=np.float32)
+        return records, np.asarray(got["embeddings"], dtype=np.float32).reshape(len(records), -1)
 
     def documents(self) -> dict[str, dict]:
         """Per document: title, updated, kind, url and its chunks in order (for browsing).

@@ -57,7 +57,9 @@ def parse_blocks(body: str) -> list[Block]:
     blocks: list[Block] = []
     pos = 0
     current: Block | None = None
-    for line in body.splitlines(keepends=True):
+    # Only "\n" ends a line, as in split_sentences and Markdown: str.splitlines() also breaks at
+    # a form feed or U+2028 inside a line, and what follows one was read as a heading.
+    for line in re.findall(r"[^\n]*\n|[^\n]+", body):
         start, pos = pos, pos + len(line)
         stripped = line.strip()
         end = start + len(line.rstrip("\r\n"))
