@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from langchain_core.runnables import Runnable
 
@@ -14,7 +15,13 @@ from config.settings import Settings
 from config.tuning import Tuning
 from ingest.embeddings import make_embeddings
 from ingest.indexer import IngestReport, ingest
-from ingest.store import make_vector_store, read_state
+from ingest.store import (
+    StoreUnavailable,
+    is_connection_error,
+    make_vector_store,
+    read_state,
+    server_address,
+)
 
 
 class QuestionError(ValueError):
@@ -51,14 +58,21 @@ class PolicyBot:
     chain: Runnable
     extractive: ExtractiveAnswerer
     ingest_report: IngestReport | None = None
+    # The ingest generation the embedded store was opened at (see _follow_ingests).
+    opened_at: str = "0"
+    _reopen_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, progress: bool = True) -> PolicyBot:
-        """Load models once; ingest the corpus first if the store is empty."""
+        """Load models once; ingest the corpus first if the store is empty.
+
+        The auto-ingest takes the same lock as `policybot ingest`; if another process is
+        indexing, it waits and then finds everything already there.
+        """
         embeddings = make_embeddings(settings.embedding)
         store = make_vector_store(settings, embeddings)
         report = None
-        if store._collection.count() == 0:
+        if _guard(settings, store._collection.count) == 0:
             report = ingest(settings, embeddings=embeddings, progress=progress)
         tuning = Tuning.load(settings.tuning_file)
         retriever = HybridRetriever(
@@ -81,18 +95,47 @@ class PolicyBot:
             chain=chain,
             extractive=extractive,
             ingest_report=report,
+            opened_at=_generation(settings),
         )
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
+        """The answer; StoreUnavailable (naming host:port) when the Chroma server is down.
+
+        The HTTP client reconnects by itself, so the next question after the server is back
+        works without a restart.
+        """
         question = validate_question(question, self.settings.max_question_chars)
         history = [h for h in (history or []) if isinstance(h, str)]
         started = time.perf_counter()
-        answer: Answer = self.chain.invoke({"question": question, "history": history})
+        self._follow_ingests()
+        answer: Answer = _guard(
+            self.settings, lambda: self.chain.invoke({"question": question, "history": history})
+        )
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
     def snapshot(self) -> CorpusSnapshot:
-        return self.retriever.snapshot()
+        self._follow_ingests()
+        return _guard(self.settings, self.retriever.snapshot)
+
+    def _follow_ingests(self) -> None:
+        """Reopen the embedded store after an ingest by another process.
+
+        The retriever's snapshot (BM25, units) reloads on a new generation by itself, but an
+        embedded Chroma keeps its vector index in this process's memory, so dense search would
+        still see the old vectors. A server (HttpClient) is always current.
+        """
+        if self.settings.chroma_host:
+            return
+        generation = _generation(self.settings)
+        if generation == self.opened_at:
+            return
+        with self._reopen_lock:
+            if generation != self.opened_at:
+                embeddings = self.retriever.embeddings
+                store = make_vector_store(self.settings, embeddings, fresh=True)
+                self.retriever.vector_store = store
+                self.opened_at = generation
 
     def status(self) -> dict:
         """Documents, chunks and the time of the last ingest."""
@@ -103,3 +146,17 @@ class PolicyBot:
             "chunks": len(snap.chunks),
             "last_ingest": state.get("last_ingest"),
         }
+
+
+def _generation(settings: Settings) -> str:
+    return str(read_state(settings).get("generation", "0"))
+
+
+def _guard(settings: Settings, call):
+    """call(), with a lost connection to the Chroma server turned into StoreUnavailable."""
+    try:
+        return call()
+    except Exception as exc:
+        if settings.chroma_host and is_connection_error(exc):
+            raise StoreUnavailable(server_address(settings)) from exc
+        raise
