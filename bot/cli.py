@@ -49,9 +49,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     for err in report.errors:
         _print_err(f"Kunde inte läsa {err.path}: {err.reason}")
+    waited = f", väntade {report.waited_s:.1f} s på låset" if report.waited_s >= 0.1 else ""
     print(
         f"{report.summary()} ({report.documents} dokument, {report.chunks} avsnitt, "
-        f"{report.seconds:.1f} s)"
+        f"{report.seconds:.1f} s{waited})"
     )
     return EXIT_FAILED if report.errors else EXIT_OK
 
@@ -203,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     _command(
         sub,
         "status",
-        "visa antal dokument, avsnitt och senaste indexering",
+        "visa antal dokument, avsnitt och senaste indexering (läser bara, skapar inget)",
         "policybot status",
         cmd_status,
     )

@@ -58,9 +58,13 @@ class PolicyBot:
     chain: Runnable
     extractive: ExtractiveAnswerer
     ingest_report: IngestReport | None = None
-    # The ingest generation the embedded store was opened at (see _follow_ingests).
+    # "generation:count" of the store when the embedded store was opened (_follow_ingests).
     opened_at: str = "0"
     _reopen_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _mark_opened(self) -> PolicyBot:
+        self.opened_at = self._store_key() if not self.settings.chroma_host else ""
+        return self
 
     @classmethod
     def from_settings(cls, settings: Settings, progress: bool = True) -> PolicyBot:
@@ -95,8 +99,7 @@ class PolicyBot:
             chain=chain,
             extractive=extractive,
             ingest_report=report,
-            opened_at=_generation(settings),
-        )
+        )._mark_opened()
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         """The answer; StoreUnavailable (naming host:port) when the Chroma server is down.
@@ -107,35 +110,55 @@ class PolicyBot:
         question = validate_question(question, self.settings.max_question_chars)
         history = [h for h in (history or []) if isinstance(h, str)]
         started = time.perf_counter()
-        self._follow_ingests()
-        answer: Answer = _guard(
-            self.settings, lambda: self.chain.invoke({"question": question, "history": history})
+        answer: Answer = self._read(
+            lambda: self.chain.invoke({"question": question, "history": history})
         )
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
     def snapshot(self) -> CorpusSnapshot:
+        return self._read(self.retriever.snapshot)
+
+    def _read(self, call):
+        """call() on a current store, once more on a reopened one if the embedded store fails.
+
+        An embedded Chroma keeps its vector index in this process's memory; while another
+        process (`policybot ingest` next to `serve`) writes, that index lags the records on
+        disk and a query can fail ("Error finding id"). A reopened store reads both anew.
+        """
+        from chromadb.errors import ChromaError
+
         self._follow_ingests()
-        return _guard(self.settings, self.retriever.snapshot)
+        try:
+            return _guard(self.settings, call)
+        except ChromaError:
+            if self.settings.chroma_host:
+                raise
+            self._reopen(self._store_key())
+            return call()
+
+    def _store_key(self) -> str:
+        count = _guard(self.settings, self.retriever.collection.count)
+        return f"{_generation(self.settings)}:{count}"
 
     def _follow_ingests(self) -> None:
-        """Reopen the embedded store after an ingest by another process.
+        """Reopen the embedded store when another process has changed it.
 
-        The retriever's snapshot (BM25, units) reloads on a new generation by itself, but an
-        embedded Chroma keeps its vector index in this process's memory, so dense search would
-        still see the old vectors. A server (HttpClient) is always current.
+        The retriever's snapshot (BM25, units) reloads by itself, but dense search would still
+        use the vectors this process loaded. A server (HttpClient) is always current.
         """
         if self.settings.chroma_host:
             return
-        generation = _generation(self.settings)
-        if generation == self.opened_at:
-            return
+        key = self._store_key()
+        if key != self.opened_at:
+            self._reopen(key)
+
+    def _reopen(self, key: str) -> None:
         with self._reopen_lock:
-            if generation != self.opened_at:
-                embeddings = self.retriever.embeddings
-                store = make_vector_store(self.settings, embeddings, fresh=True)
+            if key != self.opened_at:
+                store = make_vector_store(self.settings, self.retriever.embeddings, fresh=True)
                 self.retriever.vector_store = store
-                self.opened_at = generation
+                self.opened_at = key
 
     def status(self) -> dict:
         """Documents, chunks and the time of the last ingest."""
