@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from ingest.indexer import IngestReport, ingest
 from ingest.store import (
     StoreUnavailable,
     is_connection_error,
+    make_client,
     make_vector_store,
     read_state,
     server_address,
@@ -28,7 +30,15 @@ class QuestionError(ValueError):
     """The question cannot be asked as given; the message is Swedish and shown to the user."""
 
 
+# Control characters (but tab and newline) and bidirectional overrides: pasted terminal
+# escapes or hidden text, never part of a question; they become spaces.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def validate_question(question: object, max_chars: int) -> str:
+    """The question without control characters and outer spaces, or QuestionError (Swedish)."""
+    if isinstance(question, str):
+        question = _CONTROL.sub(" ", question)
     if not isinstance(question, str) or not question.strip():
         raise QuestionError("Frågan är tom. Skriv en fråga om dokumenten.")
     if len(question) > max_chars:
@@ -73,8 +83,9 @@ class PolicyBot:
         The auto-ingest takes the same lock as `policybot ingest`; if another process is
         indexing, it waits and then finds everything already there.
         """
+        client = make_client(settings)  # first: a Chroma server that is down fails fast
         embeddings = make_embeddings(settings.embedding)
-        store = make_vector_store(settings, embeddings)
+        store = make_vector_store(settings, embeddings, client=client)
         report = None
         if _guard(settings, store._collection.count) == 0:
             report = ingest(settings, embeddings=embeddings, progress=progress)
