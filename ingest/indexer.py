@@ -71,6 +71,8 @@ def ingest(
     corpus_dir = Path(corpus_dir or settings.corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusError(f"Korpusmappen finns inte: {corpus_dir.resolve()}")
+    # The model loads before the lock, so the lock is held only while the store changes.
+    embeddings = embeddings or make_embeddings(settings.embedding)
     with ingest_lock(settings, on_wait) as waited_s:
         try:
             report = _ingest(settings, corpus_dir, embeddings, progress)
@@ -84,7 +86,7 @@ def ingest(
 
 
 def _ingest(
-    settings: Settings, corpus_dir: Path, embeddings: Embeddings | None, progress: bool
+    settings: Settings, corpus_dir: Path, embeddings: Embeddings, progress: bool
 ) -> IngestReport:
     files = discover(corpus_dir)
     if not files:
@@ -113,7 +115,6 @@ def _ingest(
             doc.metadata["path"] = rel
             docs.append(doc)
 
-    embeddings = embeddings or make_embeddings(settings.embedding)
     store = make_vector_store(settings, embeddings)
     failed_paths = [str(e.path.relative_to(corpus_dir)) for e in report.errors]
     docs.extend(_previous_documents(store, failed_paths))

@@ -131,7 +131,7 @@ def test_bad_questions_through_the_cli_and_the_web_ask(name, real_bot, real_sett
 
 
 def test_kill_9_mid_ingest_then_reingest_equals_a_clean_ingest(tmp_path: Path) -> None:
-    corpus = _synthetic_corpus(tmp_path / "corpus", files=5)
+    corpus = _synthetic_corpus(tmp_path / "corpus", files=3)
     killed = Settings(data_dir=tmp_path / "killed", corpus_dir=corpus)
     proc = _bot_cli(killed.data_dir, "ingest", "--corpus", str(corpus), "--quiet")
     deadline = time.monotonic() + 120
@@ -163,22 +163,31 @@ def test_kill_9_mid_ingest_then_reingest_equals_a_clean_ingest(tmp_path: Path) -
 def test_two_ingest_processes_at_once_take_turns(tmp_path: Path) -> None:
     corpus = _synthetic_corpus(tmp_path / "corpus", files=2)
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus)
-    first = _bot_cli(settings.data_dir, "ingest", "--corpus", str(corpus), "--quiet")
-    second = _bot_cli(settings.data_dir, "ingest", "--corpus", str(corpus), "--quiet")
-    results = [p.communicate(timeout=300) for p in (first, second)]
-    assert [p.returncode for p in (first, second)] == [0, 0], results
-    outs = sorted(out for out, _ in results)
-    # One did the work, the other waited for the lock and then found nothing to do.
-    assert sum(" 0 added" not in f" {o}" for o in outs) == 1, outs
-    waited = [o for o in outs if "väntade" in o]
-    assert len(waited) == 1 and waited[0].startswith("0 added, 0 updated, 0 deleted")
-    assert any("Väntar på en annan indexering som pågår (låsfil" in e for _, e in results)
+    waiting: list[str] = []
+    procs = []
+    # The test holds the lock until both ingests wait for it, so they surely overlap.
+    with ingest_lock(settings):
+        for _ in range(2):
+            proc = _bot_cli(settings.data_dir, "ingest", "--corpus", str(corpus), "--quiet")
+            procs.append(proc)
+            waiting.append(proc.stderr.readline())  # blocks until it says it waits
+        released = time.monotonic()
+    results = [(*p.communicate(timeout=300), time.monotonic() - released) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    for line in waiting:
+        assert line.startswith("Väntar på en annan indexering som pågår (låsfil ")
+        assert str(lock_path(settings)) in line
+    outs = sorted(out for out, _, _ in results)
+    # Both waited; one did the work, the other then found nothing to do.
+    assert all("väntade" in o for o in outs), outs
+    assert outs[0].startswith("0 added, 0 updated, 0 deleted, 36 unchanged"), outs
+    assert outs[1].startswith("36 added, 0 updated, 0 deleted, 0 unchanged"), outs
     stored = _stored(settings)
-    assert len({i for i, _ in stored}) == len(stored)
+    assert len(stored) == 36 and len({i for i, _ in stored}) == 36  # no duplicates
     clean = Settings(data_dir=tmp_path / "clean", corpus_dir=corpus)
     ingest(clean, progress=False)
     assert stored == _stored(clean)
-    print(f"\ntwo ingests: {outs}")
+    print(f"\ntwo ingests: {outs}; done {[round(t, 1) for *_, t in results]} s after release")
 
 
 def test_an_ingest_refuses_after_waiting_and_names_the_lock(tmp_path: Path) -> None:
