@@ -163,14 +163,13 @@ def test_kill_9_mid_ingest_then_reingest_equals_a_clean_ingest(tmp_path: Path) -
 def test_two_ingest_processes_at_once_take_turns(tmp_path: Path) -> None:
     corpus = _synthetic_corpus(tmp_path / "corpus", files=2)
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus)
-    waiting: list[str] = []
-    procs = []
     # The test holds the lock until both ingests wait for it, so they surely overlap.
     with ingest_lock(settings):
-        for _ in range(2):
-            proc = _bot_cli(settings.data_dir, "ingest", "--corpus", str(corpus), "--quiet")
-            procs.append(proc)
-            waiting.append(proc.stderr.readline())  # blocks until it says it waits
+        procs = [
+            _bot_cli(settings.data_dir, "ingest", "--corpus", str(corpus), "--quiet")
+            for _ in range(2)
+        ]
+        waiting = [p.stderr.readline() for p in procs]  # blocks until each says it waits
         released = time.monotonic()
     results = [(*p.communicate(timeout=300), time.monotonic() - released) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], results
