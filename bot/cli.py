@@ -35,18 +35,25 @@ def format_answer(answer) -> str:
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.indexer import CorpusError, ingest
 
+    def waiting(lock: Path) -> None:
+        _print_err(f"Väntar på en annan indexering som pågår (låsfil {lock}) …")
+
     try:
         report = ingest(
-            settings, Path(args.corpus) if args.corpus else None, progress=not args.quiet
+            settings,
+            Path(args.corpus) if args.corpus else None,
+            progress=not args.quiet,
+            on_wait=waiting,
         )
     except CorpusError as exc:
         _print_err(f"Fel: {exc}")
         return EXIT_USAGE
     for err in report.errors:
         _print_err(f"Kunde inte läsa {err.path}: {err.reason}")
+    waited = f", väntade {report.waited_s:.1f} s på låset" if report.waited_s >= 0.1 else ""
     print(
         f"{report.summary()} ({report.documents} dokument, {report.chunks} avsnitt, "
-        f"{report.seconds:.1f} s)"
+        f"{report.seconds:.1f} s{waited})"
     )
     return EXIT_FAILED if report.errors else EXIT_OK
 
@@ -109,11 +116,22 @@ def _ask_jsonl(settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    status = _load_bot(settings).status()
+    """Only reads: where no index exists, it says so and creates nothing."""
+    from ingest.store import index_status
+
+    where = settings.data_dir.resolve()
+    status = index_status(settings)
+    if status is None:
+        _print_err(
+            f"Fel: det finns inget index i {where}.\n"
+            "Skapa ett med: policybot ingest (eller ange en annan datamapp med --data-dir)."
+        )
+        return EXIT_FAILED
     print(
         f"{status['documents']} dokument, {status['chunks']} avsnitt, "
         f"senast indexerat {format_local(status['last_ingest'])}"
     )
+    print(f"Datamapp: {where}")
     return EXIT_OK
 
 
@@ -191,10 +209,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="policybot",
         description="Svarar på frågor om kommunens policydokument, alltid med källhänvisning.",
         epilog="Inställningar läses från miljövariabler med prefixet POLICYBOT_ (se README).\n"
+        "Datamappen (index och omdömen) är som standard .policybot i den katalog du står i\n"
+        "när du kör kommandot; ange en fast plats med --data-dir eller POLICYBOT_DATA_DIR.\n"
         "Hjälp för ett kommando: policybot KOMMANDO --hjälp",
     )
     parser.add_argument(
-        "--data-dir", metavar="MAPP", help="mapp för index och feedback (POLICYBOT_DATA_DIR)"
+        "--data-dir",
+        metavar="MAPP",
+        help="mapp för index och omdömen (POLICYBOT_DATA_DIR; standard: .policybot, relativt "
+        "arbetskatalogen)",
     )
     sub = parser.add_subparsers(dest="command", title="kommandon", metavar="KOMMANDO")
     sub.required = True
@@ -229,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     _command(
         sub,
         "status",
-        "visa antal dokument, avsnitt och senaste indexering",
+        "visa antal dokument, avsnitt och senaste indexering (läser bara, skapar inget)",
         "policybot status",
         cmd_status,
     )
@@ -351,8 +374,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     overrides = {"data_dir": Path(args.data_dir)} if args.data_dir else {}
     settings = Settings(**overrides)
+    from ingest.lock import IngestBusy
+    from ingest.store import StoreUnavailable
+
     try:
         return args.func(args, settings)
+    except (StoreUnavailable, IngestBusy) as exc:  # said plainly, without a traceback
+        _print_err(f"Fel: {exc}")
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
 

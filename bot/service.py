@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from langchain_core.runnables import Runnable
 
@@ -14,14 +16,29 @@ from config.settings import Settings
 from config.tuning import Tuning
 from ingest.embeddings import make_embeddings
 from ingest.indexer import IngestReport, ingest
-from ingest.store import make_vector_store, read_state
+from ingest.store import (
+    StoreUnavailable,
+    is_connection_error,
+    make_client,
+    make_vector_store,
+    read_state,
+    server_address,
+)
 
 
 class QuestionError(ValueError):
     """The question cannot be asked as given; the message is Swedish and shown to the user."""
 
 
+# Control characters (but tab and newline) and bidirectional overrides: pasted terminal
+# escapes or hidden text, never part of a question; they become spaces.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def validate_question(question: object, max_chars: int) -> str:
+    """The question without control characters and outer spaces, or QuestionError (Swedish)."""
+    if isinstance(question, str):
+        question = _CONTROL.sub(" ", question)
     if not isinstance(question, str) or not question.strip():
         raise QuestionError("Frågan är tom. Skriv en fråga om dokumenten.")
     if len(question) > max_chars:
@@ -51,14 +68,26 @@ class PolicyBot:
     chain: Runnable
     extractive: ExtractiveAnswerer
     ingest_report: IngestReport | None = None
+    # "generation:count" of the store when the embedded store was opened (_follow_ingests).
+    opened_at: str = "0"
+    _reopen_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _mark_opened(self) -> PolicyBot:
+        self.opened_at = self._store_key() if not self.settings.chroma_host else ""
+        return self
 
     @classmethod
     def from_settings(cls, settings: Settings, progress: bool = True) -> PolicyBot:
-        """Load models once; ingest the corpus first if the store is empty."""
+        """Load models once; ingest the corpus first if the store is empty.
+
+        The auto-ingest takes the same lock as `policybot ingest`; if another process is
+        indexing, it waits and then finds everything already there.
+        """
+        client = make_client(settings)  # first: a Chroma server that is down fails fast
         embeddings = make_embeddings(settings.embedding)
-        store = make_vector_store(settings, embeddings)
+        store = make_vector_store(settings, embeddings, client=client)
         report = None
-        if store._collection.count() == 0:
+        if _guard(settings, store._collection.count) == 0:
             report = ingest(settings, embeddings=embeddings, progress=progress)
         tuning = Tuning.load(settings.tuning_file)
         retriever = HybridRetriever(
@@ -82,18 +111,66 @@ class PolicyBot:
             chain=chain,
             extractive=extractive,
             ingest_report=report,
-        )
+        )._mark_opened()
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
+        """The answer; StoreUnavailable (naming host:port) when the Chroma server is down.
+
+        The HTTP client reconnects by itself, so the next question after the server is back
+        works without a restart.
+        """
         question = validate_question(question, self.settings.max_question_chars)
         history = [h for h in (history or []) if isinstance(h, str)]
         started = time.perf_counter()
-        answer: Answer = self.chain.invoke({"question": question, "history": history})
+        answer: Answer = self._read(
+            lambda: self.chain.invoke({"question": question, "history": history})
+        )
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
     def snapshot(self) -> CorpusSnapshot:
-        return self.retriever.snapshot()
+        return self._read(self.retriever.snapshot)
+
+    def _read(self, call):
+        """call() on a current store, once more on a reopened one if the embedded store fails.
+
+        An embedded Chroma keeps its vector index in this process's memory; while another
+        process (`policybot ingest` next to `serve`) writes, that index lags the records on
+        disk and a query can fail ("Error finding id"). A reopened store reads both anew.
+        """
+        from chromadb.errors import ChromaError
+
+        self._follow_ingests()
+        try:
+            return _guard(self.settings, call)
+        except ChromaError:
+            if self.settings.chroma_host:
+                raise
+            self._reopen(self._store_key())
+            return call()
+
+    def _store_key(self) -> str:
+        count = _guard(self.settings, self.retriever.collection.count)
+        return f"{_generation(self.settings)}:{count}"
+
+    def _follow_ingests(self) -> None:
+        """Reopen the embedded store when another process has changed it.
+
+        The retriever's snapshot (BM25, units) reloads by itself, but dense search would still
+        use the vectors this process loaded. A server (HttpClient) is always current.
+        """
+        if self.settings.chroma_host:
+            return
+        key = self._store_key()
+        if key != self.opened_at:
+            self._reopen(key)
+
+    def _reopen(self, key: str) -> None:
+        with self._reopen_lock:
+            if key != self.opened_at:
+                store = make_vector_store(self.settings, self.retriever.embeddings, fresh=True)
+                self.retriever.vector_store = store
+                self.opened_at = key
 
     def status(self) -> dict:
         """Documents, chunks and the time of the last ingest."""
@@ -104,3 +181,17 @@ class PolicyBot:
             "chunks": snap.chunk_count,
             "last_ingest": state.get("last_ingest"),
         }
+
+
+def _generation(settings: Settings) -> str:
+    return str(read_state(settings).get("generation", "0"))
+
+
+def _guard(settings: Settings, call):
+    """call(), with a lost connection to the Chroma server turned into StoreUnavailable."""
+    try:
+        return call()
+    except Exception as exc:
+        if settings.chroma_host and is_connection_error(exc):
+            raise StoreUnavailable(server_address(settings)) from exc
+        raise

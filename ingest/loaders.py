@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ SUPPORTED_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf"}
 
 
 class LoadError(Exception):
-    """A file could not be read; the message names the file and the reason."""
+    """A file could not be read; the message names the file and the reason (in Swedish)."""
 
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(f"{path}: {reason}")
@@ -43,10 +44,21 @@ def discover(corpus_dir: Path) -> list[Path]:
     )
 
 
-def load_file(path: Path) -> SourceDocument:
-    """Dispatch on the file's suffix; raise LoadError naming the file on any failure."""
+def load_file(path: Path, max_bytes: int | None = None) -> SourceDocument:
+    """Dispatch on the file's suffix; raise LoadError naming the file on any failure.
+
+    Files over max_bytes are refused before they are read, so one huge file cannot stall an
+    ingest or fill the memory.
+    """
     suffix = path.suffix.lower()
     try:
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise LoadError(
+                path,
+                f"filen är {_mb(size)} MB, större än gränsen {_mb(max_bytes)} MB "
+                "(POLICYBOT_MAX_FILE_MB)",
+            )
         if suffix in {".md", ".markdown"}:
             return _load_markdown(path)
         if suffix == ".txt":
@@ -58,10 +70,48 @@ def load_file(path: Path) -> SourceDocument:
     except LoadError:
         raise
     except UnicodeDecodeError as exc:
-        raise LoadError(path, f"not valid UTF-8 text ({exc.reason})") from exc
+        raise LoadError(path, f"okänd teckenkodning ({exc.encoding}: {exc.reason})") from exc
+    except OSError as exc:
+        raise LoadError(path, f"filen kunde inte öppnas ({exc.strerror or exc})") from exc
     except Exception as exc:  # any parser failure becomes a named, per-file error
-        raise LoadError(path, f"{type(exc).__name__}: {exc}") from exc
-    raise LoadError(path, f"unsupported file type {suffix!r}")
+        raise LoadError(path, f"filen kunde inte tolkas ({type(exc).__name__}: {exc})") from exc
+    raise LoadError(path, f"filtypen {suffix!r} stöds inte")
+
+
+def _mb(size: float) -> str:
+    return f"{size / 1024 / 1024:.1f}".replace(".", ",")
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def read_text(path: Path) -> str:
+    """The file's text: UTF-8 (or UTF-16 with a byte order mark), else Windows-1252.
+
+    Swedish text saved on Windows is often Windows-1252 (a superset of Latin-1); decoding it
+    keeps å, ä and ö instead of refusing the file. Bytes that are neither, or NUL bytes in a
+    file without a UTF-16 mark, mean the file is not text.
+    """
+    data = path.read_bytes()
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding)
+    if b"\x00" in data:
+        raise LoadError(path, "filen innehåller binära data, inte text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            path, f"okänd teckenkodning, varken UTF-8 eller Windows-1252 (byte {exc.start})"
+        ) from exc
 
 
 def _mtime_date(path: Path) -> str:
@@ -70,15 +120,15 @@ def _mtime_date(path: Path) -> str:
 
 def _require_text(path: Path, body: str) -> str:
     if not body.strip():
-        raise LoadError(path, "the file contains no text")
+        raise LoadError(path, "filen innehåller ingen text")
     return body
 
 
-_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
 def _load_markdown(path: Path) -> SourceDocument:
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     meta: dict = {}
     body = text
     match = _FRONT_MATTER.match(text)
@@ -86,10 +136,12 @@ def _load_markdown(path: Path) -> SourceDocument:
         try:
             meta = yaml.safe_load(match.group(1)) or {}
         except yaml.YAMLError as exc:
-            raise LoadError(path, f"invalid YAML front matter: {exc}") from exc
+            raise LoadError(path, f"ogiltig YAML i front matter ({_yaml_problem(exc)})") from exc
         if not isinstance(meta, dict):
-            raise LoadError(path, "front matter is not a mapping")
+            raise LoadError(path, "front matter är inte en lista med nycklar och värden")
         body = text[match.end() :]
+    elif re.match(r"\A---[ \t]*\r?\n", text):
+        raise LoadError(path, "front matter saknar den avslutande raden ---")
     body = _require_text(path, body)
     title = str(meta.get("title") or _first_heading(body) or path.stem)
     updated = meta.get("updated")
@@ -104,6 +156,13 @@ def _load_markdown(path: Path) -> SourceDocument:
     )
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """Where and what, e.g. "rad 3: expected ',' or ']'" (the line counts the opening ---)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    return f"rad {mark.line + 2}: {problem}" if mark is not None else problem
+
+
 def _first_heading(body: str) -> str | None:
     for line in body.splitlines():
         if line.startswith("#"):
@@ -112,7 +171,7 @@ def _first_heading(body: str) -> str | None:
 
 
 def _load_text(path: Path) -> SourceDocument:
-    body = _require_text(path, path.read_text(encoding="utf-8"))
+    body = _require_text(path, read_text(path))
     first_line = next(line.strip() for line in body.splitlines() if line.strip())
     return SourceDocument(
         doc_id=path.stem,
@@ -131,7 +190,7 @@ _BLOCK_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre
 def _load_html(path: Path) -> SourceDocument:
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup(read_text(path), "html.parser")
     # Navigation, scripts and page chrome are not the document's text.
     for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form"]):
         tag.decompose()
@@ -176,10 +235,17 @@ def _join_blocks(blocks: list[str]) -> str:
 
 def _load_pdf(path: Path) -> SourceDocument:
     from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
 
-    reader = PdfReader(str(path))
-    pages = [page.extract_text() or "" for page in reader.pages]
-    body = _require_text(path, "\n\n".join(p.strip() for p in pages if p.strip()) + "\n")
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except PyPdfError as exc:
+        raise LoadError(path, f"PDF-filen är trasig ({type(exc).__name__}: {exc})") from exc
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text:
+        raise LoadError(path, "PDF-filen innehåller ingen text (skannad bild utan textlager?)")
+    body = text + "\n"
     info = reader.metadata or {}
     title = (info.get("/Title") or "").strip() if info else ""
     return SourceDocument(

@@ -13,31 +13,115 @@ from langchain_core.embeddings import Embeddings
 from config.settings import Settings
 
 
-def make_client(settings: Settings):
-    """PersistentClient under the data directory, or HttpClient when a server is configured."""
+class StoreUnavailable(Exception):
+    """The Chroma server cannot be reached; the message (Swedish) names host and port only."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(
+            f"Kan inte nå dokumentdatabasen (Chroma-servern) på {address}. "
+            "Kontrollera att den körs och försök igen."
+        )
+        self.address = address
+
+
+def server_address(settings: Settings) -> str:
+    return f"{settings.chroma_host}:{settings.chroma_port}"
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """A failure to talk to the Chroma server (refused, reset, timed out), not a bad request."""
+    import httpx
+
+    return isinstance(exc, httpx.TransportError)
+
+
+def chroma_path(settings: Settings) -> Path:
+    return settings.data_dir / "chroma"
+
+
+def make_client(settings: Settings, fresh: bool = False):
+    """PersistentClient under the data directory, or HttpClient when a server is configured.
+
+    fresh: open the embedded store anew. Chroma shares one in-process system per path and
+    keeps its vector index in memory, so this process would not see what another process
+    (a `policybot ingest` next to `serve`) wrote; a fresh system reads it from disk.
+    """
     import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
-        return chromadb.HttpClient(
-            host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-        )
-    path = settings.data_dir / "chroma"
+        try:
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+        except ValueError as exc:  # chromadb's "Could not connect to a Chroma server"
+            raise StoreUnavailable(server_address(settings)) from exc
+        except Exception as exc:
+            if is_connection_error(exc):
+                raise StoreUnavailable(server_address(settings)) from exc
+            raise
+    path = chroma_path(settings)
     path.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        # Only our path's cached system is dropped; clients already holding it keep working.
+        SharedSystemClient._identifier_to_system.pop(str(path), None)
+        SharedSystemClient._identifier_to_refcount.pop(str(path), None)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-def make_vector_store(settings: Settings, embeddings: Embeddings, client=None):
+def index_status(settings: Settings) -> dict[str, Any] | None:
+    """Documents, chunks and last ingest of an existing index, or None; never creates one.
+
+    For commands that only read (``policybot status``): no folder, database or collection is
+    made when there is none.
+    """
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from chromadb.errors import NotFoundError
+
+    state = read_state(settings)
+    if settings.chroma_host:
+        client = make_client(settings)
+    else:
+        if not (chroma_path(settings) / "chroma.sqlite3").is_file() or not state:
+            return None
+        client = chromadb.PersistentClient(
+            path=str(chroma_path(settings)), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+    try:
+        collection = client.get_collection(settings.collection_name, embedding_function=None)
+        got = collection.get(where={"level": "chunk"}, include=["metadatas"])
+    except NotFoundError:
+        return None
+    except Exception as exc:
+        if settings.chroma_host and is_connection_error(exc):
+            raise StoreUnavailable(server_address(settings)) from exc
+        raise
+    return {
+        "documents": len({m["doc_id"] for m in got["metadatas"]}),
+        "chunks": len(got["ids"]),
+        "last_ingest": state.get("last_ingest"),
+    }
+
+
+def make_vector_store(settings: Settings, embeddings: Embeddings, client=None, fresh: bool = False):
     """A LangChain Chroma store that always embeds with our provider, never Chroma's default."""
     from langchain_chroma import Chroma
 
-    return Chroma(
-        collection_name=settings.collection_name,
-        embedding_function=embeddings,
-        client=client or make_client(settings),
-        collection_metadata={"hnsw:space": "cosine"},
-    )
+    client = client or make_client(settings, fresh=fresh)
+    try:
+        return Chroma(
+            collection_name=settings.collection_name,
+            embedding_function=embeddings,
+            client=client,
+            collection_metadata={"hnsw:space": "cosine"},
+        )
+    except Exception as exc:
+        if settings.chroma_host and is_connection_error(exc):
+            raise StoreUnavailable(server_address(settings)) from exc
+        raise
 
 
 def make_record_manager(settings: Settings):

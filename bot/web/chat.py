@@ -21,6 +21,7 @@ from bot.feedback import FeedbackStore
 from bot.service import QuestionError, validate_question
 from bot.web import render, sources
 from bot.web.site import Site
+from ingest.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 STREAM_MAX_STEPS = 40
 STREAM_DELAY_S = 0.025
 FAILED = "Något gick fel när svaret togs fram. Försök igen."
+# Host and port only: nothing else about the setup is shown to residents.
+UNREACHABLE = "Tjänsten kan inte nå dokumentdatabasen just nu ({address}). Försök igen om en stund."
 
 
 def new_conversation() -> dict:
@@ -56,8 +59,14 @@ class Chat:
         self._lock = threading.Lock()
 
     def ask(self, question: str, history: list[str]):
+        """The bot's answer; a Chroma server that is down becomes a gr.Error in Swedish."""
         with self._lock:
-            return self.bot.ask(question, history)
+            try:
+                return self.bot.ask(question, history)
+            except StoreUnavailable as exc:
+                log.warning("Chroma server unreachable at %s", exc.address)
+                message = UNREACHABLE.format(address=exc.address)
+                raise gr.Error(message, print_exception=False) from None
 
     def _view(self, conv: dict, announce: str | None = None, notice: str = "") -> tuple:
         """(chat, question box, notice, announcement, examples, conversation) for the page.
@@ -87,9 +96,14 @@ class Chat:
         try:
             answer = self.ask(clean, list(conv["questions"]))
         except Exception as exc:
-            if not isinstance(exc, QuestionError):
+            if isinstance(exc, QuestionError):
+                error = str(exc)
+            elif isinstance(exc, gr.Error):
+                error = exc.message
+            else:
                 log.exception("Could not answer %r", clean)
-            turn.update(state="error", error=str(exc) if isinstance(exc, QuestionError) else FAILED)
+                error = FAILED
+            turn.update(state="error", error=error)
             yield self._view(conv, announce=turn["error"])
             return
         conv["questions"].append(clean)

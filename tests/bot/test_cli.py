@@ -9,11 +9,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from bot import cli
 from bot.cli import build_parser, main
 from config.settings import Settings
 
@@ -158,9 +156,48 @@ def test_usage_errors_are_swedish(argv: list[str], message: str, capsys) -> None
     assert err.startswith("Användning: policybot") and message in err, err
 
 
-def test_status_shows_stockholm_time(monkeypatch, capsys) -> None:
+def test_status_shows_stockholm_time_and_where_it_looked(monkeypatch, capsys) -> None:
+    from ingest import store
+
     status = {"documents": 2, "chunks": 9, "last_ingest": "2026-07-01T10:03:00+00:00"}
-    monkeypatch.setattr(cli, "_load_bot", lambda s: SimpleNamespace(status=lambda: status))
-    assert main(["status"]) == 0
-    out = capsys.readouterr().out
-    assert out.strip() == "2 dokument, 9 avsnitt, senast indexerat 2026-07-01 12:03 (svensk tid)"
+    monkeypatch.setattr(store, "index_status", lambda s: status)
+    assert main(["--data-dir", "rel-data", "status"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "2 dokument, 9 avsnitt, senast indexerat 2026-07-01 12:03 (svensk tid)",
+        f"Datamapp: {Path('rel-data').resolve()}",
+    ]
+
+
+def test_status_only_reads_and_says_how_to_make_an_index(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "data"
+    assert main(["--data-dir", str(data), "status"]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"Fel: det finns inget index i {data.resolve()}.\n"
+        "Skapa ett med: policybot ingest (eller ange en annan datamapp med --data-dir).\n"
+    )
+    assert not data.exists()  # no folder, chroma store, record db or state file
+    data.mkdir()
+    assert main(["--data-dir", str(data), "status"]) == 1
+    assert list(data.iterdir()) == []
+
+
+def test_status_of_a_real_index_reads_the_store(small_settings: Settings, capsys) -> None:
+    from ingest.indexer import ingest
+
+    ingest(small_settings, progress=False)
+    before = sorted(p.name for p in small_settings.data_dir.iterdir())
+    assert main(["--data-dir", str(small_settings.data_dir), "status"]) == 0
+    first, where = capsys.readouterr().out.splitlines()
+    assert first.startswith("4 dokument, 10 avsnitt, senast indexerat ")
+    assert where == f"Datamapp: {small_settings.data_dir.resolve()}"
+    assert sorted(p.name for p in small_settings.data_dir.iterdir()) == before
+
+
+def test_top_level_help_says_where_the_data_directory_is(capsys) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--hjälp"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "standard: .policybot, relativt arbetskatalogen" in out
+    assert ".policybot i den katalog du står i när du kör kommandot" in out

@@ -86,10 +86,15 @@ def test_pdf_text_is_extracted(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("trasig.md", b"\xff\xfe\x00 inte utf-8", "UTF-8"),
-        ("tom.md", b"---\nid: tom\n---\n\n", "no text"),
-        ("fel.md", b"---\nid: [oavslutad\n---\n\nText.", "front matter"),
-        ("trasig.pdf", b"%PDF-1.4 nonsense", ""),
+        ("binar.md", b"\x00\x01\x02 inte text", "filen innehåller binära data, inte text"),
+        ("tom.md", b"---\nid: tom\n---\n\n", "filen innehåller ingen text"),
+        ("tom.txt", b"", "filen innehåller ingen text"),
+        ("fel.md", b"---\nid: [oavslutad\n---\n\nText.", "ogiltig YAML i front matter (rad 2:"),
+        ("oavslutad.md", b"---\nid: x\ntitle: T\n\n# Rubrik\n\nText.", "avslutande raden ---"),
+        ("lista.md", b"---\n- a\n- b\n---\n\nText.", "front matter är inte en lista med"),
+        ("trasig.pdf", b"%PDF-1.4 nonsense", "PDF-filen är trasig"),
+        ("utf16.txt", b"\xff\xfe\x41", "okänd teckenkodning"),
+        ("konstig.txt", b"Text \x81\x8d\x90 mer", "varken UTF-8 eller Windows-1252"),
     ],
 )
 def test_unreadable_files_raise_naming_the_file(
@@ -101,7 +106,47 @@ def test_unreadable_files_raise_naming_the_file(
         load_file(path)
     assert err.value.path == path
     assert name in str(err.value)
-    assert reason in err.value.reason
+    assert reason in err.value.reason, err.value.reason
+
+
+def test_pdf_without_text_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "skannad.pdf"
+    path.write_bytes(_minimal_pdf(""))
+    with pytest.raises(LoadError, match="PDF-filen innehåller ingen text"):
+        load_file(path)
+
+
+def test_files_over_the_limit_are_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "stor.md"
+    with path.open("wb") as fh:  # 50 MB, sparse: the limit is checked before reading
+        fh.truncate(50 * 1024 * 1024)
+    with pytest.raises(LoadError) as err:
+        load_file(path, max_bytes=20 * 1024 * 1024)
+    assert err.value.reason == (
+        "filen är 50,0 MB, större än gränsen 20,0 MB (POLICYBOT_MAX_FILE_MB)"
+    )
+    small = tmp_path / "liten.md"
+    small.write_text("# Liten\n\nText.", encoding="utf-8")
+    assert load_file(small, max_bytes=small.stat().st_size).title == "Liten"  # at the limit
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".md", ".html"])
+def test_windows_1252_text_keeps_swedish_letters(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"windows{suffix}"
+    text = "Åtgärder för äldre i Öby: å ä ö Å Ä Ö – bra."
+    body = f"<html><body><p>{text}</p></body></html>" if suffix == ".html" else text
+    path.write_bytes(body.encode("cp1252"))
+    assert "å ä ö Å Ä Ö – bra." in load_file(path).body
+
+
+def test_utf8_and_utf16_with_byte_order_marks(tmp_path: Path) -> None:
+    for name, data in [
+        ("bom8.txt", "\ufeffÅsa i Öby.".encode()),
+        ("bom16.txt", "Åsa i Öby.".encode("utf-16")),
+    ]:
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert load_file(path).body.strip() == "Åsa i Öby."
 
 
 def test_discover_skips_unsupported_and_hidden(tmp_path: Path) -> None:
