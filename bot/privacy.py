@@ -20,8 +20,9 @@ EMAIL = "[e-post]"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 # YYMMDD or YYYYMMDD, then -, + or nothing, then four digits. Days 61–91 are samordningsnummer.
+# Never right after "+": "+4610010000" is an international phone number.
 _PERSONNUMMER = re.compile(
-    r"(?<!\d)(?:(?:18|19|20)\d{2}|\d{2})(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|[6-8]\d|9[01])"
+    r"(?<![\d+])(?:(?:18|19|20)\d{2}|\d{2})(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|[6-8]\d|9[01])"
     r"[-+]?\d{4}(?!\d)"
 )
 
