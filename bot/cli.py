@@ -154,9 +154,23 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return eval_main(args, settings)
 
 
+def _feedback_exists(settings: Settings) -> bool:
+    """Commands that only read never create the feedback database; say where it was sought."""
+    path = (settings.data_dir / "feedback.sqlite").resolve()
+    if path.is_file():
+        return True
+    _print_err(
+        f"Fel: det finns ingen återkoppling i {path}. Den skapas av webbchatten "
+        "(policybot serve); ange en annan datamapp med --data-dir."
+    )
+    return False
+
+
 def cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.feedback import FeedbackStore
 
+    if not _feedback_exists(settings):
+        return EXIT_FAILED
     n = FeedbackStore.from_settings(settings).export_csv(Path(args.out))
     print(f"{n} svar exporterade till {args.out}")
     return EXIT_OK
@@ -179,6 +193,8 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
     from bot.feedback import FeedbackStore
     from bot.gaps import collect, export_csv, format_report
 
+    if not _feedback_exists(settings):
+        return EXIT_FAILED
     since, period = _since(args, settings.feedback_retention_days)
     groups = collect(FeedbackStore.from_settings(settings), since)
     print(format_report(groups, period))

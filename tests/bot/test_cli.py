@@ -183,6 +183,17 @@ def test_status_only_reads_and_says_how_to_make_an_index(tmp_path: Path, capsys)
     assert list(data.iterdir()) == []
 
 
+@pytest.mark.parametrize("command", [["feedback", "export", "ut.csv"], ["gaps"]])
+def test_feedback_commands_only_read(tmp_path: Path, capsys, command: list[str]) -> None:
+    """Exporting feedback or listing gaps where there is none creates nothing."""
+    data = tmp_path / "data"
+    data.mkdir()
+    assert main(["--data-dir", str(data), *command]) == 1
+    err = capsys.readouterr().err
+    assert f"det finns ingen återkoppling i {(data / 'feedback.sqlite').resolve()}" in err
+    assert list(data.iterdir()) == []
+
+
 def test_status_of_a_real_index_reads_the_store(small_settings: Settings, capsys) -> None:
     from ingest.indexer import ingest
 
