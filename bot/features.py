@@ -45,7 +45,11 @@ def fits(info: QuestionInfo, text: str, meta: dict) -> bool:
         text = re.sub(r"\d+\.\d+", "", YEAR_OR_DATE.sub("", ENUMERATION.sub("", text)))
         counted = [w for w in info.counted if stem(w) not in info.ubiquitous]
         if SHARE_WORDS & set(info.counted):
-            return bool(SHARE.search(text))  # "Hur stor andel": a percentage or "tre av tio"
+            # "Hur stor andel": a percentage or "tre av tio". "Hur stor del av materialet" is
+            # answered by a share too, or by how much of it ("1,5 miljoner titlar").
+            if SHARE.search(text):
+                return True
+            return "del" in info.counted and bool(NUMBER.search(text))
         if not info.english and counted:
             return any(counts(text, w) for w in counted)
         return bool(NUMBER.search(text))

@@ -124,7 +124,9 @@ def _require_text(path: Path, body: str) -> str:
     return body
 
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+# The closing line and the blank lines after it are not part of the body (as before: changing
+# where bodies start would move every chunk's offsets and re-embed every corpus).
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---\s*(?:\n|\Z)", re.DOTALL)
 
 
 def _load_markdown(path: Path) -> SourceDocument:
