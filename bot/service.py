@@ -55,7 +55,7 @@ class PolicyBot:
     @classmethod
     def from_settings(cls, settings: Settings, progress: bool = True) -> PolicyBot:
         """Load models once; ingest the corpus first if the store is empty."""
-        embeddings = make_embeddings(settings.embedding)
+        embeddings = make_embeddings(settings.embedding, settings)
         store = make_vector_store(settings, embeddings)
         report = None
         if store._collection.count() == 0:

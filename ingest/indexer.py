@@ -15,6 +15,7 @@ from langchain_core.indexing import index
 
 from config.settings import Settings
 from ingest.chunking import to_documents
+from ingest.embed_cache import cached_embeddings
 from ingest.embeddings import make_embeddings
 from ingest.loaders import LoadError, discover, load_file
 from ingest.store import make_record_manager, make_vector_store, read_state, write_state
@@ -35,6 +36,8 @@ class IngestReport:
     unchanged: int = 0
     errors: list[LoadError] = field(default_factory=list)
     seconds: float = 0.0
+    embedded: int = 0  # texts the model embedded; the rest came from the cache or a duplicate
+    cache_hits: int = 0
 
     def summary(self) -> str:
         return (
@@ -48,8 +51,12 @@ def ingest(
     corpus_dir: Path | None = None,
     embeddings: Embeddings | None = None,
     progress: bool = True,
+    workers: int | None = None,
 ) -> IngestReport:
     """Index every readable file below corpus_dir; unchanged chunks are not re-embedded.
+
+    Each distinct text is embedded once (ingest/embed_cache.py), by `workers` threads in
+    parallel (default settings.ingest_workers).
 
     Full cleanup deletes chunks of documents that are gone. A file that fails to load keeps the
     chunks it had (they are passed through unchanged), so one broken file never wipes its
@@ -83,8 +90,9 @@ def ingest(
             doc.metadata["path"] = rel
             docs.append(doc)
 
-    embeddings = embeddings or make_embeddings(settings.embedding)
-    store = make_vector_store(settings, embeddings)
+    embeddings = embeddings or make_embeddings(settings.embedding, settings)
+    embedder = cached_embeddings(settings, embeddings, workers or settings.ingest_workers)
+    store = make_vector_store(settings, embedder)
     failed_paths = [str(e.path.relative_to(corpus_dir)) for e in report.errors]
     docs.extend(_previous_documents(store, failed_paths))
     report.documents = len({d.metadata["doc_id"] for d in docs})
@@ -103,6 +111,9 @@ def ingest(
     report.updated = result["num_updated"]
     report.deleted = result["num_deleted"]
     report.unchanged = result["num_skipped"]
+    report.embedded, report.cache_hits = embedder.stats.embedded, embedder.stats.cache_hits
+    embedder.prune(d.page_content for d in docs)
+    embedder.close()
     report.seconds = time.perf_counter() - started
 
     previous = read_state(settings)
