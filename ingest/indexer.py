@@ -15,6 +15,7 @@ from langchain_core.indexing import index
 
 from config.settings import Settings
 from ingest.chunking import to_documents
+from ingest.embed_cache import cached_embeddings
 from ingest.embeddings import make_embeddings
 from ingest.lexical import LexicalIndex, lexical_root, prune, sample_vectors
 from ingest.loaders import LoadError, discover, load_file
@@ -48,6 +49,8 @@ class IngestReport:
     errors: list[LoadError] = field(default_factory=list)
     seconds: float = 0.0
     waited_s: float = 0.0  # for another ingest's lock
+    embedded: int = 0  # texts the model embedded; the rest came from the cache or a duplicate
+    cache_hits: int = 0
 
     def summary(self) -> str:
         return (
@@ -62,8 +65,12 @@ def ingest(
     embeddings: Embeddings | None = None,
     progress: bool = True,
     on_wait: Callable[[Path], None] | None = None,
+    workers: int | None = None,
 ) -> IngestReport:
     """Index every readable file below corpus_dir; unchanged chunks are not re-embedded.
+
+    Each distinct text is embedded once (ingest/embed_cache.py), by `workers` threads in
+    parallel (default settings.ingest_workers).
 
     Full cleanup deletes chunks of documents that are gone. A file that fails to load keeps the
     chunks it had (they are passed through unchanged), so one broken file never wipes its
@@ -75,10 +82,10 @@ def ingest(
     if not corpus_dir.is_dir():
         raise CorpusError(f"Korpusmappen finns inte: {corpus_dir.resolve()}")
     # The model loads before the lock, so the lock is held only while the store changes.
-    embeddings = embeddings or make_embeddings(settings.embedding)
+    embeddings = embeddings or make_embeddings(settings.embedding, settings)
     with ingest_lock(settings, on_wait) as waited_s:
         try:
-            report = _ingest(settings, corpus_dir, embeddings, progress)
+            report = _ingest(settings, corpus_dir, embeddings, progress, workers)
         except Exception as exc:
             if settings.chroma_host and is_connection_error(exc):
                 raise StoreUnavailable(server_address(settings)) from exc
@@ -89,7 +96,11 @@ def ingest(
 
 
 def _ingest(
-    settings: Settings, corpus_dir: Path, embeddings: Embeddings, progress: bool
+    settings: Settings,
+    corpus_dir: Path,
+    embeddings: Embeddings,
+    progress: bool,
+    workers: int | None,
 ) -> IngestReport:
     files = discover(corpus_dir)
     if not files:
@@ -118,7 +129,8 @@ def _ingest(
             doc.metadata["path"] = rel
             docs.append(doc)
 
-    store = make_vector_store(settings, embeddings)
+    embedder = cached_embeddings(settings, embeddings, workers or settings.ingest_workers)
+    store = make_vector_store(settings, embedder)
     failed_paths = [str(e.path.relative_to(corpus_dir)) for e in report.errors]
     docs.extend(_previous_documents(store, failed_paths))
     report.documents = len({d.metadata["doc_id"] for d in docs})
@@ -137,6 +149,9 @@ def _ingest(
     report.updated = result["num_updated"]
     report.deleted = result["num_deleted"]
     report.unchanged = result["num_skipped"]
+    report.embedded, report.cache_hits = embedder.stats.embedded, embedder.stats.cache_hits
+    embedder.prune(d.page_content for d in docs)
+    embedder.close()
 
     previous = read_state(settings)
     changed = report.added or report.updated or report.deleted
