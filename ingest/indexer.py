@@ -17,7 +17,7 @@ from config.settings import Settings
 from ingest.chunking import to_documents
 from ingest.embed_cache import cached_embeddings
 from ingest.embeddings import make_embeddings
-from ingest.lexical import LexicalIndex, lexical_root, prune, sample_vectors
+from ingest.lexical import LexicalIndex, is_saved, lexical_root, prune, sample_vectors
 from ingest.loaders import LoadError, discover, load_file
 from ingest.lock import ingest_lock
 from ingest.store import (
@@ -161,7 +161,7 @@ def _ingest(
     if changed:
         generation = uuid.uuid4().hex
     root = lexical_root(settings)
-    if changed or LexicalIndex.load(root, generation) is None:
+    if changed or not is_saved(root, generation):
         _lexical_index(generation, docs, store._collection).save(root)
     if store_generation(store._collection) != generation:
         set_store_generation(store._collection, generation)

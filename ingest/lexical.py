@@ -125,6 +125,11 @@ class LexicalIndex:
         )
 
 
+def is_saved(root: Path, generation: str) -> bool:
+    """Whether that generation's index was saved (a cheap check, nothing is loaded)."""
+    return (root / generation / "index.json").is_file()
+
+
 def prune(root: Path, keep: str) -> None:
     """Delete the saved indexes of other generations (a reader may still hold one in memory)."""
     if not root.is_dir():
