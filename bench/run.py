@@ -182,20 +182,36 @@ def bench_real(work: Path, workers: bool, server: bool, log) -> dict:
     return out
 
 
-def bench_size(work: Path, chunks: int, real_model_up_to: int, log) -> dict:
+def bench_size(
+    work: Path,
+    chunks: int,
+    real_model_up_to: int,
+    log,
+    reuse: bool = False,
+    last: dict | None = None,
+) -> dict:
+    """reuse: keep the index of an earlier run in WORK; the corpus is neither generated nor
+    ingested again, and the ingest figures are the last run's (last), if known."""
     corpus = work / f"scale-{chunks}" / "corpus"
-    log(f"{chunks} chunks: generating the corpus")
-    made = make_corpus(corpus, chunks)
-    data = fresh(work / f"scale-{chunks}" / "data")
+    data = work / f"scale-{chunks}" / "data"
     stand_in = chunks > real_model_up_to
-    log(f"{chunks} chunks: ingest ({'stand-in vectors' if stand_in else 'real model'})")
-    ingested = run_task(
-        "ingest",
-        data_dir=data,
-        corpus_dir=corpus,
-        stand_in=stand_in,
-        pool_cache=work / "pool-cache.sqlite",
-    )
+    state = next(data.glob("ingest-*.json"), None) if data.is_dir() else None
+    if reuse and state is not None:
+        log(f"{chunks} chunks: reusing the index in {data}")
+        made = json.loads(state.read_text())["chunks"]
+        ingested = (last or {}).get("ingest") or {"seconds": None, "embedded_per_s": None}
+    else:
+        log(f"{chunks} chunks: generating the corpus")
+        made = make_corpus(corpus, chunks)
+        fresh(data)
+        log(f"{chunks} chunks: ingest ({'stand-in vectors' if stand_in else 'real model'})")
+        ingested = run_task(
+            "ingest",
+            data_dir=data,
+            corpus_dir=corpus,
+            stand_in=stand_in,
+            pool_cache=work / "pool-cache.sqlite",
+        )
     log(f"{chunks} chunks: start-up, questions, baselines, eval")
     questions = run_task(
         "questions",
@@ -278,11 +294,13 @@ def render(info: dict, real: dict, sizes: list[dict], run: dict) -> str:
         "Warm latencies over the public eval questions (`evals/sets/`, "
         f"{real['questions']['questions']} questions). Start = a new process importing the bot, "
         "`PolicyBot.from_settings` on an existing index and the first answer. Pass rate = the "
-        "Luleå eval on that index (noise documents included).",
+        "Luleå eval on that index (noise documents included). Bot peak RSS = the process after "
+        "start-up and the eval's answers, i.e. what `serve` holds; run peak RSS includes the "
+        "baselines below, which load every chunk for BM25-only.",
         "",
         "| corpus | chunks | vectors | ingest s | embedded/s | start s | retrieval p50 / p95 ms "
-        "| answer p50 / p95 ms | peak RSS MB | Luleå pass rate |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| answer p50 / p95 ms | bot peak RSS MB | run peak RSS MB | Luleå pass rate |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     rows = [("corpus/", real["embedded"]["chunks"], "real", real["cold_w1"], real["questions"])]
     for s in sizes:
@@ -293,7 +311,8 @@ def render(info: dict, real: dict, sizes: list[dict], run: dict) -> str:
             f"| {name} | {n} | {vectors} | {_f(ing['seconds'])} | {_f(ing['embedded_per_s'])} "
             f"| {_f(q['start_s'])} | {_f(q['retrieval_ms']['p50'], 0)} / "
             f"{_f(q['retrieval_ms']['p95'], 0)} | {_f(q['ask_ms']['p50'], 0)} / "
-            f"{_f(q['ask_ms']['p95'], 0)} | {_f(q['rss_mb'], 0)} | {_pct(q['pass_rate'])} |"
+            f"{_f(q['ask_ms']['p95'], 0)} | {_f(q.get('bot_rss_mb'), 0)} | {_f(q['rss_mb'], 0)} "
+            f"| {_pct(q['pass_rate'])} |"
         )
     lines += [
         "",
@@ -334,6 +353,11 @@ def main(argv: list[str] | None = None) -> int:
         help="take the corpus/ results from the last run's WORK/results.json",
     )
     parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="keep the scale indexes of the last run in WORK (no new corpus, no ingest)",
+    )
+    parser.add_argument(
         "--render", action="store_true", help="only rewrite the tables from WORK/results.json"
     )
     parser.add_argument("--work", type=Path, default=Path("/tmp/policybot-bench"))
@@ -360,16 +384,31 @@ def main(argv: list[str] | None = None) -> int:
         kept = [r for r in last["sizes"] if all(abs(r["chunks"] - n) > n / 10 for n in sizes)]
     else:
         real = bench_real(args.work, not args.no_workers, not args.no_server, log)
-    results = [bench_size(args.work, n, args.real_model_up_to, log) for n in sizes]
-    results = sorted(kept + results, key=lambda r: r["chunks"])
-    run = {
-        "command": " ".join(sys.argv[1:] if argv is None else argv),
-        "started": started_at,
-        "seconds": time.perf_counter() - started,
-    }
-    everything = {"machine": info, "real": real, "sizes": results, "run": run}
-    previous.write_text(json.dumps(everything, indent=2, default=str))
-    return write(args.out, render(info, real, results, run))
+    last_sizes = (
+        {r["chunks"]: r for r in json.loads(previous.read_text())["sizes"]}
+        if args.reuse_data and previous.is_file()
+        else {}
+    )
+
+    def save(results: list[dict]) -> dict:
+        # After every step, so that a failure late in a long run keeps what was measured.
+        run = {
+            "command": " ".join(sys.argv[1:] if argv is None else argv),
+            "started": started_at,
+            "seconds": time.perf_counter() - started,
+        }
+        everything = {"machine": info, "real": real, "sizes": results, "run": run}
+        previous.write_text(json.dumps(everything, indent=2, default=str))
+        return everything
+
+    results = list(kept)
+    save(results)
+    for n in sizes:
+        last = next((r for c, r in last_sizes.items() if abs(c - n) <= n / 10), None)
+        results.append(bench_size(args.work, n, args.real_model_up_to, log, args.reuse_data, last))
+        results.sort(key=lambda r: r["chunks"])
+        everything = save(results)
+    return write(args.out, render(info, real, results, everything["run"]))
 
 
 def write(out: Path, text: str) -> int:

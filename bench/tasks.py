@@ -125,6 +125,8 @@ def task_questions(args: dict) -> dict:
     timed = _TimedBot(bot)
     clear()
     result = run_eval(timed, items, real_docs, warm_up=False)
+    # The bot's own peak, before the baselines below load every chunk for BM25-only.
+    bot_rss_mb = peak_rss_mb()
     answered = [i for i in items if not i.abstain and i.expect]
     store = make_vector_store(settings, emb)
     gold = _gold_chunks(store, answered, list(real_docs))
@@ -162,6 +164,7 @@ def task_questions(args: dict) -> dict:
         "pass_rate": result.summary.get("pass_rate"),
         "passed": result.summary.get("passed"),
         "baselines": baselines,
+        "bot_rss_mb": bot_rss_mb,
         "rss_mb": peak_rss_mb(),
     }
 
@@ -225,7 +228,9 @@ def _bm25(store):
         def index_stems(text: str) -> list[str]:
             return re.findall(r"\w+", text.lower())
 
-    got = store.get(where={"level": "chunk"}, include=["documents", "metadatas"])
+    from ingest.store import get_all
+
+    got = get_all(store._collection, where={"level": "chunk"})
     docs = [
         Document(page_content=t, metadata=m)
         for t, m in zip(got["documents"], got["metadatas"], strict=True)

@@ -17,7 +17,7 @@ from pydantic import ConfigDict, PrivateAttr
 from bot.text import Vocabulary, index_stems
 from config.settings import Settings
 from ingest.lexical import LexicalIndex, build_from_collection, lexical_root
-from ingest.store import current_generation, read_state
+from ingest.store import current_generation, get_all, read_state
 from ingest.swedish import FOOTNOTE_REF
 
 
@@ -189,7 +189,7 @@ class CorpusSnapshot:
         Loaded from the store on first use (staff browsing), not at start-up.
         """
         if self._documents is None:
-            got = self.collection.get(where={"level": "chunk"}, include=["documents", "metadatas"])
+            got = get_all(self.collection, where={"level": "chunk"})
             records = [
                 Record(i, t, m)
                 for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)

@@ -149,14 +149,12 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
 
 def build_from_collection(collection, generation: str) -> LexicalIndex:
     """The lexical index of whatever the collection holds, in pages (no vectors but a sample)."""
+    from ingest.store import get_all
+
     chunks: list[dict] = []
     units: list[str] = []
-    page = 5000
-    offset = 0
-    while True:
-        got = collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
-        if not got["ids"]:
-            break
+    got = get_all(collection)
+    if got["ids"]:
         for content, meta in zip(got["documents"], got["metadatas"], strict=True):
             text = content[int(meta.get("prefix_len", 0)) :]
             if meta.get("level") == "chunk":
@@ -171,7 +169,6 @@ def build_from_collection(collection, generation: str) -> LexicalIndex:
                 )
             elif meta.get("level") == "unit":
                 units.append(content)
-        offset += len(got["ids"])
     chunks.sort(key=lambda c: (c["doc_id"], c["order"]))
     return LexicalIndex.build(generation, chunks, units, sample_vectors(collection))
 

@@ -92,7 +92,7 @@ def index_status(settings: Settings) -> dict[str, Any] | None:
         )
     try:
         collection = client.get_collection(settings.collection_name, embedding_function=None)
-        got = collection.get(where={"level": "chunk"}, include=["metadatas"])
+        got = get_all(collection, where={"level": "chunk"}, include=["metadatas"])
     except NotFoundError:
         return None
     except Exception as exc:
@@ -183,3 +183,22 @@ def current_generation(client, name: str) -> str | None:
     except NotFoundError:
         return None
     return store_generation(collection)
+
+
+# SQLite limits the variables of one statement, so a large collection is read in pages.
+PAGE = 5000
+
+
+def get_all(collection, where: dict | None = None, include: list[str] | None = None) -> dict:
+    """Every record matching where, read page by page: {"ids", "documents", "metadatas"}."""
+    out: dict[str, list] = {"ids": [], "documents": [], "metadatas": []}
+    offset = 0
+    while True:
+        got = collection.get(
+            where=where, include=include or ["documents", "metadatas"], limit=PAGE, offset=offset
+        )
+        if not got["ids"]:
+            return out
+        for key in out:
+            out[key].extend(got.get(key) or [])
+        offset += len(got["ids"])
