@@ -135,9 +135,15 @@ class CorpusSnapshot:
         if not keys:
             return [], np.zeros((0, 0), dtype=np.float32)
         include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
-        got = self.collection.get(
-            where={"$and": [{"level": "chunk"}, {"chunk": {"$in": list(keys)}}]}, include=include
-        )
+        ids = self.lexical.record_ids
+        if ids:
+            wanted = [ids[k][0] for k in keys if k in ids]
+            got = self.collection.get(ids=wanted, include=include)
+        else:  # an index saved without ids
+            got = self.collection.get(
+                where={"$and": [{"level": "chunk"}, {"chunk": {"$in": list(keys)}}]},
+                include=include,
+            )
         found = {}
         for n, (id_, text, meta) in enumerate(
             zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -153,7 +159,11 @@ class CorpusSnapshot:
         """The units of these chunks and of the chunks on either side (their neighbours), plus
         the footnotes they refer to, with their vectors."""
         keys = list(dict.fromkeys(k for key in chunk_keys for k in _neighbour_keys(key)))
-        records, vectors = self._units({"chunk": {"$in": keys}})
+        ids = self.lexical.record_ids
+        if ids:
+            records, vectors = self._units_by_id([u for k in keys for u in ids.get(k, [])[1:]])
+        else:  # an index saved without ids
+            records, vectors = self._units({"chunk": {"$in": keys}})
         wanted: dict[str, set[str]] = {}
         for rec in records:
             if rec.meta.get("footnote_text"):
@@ -170,11 +180,21 @@ class CorpusSnapshot:
                     records += more
         return UnitView(records, vectors)
 
+    def _units_by_id(self, ids: list[str]) -> tuple[list[Record], np.ndarray]:
+        if not ids:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        got = self.collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        return self._records(got)
+
     def _units(self, where: dict) -> tuple[list[Record], np.ndarray]:
         got = self.collection.get(
             where={"$and": [{"level": "unit"}, where]},
             include=["documents", "metadatas", "embeddings"],
         )
+        return self._records(got)
+
+    @staticmethod
+    def _records(got: dict) -> tuple[list[Record], np.ndarray]:
         records = [
             Record(i, t, m)
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -222,6 +242,8 @@ class HybridRetriever(BaseRetriever):
     lexical_weight: float = 0.35
 
     depth: int = 50  # how many chunks each side (dense, lexical) proposes
+    unfiltered_above: int = 5000  # chunks; see _dense_hits
+    overfetch: int = 6  # nearest records asked for per chunk wanted, when unfiltered
 
     _snapshot: CorpusSnapshot | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -268,21 +290,9 @@ class HybridRetriever(BaseRetriever):
             qvec = self.embeddings.embed_query(query)
         q = np.asarray(qvec, dtype=np.float32)
         depth = min(self.depth, snap.chunk_count)
-        hits = self.collection.query(
-            query_embeddings=[q],
-            n_results=depth,
-            where={"level": "chunk"},
-            include=["documents", "metadatas", "distances"],
-        )
         records: dict[str, Record] = {}
         dense: dict[str, float] = {}
-        for id_, text, meta, dist in zip(
-            hits["ids"][0],
-            hits["documents"][0],
-            hits["metadatas"][0],
-            hits["distances"][0],
-            strict=True,
-        ):
+        for id_, text, meta, dist in self._dense_hits(q, depth, snap.chunk_count):
             records[meta["chunk"]] = Record(id_, text, meta)
             dense[meta["chunk"]] = 1.0 - float(dist)
         lexical = snap.bm25_scores(index_stems(query))
@@ -314,6 +324,45 @@ class HybridRetriever(BaseRetriever):
             for k in records
         }
         return sorted(((records[k], v) for k, v in fused.items()), key=lambda kv: -kv[1])
+
+    def _dense_hits(self, q: np.ndarray, depth: int, chunks: int) -> list[tuple]:
+        """The depth nearest chunks: (id, text, metadata, distance).
+
+        Chroma's query with a metadata filter (level = chunk) measured 420 ms at 100k chunks
+        against 10 ms without one, so a large store is asked for more nearest records of any
+        level and the units among them are dropped; the filtered query is the fallback when
+        too few chunks came back, and the only one on a small store, where it is fast.
+        """
+        include = ["documents", "metadatas", "distances"]
+        if chunks > self.unfiltered_above:
+            got = self.collection.query(
+                query_embeddings=[q], n_results=depth * self.overfetch, include=include
+            )
+            hits = [
+                hit
+                for hit in zip(
+                    got["ids"][0],
+                    got["documents"][0],
+                    got["metadatas"][0],
+                    got["distances"][0],
+                    strict=True,
+                )
+                if hit[2].get("level") == "chunk"
+            ]
+            if len(hits) >= depth:
+                return hits[:depth]
+        got = self.collection.query(
+            query_embeddings=[q], n_results=depth, where={"level": "chunk"}, include=include
+        )
+        return list(
+            zip(
+                got["ids"][0],
+                got["documents"][0],
+                got["metadatas"][0],
+                got["distances"][0],
+                strict=True,
+            )
+        )
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun

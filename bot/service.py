@@ -97,6 +97,8 @@ class PolicyBot:
             k=settings.top_k,
             lexical_weight=tuning.lexical_weight,
             depth=tuning.retrieval_depth,
+            unfiltered_above=tuning.dense_unfiltered_above,
+            overfetch=tuning.dense_overfetch,
         )
         extractive = ExtractiveAnswerer(
             embeddings=embeddings,

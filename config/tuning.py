@@ -41,6 +41,12 @@ class Tuning(BaseModel):
     retrieval_depth: int = Field(
         50, ge=1, description="Chunks each side (dense, BM25) proposes before fusion."
     )
+    dense_unfiltered_above: int = Field(
+        5000, ge=0, description="Chunks above which dense search over-fetches unfiltered."
+    )
+    dense_overfetch: int = Field(
+        6, ge=1, description="Nearest records asked for per chunk wanted, when unfiltered."
+    )
     # Unit scoring: a linear model over UNIT_FEATURES (a logistic regression when fitted).
     weights: dict[str, float] = Field(
         default_factory=lambda: {

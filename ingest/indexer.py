@@ -17,11 +17,19 @@ from config.settings import Settings
 from ingest.chunking import to_documents
 from ingest.embed_cache import cached_embeddings
 from ingest.embeddings import make_embeddings
-from ingest.lexical import LexicalIndex, is_saved, lexical_root, prune, sample_vectors
+from ingest.lexical import (
+    LexicalIndex,
+    is_saved,
+    lexical_root,
+    prune,
+    record_ids,
+    sample_vectors,
+)
 from ingest.loaders import LoadError, discover, load_file
 from ingest.lock import ingest_lock
 from ingest.store import (
     StoreUnavailable,
+    get_all,
     is_connection_error,
     make_record_manager,
     make_vector_store,
@@ -194,7 +202,8 @@ def _lexical_index(generation: str, docs: list[Document], collection) -> Lexical
     ]
     chunks.sort(key=lambda c: (c["doc_id"], c["order"]))
     units = [d.page_content for d in docs if d.metadata["level"] == "unit"]
-    return LexicalIndex.build(generation, chunks, units, sample_vectors(collection))
+    ids = record_ids(get_all(collection, include=["metadatas"]))
+    return LexicalIndex.build(generation, chunks, units, sample_vectors(collection), ids)
 
 
 def _previous_documents(store, paths: list[str]) -> list[Document]:

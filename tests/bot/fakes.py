@@ -13,7 +13,7 @@ from bot.questions import QuestionInfo, analyse
 from bot.retrieval import CorpusSnapshot
 from bot.text import content_stems
 from ingest.chunking import to_documents
-from ingest.lexical import LexicalIndex, sample_vectors
+from ingest.lexical import LexicalIndex, record_ids, sample_vectors
 from ingest.loaders import SourceDocument
 
 DIM = 256
@@ -70,7 +70,8 @@ def snapshot(*bodies: str) -> CorpusSnapshot:
         if m["level"] == "chunk"
     ]
     units = [t for t, m in zip(texts, metas, strict=True) if m["level"] == "unit"]
-    lexical = LexicalIndex.build("test", chunks, units, sample_vectors(collection))
+    ids = record_ids(collection.get(include=["metadatas"]))
+    lexical = LexicalIndex.build("test", chunks, units, sample_vectors(collection), ids)
     return CorpusSnapshot(collection, lexical, "test")
 
 
