@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import gradio as gr
@@ -32,6 +29,7 @@ from ingest.embeddings import make_embeddings
 from ingest.indexer import ingest
 from ingest.lock import IngestBusy, ingest_lock, lock_path
 from ingest.store import StoreUnavailable, make_vector_store, state_path
+from tests.servers import free_port, start_chroma, stop
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -288,48 +286,11 @@ def test_answers_continue_during_an_ingest_and_then_use_the_new_document(
 # -- the Chroma server goes down and comes back -------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_chroma(path: Path, port: int) -> subprocess.Popen:
-    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    proc = subprocess.Popen(
-        [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1
-            ) as resp:
-                if resp.status == 200:
-                    return proc
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("chroma run did not start") from None
-            time.sleep(0.1)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
 @pytest.mark.server
 def test_chroma_server_down_gives_a_clear_error_and_serving_recovers(
     small_corpus: Path, tmp_path: Path, capsys
 ) -> None:
-    port = _free_port()
+    port = free_port()
     address = f"127.0.0.1:{port}"
     settings = Settings(
         data_dir=tmp_path / "data",
@@ -344,7 +305,7 @@ def test_chroma_server_down_gives_a_clear_error_and_serving_recovers(
     server = None
     try:
         # Down from the start: ask, status and serve say so and exit 1.
-        for argv in (["ask", question], ["status"], ["serve", "--port", str(_free_port())]):
+        for argv in (["ask", question], ["status"], ["serve", "--port", str(free_port())]):
             assert main([*data, *argv]) == 1
             err = capsys.readouterr().err
             assert f"Fel: Kan inte nå dokumentdatabasen (Chroma-servern) på {address}." in err
@@ -352,13 +313,13 @@ def test_chroma_server_down_gives_a_clear_error_and_serving_recovers(
         with capsys.disabled():
             print(f"\nserver down at start: {err.strip().splitlines()[-1]}")
 
-        server = _start_chroma(tmp_path / "server", port)
+        server = start_chroma(tmp_path / "server", port)
         ingest(settings, progress=False)
         bot = PolicyBot.from_settings(settings, progress=False)
         chat = Chat(bot, Site(), settings.max_question_chars, feedback=None)
         assert "2005" in chat.ask(question, []).answer
 
-        _stop(server)
+        stop(server)
         with pytest.raises(StoreUnavailable) as down:
             bot.ask(question)
         assert down.value.address == address
@@ -376,7 +337,7 @@ def test_chroma_server_down_gives_a_clear_error_and_serving_recovers(
             print(f"web chat: {web.value.message}\nCLI: {err.strip()}")
 
         restarted = time.monotonic()
-        server = _start_chroma(tmp_path / "server", port)
+        server = start_chroma(tmp_path / "server", port)
         up = time.monotonic() - restarted
         answer = chat.ask(question, [])  # the first question after the restart works
         assert "2005" in answer.answer and answer.citations[0].doc_id == "natverk"
@@ -389,4 +350,4 @@ def test_chroma_server_down_gives_a_clear_error_and_serving_recovers(
         for key in env:
             os.environ.pop(key, None)
         if server is not None:
-            _stop(server)
+            stop(server)

@@ -27,6 +27,7 @@ from bot.cli import build_parser
 from bot.feedback import FeedbackStore
 from bot.web import server
 from config.settings import Settings
+from tests.servers import stop
 
 try:
     from tests.bot import server_web as sw
@@ -273,15 +274,6 @@ def _wait(process: subprocess.Popen, log_path: Path) -> None:
         time.sleep(0.2)
 
 
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
 def _request(port: int, path: str, method: str = "GET", body=None, headers=None):
     """(status, lower-case headers, body) for exactly this path (no client-side cleaning)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
@@ -309,7 +301,7 @@ def servers(tmp_path_factory):
         yield {"open": (started[0][1], open_dir), "auth": (started[1][1], auth_dir, started[1][2])}
     finally:
         for process, _, _ in started:
-            _stop(process)
+            stop(process, timeout=20)
 
 
 ROUTES = [

