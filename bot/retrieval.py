@@ -312,7 +312,7 @@ class HybridRetriever(BaseRetriever):
                 dense[rec.meta["chunk"]] = float(sim)
         if len(lex_of) < len(records):
             # Dense hits beyond BM25's top-k: look up their lexical scores too.
-            position = {k: i for i, k in enumerate(snap.lexical.chunk_keys)}
+            position = snap.lexical.position
             for k in records:
                 if k not in lex_of and k in position:
                     lex_of[k] = float(lexical[position[k]])

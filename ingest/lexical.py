@@ -6,6 +6,7 @@ import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -72,6 +73,11 @@ class LexicalIndex:
             dense_sample=_unit_rows(dense_sample),
             record_ids=record_ids or {},
         )
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Chunk key -> its place in BM25's order (built once, not per question)."""
+        return {key: i for i, key in enumerate(self.chunk_keys)}
 
     def scores(self, query_stems: list[str]) -> np.ndarray:
         """BM25 score of every chunk (a sparse product over the query's stems' postings)."""
