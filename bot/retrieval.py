@@ -6,6 +6,7 @@ import contextlib
 import threading
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -132,18 +133,12 @@ class CorpusSnapshot:
 
     def chunks(self, keys: list[str], vectors: bool = False) -> tuple[list[Record], np.ndarray]:
         """The chunk records with these keys (in the order given), and their vectors if asked."""
-        if not keys:
+        ids = self.lexical.record_ids
+        wanted = [ids[k][0] for k in keys if k in ids]
+        if not wanted:
             return [], np.zeros((0, 0), dtype=np.float32)
         include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
-        ids = self.lexical.record_ids
-        if ids:
-            wanted = [ids[k][0] for k in keys if k in ids]
-            got = self.collection.get(ids=wanted, include=include)
-        else:  # an index saved without ids
-            got = self.collection.get(
-                where={"$and": [{"level": "chunk"}, {"chunk": {"$in": list(keys)}}]},
-                include=include,
-            )
+        got = self.collection.get(ids=wanted, include=include)
         found = {}
         for n, (id_, text, meta) in enumerate(
             zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -160,10 +155,7 @@ class CorpusSnapshot:
         the footnotes they refer to, with their vectors."""
         keys = list(dict.fromkeys(k for key in chunk_keys for k in _neighbour_keys(key)))
         ids = self.lexical.record_ids
-        if ids:
-            records, vectors = self._units_by_id([u for k in keys for u in ids.get(k, [])[1:]])
-        else:  # an index saved without ids
-            records, vectors = self._units({"chunk": {"$in": keys}})
+        records, vectors = self._units_by_id([u for k in keys for u in ids.get(k, [])[1:]])
         wanted: dict[str, set[str]] = {}
         for rec in records:
             if rec.meta.get("footnote_text"):
@@ -226,6 +218,16 @@ class CorpusSnapshot:
         return self._documents
 
 
+class StoreState(NamedTuple):
+    generation: str
+    count: int
+
+    @property
+    def key(self) -> str:
+        """Changes whenever an ingest anywhere has changed the store."""
+        return f"{self.generation}:{self.count}"
+
+
 class HybridRetriever(BaseRetriever):
     """Chunks ranked by dense similarity (Chroma) plus a weighted BM25 share.
 
@@ -252,13 +254,17 @@ class HybridRetriever(BaseRetriever):
     def collection(self):
         return self.vector_store._collection
 
-    def snapshot(self) -> CorpusSnapshot:
-        """The current generation's view, reloaded when an ingest has changed the store."""
+    def store_state(self) -> StoreState:
+        """The store's generation (from the collection, else the ingest state) and count."""
         generation = current_generation(
             self.vector_store._client, self.settings.collection_name
         ) or str(read_state(self.settings).get("generation", "0"))
-        count = self.collection.count()
-        key = f"{generation}:{count}"
+        return StoreState(generation, self.collection.count())
+
+    def snapshot(self) -> CorpusSnapshot:
+        """The current generation's view, reloaded when an ingest has changed the store."""
+        generation, count = state = self.store_state()
+        key = state.key
         with self._lock:
             snap = self._snapshot
             if snap is None or snap.generation != key:

@@ -152,8 +152,7 @@ class PolicyBot:
             return call()
 
     def _store_key(self) -> str:
-        count = _guard(self.settings, self.retriever.collection.count)
-        return f"{_generation(self.settings)}:{count}"
+        return _guard(self.settings, self.retriever.store_state).key
 
     def _follow_ingests(self) -> None:
         """Reopen the embedded store when another process has changed it.
@@ -183,10 +182,6 @@ class PolicyBot:
             "chunks": snap.chunk_count,
             "last_ingest": state.get("last_ingest"),
         }
-
-
-def _generation(settings: Settings) -> str:
-    return str(read_state(settings).get("generation", "0"))
 
 
 def _guard(settings: Settings, call):

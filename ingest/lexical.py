@@ -51,7 +51,7 @@ class LexicalIndex:
         chunks: list[dict],
         units: list[str],
         dense_sample: np.ndarray,
-        record_ids: dict[str, list[str]] | None = None,
+        record_ids: dict[str, list[str]],
     ) -> LexicalIndex:
         """chunks: {"key", "content", "text", "doc_id"} each, in a stable order; units: texts."""
         bm25 = None
@@ -71,7 +71,7 @@ class LexicalIndex:
             bm25=bm25,
             stats=stats,
             dense_sample=_unit_rows(dense_sample),
-            record_ids=record_ids or {},
+            record_ids=record_ids,
         )
 
     @cached_property
@@ -159,9 +159,10 @@ def prune(root: Path, keep: str) -> None:
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    m = np.asarray(matrix, dtype=np.float32).reshape(len(matrix), -1) if len(matrix) else None
-    if m is None:
+    """The rows scaled to length 1 (zero rows stay zero)."""
+    if not len(matrix):
         return np.zeros((0, 0), dtype=np.float32)
+    m = np.asarray(matrix, dtype=np.float32).reshape(len(matrix), -1)
     norms = np.linalg.norm(m, axis=1, keepdims=True)
     return m / np.where(norms > 0, norms, 1.0)
 

@@ -26,7 +26,8 @@ for c in CHUNKS:
 def _index(generation: str = "g1") -> LexicalIndex:
     vectors = np.random.default_rng(0).standard_normal((3, 8)).astype(np.float32)
     units = [c["text"] for c in CHUNKS]
-    return LexicalIndex.build(generation, CHUNKS, units, vectors)
+    ids = {c["key"]: [f"id-{c['key']}"] for c in CHUNKS}
+    return LexicalIndex.build(generation, CHUNKS, units, vectors, ids)
 
 
 def test_saved_index_loads_with_the_same_scores_and_statistics(tmp_path: Path) -> None:
@@ -39,6 +40,7 @@ def test_saved_index_loads_with_the_same_scores_and_statistics(tmp_path: Path) -
     np.testing.assert_allclose(loaded.scores(query), built.scores(query))
     assert loaded.scores(query).argmax() == 0
     assert loaded.stats == built.stats
+    assert loaded.record_ids == built.record_ids == {c["key"]: [f"id-{c['key']}"] for c in CHUNKS}
     assert loaded.stats.aliases == {"ubc": ("union", "baltic", "cities")}
     q = np.ones(8, dtype=np.float32)
     assert loaded.dense_stats(q) == pytest.approx(built.dense_stats(q))
