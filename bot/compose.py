@@ -86,6 +86,9 @@ def compose(
             )
         )
         text = record.text.strip()
+        if n == 1 and not f.fits_text(info, text, meta) and f.fits_by_heading(info, meta):
+            # The figure is in the heading the quote stands under ("### 2024-05-29").
+            text = f"Under rubriken ”{f.heading(meta)}”: {text}"
         if len(docs) > 1:
             label = KIND_LABELS.get(meta.get("kind", ""), meta["title"])
             text = f"Enligt {label} ({meta.get('updated', '')}): {text}"

@@ -31,7 +31,23 @@ from ingest.swedish import (
 NEEDS = ("year", "duration", "count", "amount", "name")
 
 
+# Kinds whose fact a unit's own heading can give for everything under it: "### 2024-05-29" dates
+# its changes, "## EDAF45, 7,5 högskolepoäng" counts the course's credits.
+HEADED = ("year", "duration", "count", "amount")
+
+
 def fits(info: QuestionInfo, text: str, meta: dict) -> bool:
+    """Whether text, or for a figure its unit's own heading, holds what the question needs."""
+    return fits_text(info, text, meta) or fits_by_heading(info, meta)
+
+
+def fits_by_heading(info: QuestionInfo, meta: dict) -> bool:
+    """The unit's innermost heading holds the year, period, count or amount asked for."""
+    title = heading(meta)
+    return info.kind in HEADED and bool(title) and fits_text(info, title, meta)
+
+
+def fits_text(info: QuestionInfo, text: str, meta: dict) -> bool:
     """Whether text holds what the kind of question needs."""
     kind = info.kind
     if kind == "year":
@@ -93,6 +109,8 @@ def counts(text: str, target: str) -> bool:
         if number and len(tok) > len(number) + 1 and tok[len(number) :].startswith(want):
             return True
         if tok.isdigit() or tok in NUMBER_WORDS:
+            if any(t in ("st", "stycken") for t in toks[i + 1 : i + 2]):
+                return True  # "minsta förpackning 28 st": "st" counts whatever is asked about
             for follower in toks[i + 1 : i + 4]:
                 # "55 medlemskommuner" counts kommuner; "bildhantering" counts no bilder.
                 if stem(follower) == want or (len(want) >= 4 and stem(follower).endswith(want)):

@@ -34,6 +34,7 @@ from ingest.swedish import (
     SWEDISH_STOPWORDS,
     TARGET,
     VERB_LIKE,
+    YEAR_FRAME,
     YESNO_START,
 )
 
@@ -238,6 +239,15 @@ def analyse(
             if (len(tok) > 1 or part.isupper()) and not tok.isdigit()
         ],
     )
+    frame = YEAR_FRAME.search(corrected)
+    if info.kind == "year" and frame:
+        word = fold(frame.group(1) or frame.group(2))
+        framed = stem(word)
+        if len(info.focus_stems) > 1 and info.focus_stems.count(framed) == 1:
+            info.focus_stems.remove(framed)
+            # Nor is a corpus that never writes "datum" missing what is asked.
+            info.missing = [w for w in info.missing if w != word]
+            info.focus_words = [w for w in info.focus_words if w != word]
     first = tokens(corrected)
     info.opening_stem = stem(first[0]) if first else None
     defined = DEFINITION_QUESTION.match(corrected)

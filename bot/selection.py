@@ -23,7 +23,12 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
     best = _best(info, ranked, tuning)
     records: list[Record] = [best.record]
     covered = set(best.matched)
-    if info.kind in (*f.NEEDS, "list") and not f.fits(info, best.record.text, best.record.meta):
+    dangling = best.record.text.rstrip().endswith(":") and not best.record.meta.get("is_list")
+    if dangling and (best.after or best.following) is not None:
+        # A lead-in quoted alone answers nothing ("De filter som finns ... är:"): what it
+        # introduces comes with it.
+        records.append(best.after or best.following)
+    elif info.kind in (*f.NEEDS, "list") and not f.fits(info, best.record.text, best.record.meta):
         # The fact often follows the sentence that names the topic ("X är en stad i Norge.
         # Staden har 40 000 invånare."), or sits in a footnote.
         widened = _widen(info, best, ranked, tuning)

@@ -128,12 +128,13 @@ def build_units_and_chunks(body: str, max_chars: int = 700) -> list[Chunk]:
             spans = split_sentences(body, block.start, block.end)
             following = blocks[i + 1] if i + 1 < len(blocks) else None
             label = FOOTNOTE_DEF.match(body[block.start : block.end])
+            last = body[spans[-1][0] : spans[-1][1]]
             # A "Läs mer ..." pointer introduces nothing: the list then stands under its heading.
             leads_list = (
                 following is not None
-                and following.kind == "list"
+                and (following.kind == "list" or _introduces(last, following, max_chars))
                 and not label
-                and not FURNITURE.search(body[spans[-1][0] : spans[-1][1]])
+                and not FURNITURE.search(last)
             )
             intro = heading
             for s, e in spans[:-1] if leads_list else spans:
@@ -162,6 +163,17 @@ def build_units_and_chunks(body: str, max_chars: int = 700) -> list[Chunk]:
         chunks.extend(_pack(units, section, max_chars))
         i += 1
     return chunks
+
+
+def _introduces(lead_in: str, following: Block, max_chars: int) -> bool:
+    """A sentence ending in a colon introduces the paragraph after it as a list does its items:
+    lines without list markers ("**Typ** - materialtyp" per line), a code block, an example.
+    Quoted alone, such a lead-in answers nothing."""
+    return (
+        following.kind == "paragraph"
+        and lead_in.rstrip().endswith(":")
+        and following.end - following.start <= 2 * max_chars
+    )
 
 
 def _footnotes(body: str, blocks: list[Block]) -> dict[str, str]:

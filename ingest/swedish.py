@@ -405,6 +405,12 @@ FRAME_NOUNS = frozenset(
         "types",
     ]
 )
+# The noun of "Vilket år ...?", "Vilket datum ...?": it frames the question (a year is wanted)
+# rather than naming its topic, so a unit is not about the topic for containing "år".
+YEAR_FRAME = re.compile(
+    r"\b(?:vilket|vilken|vilka)\s+(år|datum|månad|tid|tidpunkt|årtal)\b|^\s*(?:what)\s+(year|date)\b",
+    re.I,
+)
 # Words the documents write as a symbol: "paragraf" is there when "§" is.
 SYMBOL_WORDS = {"paragraf": "§", "paragrafer": "§", "procent": "%", "kronor": "kr", "euro": "€"}
 

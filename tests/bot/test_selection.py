@@ -141,3 +141,38 @@ def test_an_abstention_names_the_closest_section_only_when_the_topic_is_covered(
     _, far = ask(snap, "Vilken budget har fotbollsklubben i Kemi?")  # not covered at all
     assert far.abstain_code == "missing-words"
     assert far.answer == "Det framgår inte av dokumenten."
+
+
+def test_a_colon_lead_in_brings_the_lines_it_introduces() -> None:
+    body = (
+        "# Hjälp\n\n## Filter\n\nDe filter som finns i vänsterkolumnen är:\n\n"
+        "**Typ** - materialtyp\n**Språk** - objektets språk\n**Ämne** - ämnesord\n\n" + filler()
+    )
+    _, answer = ask(snapshot(body), "Vilka filter finns i vänsterkolumnen?")
+    for word in ("Typ", "Språk", "Ämne"):
+        assert word in answer.answer, answer.answer
+
+
+def test_a_date_heading_dates_what_stands_under_it() -> None:
+    body = (
+        "# Nyheter\n\n## Ändringar\n\n### 2024-05-29\n\n- Vanlig fritextsökning\n- Filter\n\n"
+        "### 2024-06-27\n\n- Buggrättningar\n\n" + filler()
+    )
+    _, answer = ask(snapshot(body), "Vilket datum kom vanlig fritextsökning?")
+    assert not answer.abstained, answer.answer
+    assert answer.answer.startswith("Under rubriken ”2024-05-29”"), answer.answer
+    assert answer.citations[0].quote.startswith("- Vanlig fritextsökning")
+
+
+def test_pieces_count_whatever_is_asked_about() -> None:
+    body = (
+        "# Råd\n\n## Dos\n\nTabletterna tas två gånger dagligen.\n\n"
+        "## Förpackning\n\nDen minsta förpackningen innehåller 28 st.\n\n" + filler()
+    )
+    _, answer = ask(snapshot(body), "Hur många tabletter finns i den minsta förpackningen?")
+    assert "28 st" in answer.answer, answer.answer
+
+
+def test_the_noun_of_which_year_is_no_topic() -> None:
+    info = analyse("Vilket år startade Libris?")
+    assert info.kind == "year" and "år" not in info.focus_stems
