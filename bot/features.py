@@ -9,9 +9,12 @@ from bot.retrieval import Record
 from bot.text import find_names, fold, is_common_word, stem, tokens, with_aliases
 from ingest.swedish import (
     AMOUNT,
+    ASKS_EMAIL,
+    ASKS_PHONE,
     COST_QUESTION,
     DEFINING_VERBS,
     DURATION,
+    EMAIL_ADDRESS,
     ENUMERATION,
     LOCATED,
     MONEY,
@@ -19,16 +22,22 @@ from ingest.swedish import (
     NUMBER,
     NUMBER_WORDS,
     PARTICLES,
+    PHONE_DIGITS,
+    PHONE_NUMBER,
     PLACE_PREPOSITION,
     PURPOSE,
     ROLE,
     SHARE,
     SHARE_WORDS,
+    WEB_ADDRESS,
     YEAR_OR_DATE,
 )
 
 # Question kinds whose answer must contain something specific.
 NEEDS = ("year", "duration", "count", "amount", "name")
+# Kinds a unit should fit, but whose absence is no reason to abstain: "Vart vänder jag mig?"
+# is answered by "ditt lokala bibliotek" as well as by a phone number.
+PREFERS = ("where", "who", "contact")
 
 
 # Kinds whose fact a unit's own heading can give for everything under it: "### 2024-05-29" dates
@@ -89,10 +98,26 @@ def fits_text(info: QuestionInfo, text: str, meta: dict) -> bool:
         )
     if kind == "name":
         return bool(new_names(text, info, meta))
+    if kind == "contact":
+        return has_contact(info.original, text)
     if kind == "who":
         # Policy text answers "Vem ...?" with roles and bodies as often as with names.
         return bool(new_names(text, info, meta) or ROLE.search(text))
     return False
+
+
+def has_contact(question: str, text: str) -> bool:
+    """Text gives the contact detail asked for: a phone number, an e-mail address, or (when
+    the question names neither) either of them or a web address."""
+    phone = any(
+        sum(c.isdigit() for c in m.group(0)) in PHONE_DIGITS for m in PHONE_NUMBER.finditer(text)
+    )
+    email = bool(EMAIL_ADDRESS.search(text))
+    if ASKS_PHONE.search(question):
+        return phone
+    if ASKS_EMAIL.search(question):
+        return email
+    return phone or email or bool(WEB_ADDRESS.search(text))
 
 
 def counts(text: str, target: str) -> bool:

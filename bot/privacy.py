@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import re
 
+from ingest.swedish import EMAIL_ADDRESS as _EMAIL
+from ingest.swedish import PHONE_DIGITS as _PHONE_DIGITS
+from ingest.swedish import PHONE_NUMBER as _PHONE
+
 PERSONNUMMER = "[personnummer]"
 PHONE = "[telefonnummer]"
 EMAIL = "[e-post]"
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 # YYMMDD or YYYYMMDD, then -, + or nothing, then four digits. Days 61–91 are samordningsnummer.
 # Never right after "+": "+4610010000" is an international phone number.
@@ -26,14 +29,6 @@ _PERSONNUMMER = re.compile(
     r"[-+]?\d{4}(?!\d)"
 )
 
-# Swedish numbers: 0 or +46/0046 (optionally "(0)"), an area code of 1–3 digits, then the
-# subscriber number in groups of 2–3 digits split by spaces or hyphens (070-123 45 67,
-# +46 70 123 45 67, 08-123 456 78, 0920-45 30 00, 0701234567).
-_PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+46|0046)[ -]?(?:\(0\)[ -]?)?[1-9]\d{0,2}|\(?0[1-9]\d{0,2}\)?)"
-    r"(?:[ /-]|\s-\s)?\d{2,4}(?:[ -]?\d{2,3}){0,3}(?!\d)"
-)
-_PHONE_DIGITS = range(8, 14)
 
 
 def _phone(match: re.Match[str]) -> str:

@@ -28,7 +28,7 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
         # A lead-in quoted alone answers nothing ("De filter som finns ... är:"): what it
         # introduces comes with it.
         records.append(best.after or best.following)
-    elif info.kind in (*f.NEEDS, "list") and not f.fits(info, best.record.text, best.record.meta):
+    elif info.kind in (*f.NEEDS, "list", "why") and not f.fits(info, best.record.text, best.record.meta):
         # The fact often follows the sentence that names the topic ("X är en stad i Norge.
         # Staden har 40 000 invånare."), or sits in a footnote.
         widened = _widen(info, best, ranked, tuning)
@@ -78,7 +78,7 @@ def _best(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Candid
     best_fits = f.fits(info, best.record.text, best.record.meta)
     # An English question's words cannot be checked against Swedish text, so for a list a
     # runner-up is not known to be about the same thing.
-    kinds = (*f.NEEDS, "where", "who") if info.english else (*f.NEEDS, "where", "who", "list")
+    kinds = (*f.NEEDS, *f.PREFERS) if info.english else (*f.NEEDS, *f.PREFERS, "list")
     if info.kind in kinds and not best_fits:
         # A close runner-up that has the year, number, name or place asked for is better.
         for cand in ranked[1 : tuning.window]:

@@ -94,7 +94,7 @@ SWEDISH_STOPWORDS = frozenset(
     sådant varför varje vilka ditt vem vilket sitt sådana vart dina vars vårt våra ert era
     vilkas också ska skall finns fanns även vilket vilken vilka hur många mycket mer mest bara
     får fått gör göra gjorde gjort sa säga kommer kom ligger ligga hos enligt inför annat andra
-    annan
+    annan hen hens henom
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
@@ -212,7 +212,13 @@ ROLE = re.compile(
 # "Puerto Cabezas, Nicaragua", "Murmansk i Ryssland": a place followed by where it lies.
 LOCATED = r"(,\s*|\s+i\s+|\s+på\s+)[A-ZÅÄÖ]"
 PLACE_PREPOSITION = re.compile(r"\b(i|på|från|till)\s+[A-ZÅÄÖ]")
-PURPOSE = re.compile(r"\bsyfte|\bför att\b|\bmål\b|\bmålet\b|\bsyftar\b|\bändamål", re.I)
+# A purpose or a reason: "för att", "syftet", "eftersom", "på grund av", "av ... skäl".
+PURPOSE = re.compile(
+    r"\bsyfte|\bför att\b|\bmål\b|\bmålet\b|\bsyftar\b|\bändamål|\beftersom\b|"
+    r"\bdärför att\b|\bpå grund av\b|\bp\.?g\.?a\.?(?!\w)|\bskäl\b|\borsak|\banledning|"
+    r"\bberor på\b|\bbecause\b",
+    re.I,
+)
 ENUMERATION = re.compile(r"^\s*\d+[.)]\s+", re.M)
 # A definition of X: "X är ...", "X innebär ...", "... definieras som", "kallad X".
 DEFINING_VERBS = r"(är|var|innebär|betyder|avser|definieras|omfattar|handlar om|syftar på)"
@@ -242,6 +248,21 @@ ENDED = re.compile(
     r"\b(avslutat|avslutats|avslutade|upphört|upphörde|avvecklades|avvecklats|lämnat)\b", re.I
 )
 NEGATION = re.compile(r"\b(inte|ej|ingen|inget|inga|aldrig|vilande|får inte|not|no|never)\b", re.I)
+
+# -- contact details -------------------------------------------------------------------------
+EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Swedish numbers: 0 or +46/0046 (optionally "(0)"), an area code of 1–3 digits, then the
+# subscriber number in groups of 2–3 digits split by spaces or hyphens (070-123 45 67,
+# +46 70 123 45 67, 08-123 456 78, 0920-45 30 00, 0701234567).
+PHONE_NUMBER = re.compile(
+    r"(?<![\w+])(?:(?:\+46|0046)[ -]?(?:\(0\)[ -]?)?[1-9]\d{0,2}|\(?0[1-9]\d{0,2}\)?)"
+    r"(?:[ /-]|\s-\s)?\d{2,4}(?:[ -]?\d{2,3}){0,3}(?!\d)"
+)
+PHONE_DIGITS = range(8, 14)  # digits in a Swedish phone number
+WEB_ADDRESS = re.compile(r"https?://\S+|\bwww\.\S+", re.I)
+# What a question for contact details asks: a phone number, an e-mail address, or either.
+ASKS_PHONE = re.compile(r"\b(telefon\w*|ring(a|er)?|phone\w*|call)\b", re.I)
+ASKS_EMAIL = re.compile(r"\b(e-?post\w*|e-?mail\w*|mejl\w*|mail\w*)\b", re.I)
 
 # -- questions -------------------------------------------------------------------------------
 # Question kinds and the cues that signal them (Swedish first, English second).
@@ -292,6 +313,14 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
         ),
     ),
     ("who", re.compile(r"\bvem\b|\bvems\b|\bwho\b", re.I)),
+    (
+        "contact",
+        re.compile(
+            r"\b(e-?post\w*|e-?mail\w*|mejl\w*|mailadress\w*|telefon\w*|ring(a|er)\b|"
+            r"kontakta\w*|kontaktuppgift\w*|phone\w*|contact)",
+            re.I,
+        ),
+    ),
     (
         "name",
         re.compile(

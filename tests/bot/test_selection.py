@@ -176,3 +176,13 @@ def test_pieces_count_whatever_is_asked_about() -> None:
 def test_the_noun_of_which_year_is_no_topic() -> None:
     info = analyse("Vilket år startade Libris?")
     assert info.kind == "year" and "år" not in info.focus_stems
+
+
+def test_a_question_for_a_phone_number_prefers_the_unit_that_gives_one() -> None:
+    body = (
+        "# Support\n\n## Kontakt\n\nSupporten hjälper dig med inloggning och konton. "
+        "För enklare ärenden når du supporten per telefon 0455-385200.\n\n" + filler()
+    )
+    info, answer = ask(snapshot(body), "Vilket telefonnummer har supporten?")
+    assert info.kind == "contact"
+    assert "0455-385200" in answer.answer, answer.answer
