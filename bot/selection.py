@@ -13,6 +13,10 @@ from config.tuning import Tuning
 from ingest.swedish import BACKWARD_OPENER, CONTINUING_OPENER
 
 
+# Kinds whose answer may sit next to the best unit (the next sentence, a footnote, a list).
+WIDENED = (*f.NEEDS, "list", "why")
+
+
 @dataclass
 class Selection:
     lead: Candidate  # the unit that answers; yes/no and names are judged on it
@@ -28,7 +32,7 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
         # A lead-in quoted alone answers nothing ("De filter som finns ... är:"): what it
         # introduces comes with it.
         records.append(best.after or best.following)
-    elif info.kind in (*f.NEEDS, "list", "why") and not f.fits(info, best.record.text, best.record.meta):
+    elif info.kind in WIDENED and not f.fits(info, best.record.text, best.record.meta):
         # The fact often follows the sentence that names the topic ("X är en stad i Norge.
         # Staden har 40 000 invånare."), or sits in a footnote.
         widened = _widen(info, best, ranked, tuning)
