@@ -30,7 +30,6 @@ _PERSONNUMMER = re.compile(
 )
 
 
-
 def _phone(match: re.Match[str]) -> str:
     digits = sum(c.isdigit() for c in match.group(0))
     return PHONE if digits in _PHONE_DIGITS else match.group(0)

@@ -12,7 +12,6 @@ from bot.retrieval import Record
 from config.tuning import Tuning
 from ingest.swedish import BACKWARD_OPENER, CONTINUING_OPENER
 
-
 # Kinds whose answer may sit next to the best unit (the next sentence, a footnote, a list).
 WIDENED = (*f.NEEDS, "list", "why")
 
