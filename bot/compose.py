@@ -8,8 +8,10 @@ from bot import features as f
 from bot.candidates import Candidate
 from bot.questions import QuestionInfo
 from bot.retrieval import Record
+from bot.text import stem, tokens
 from config.tuning import Tuning
-from ingest.swedish import ENDED, NEGATION, UNIVERSAL
+from ingest.swedish import ENDED, LIST_LINE, NEGATION, UNIVERSAL
+from ingest.text_split import sentence_spans
 
 ABSTAIN_TEXT = "Det framgår inte av dokumenten."
 
@@ -104,6 +106,10 @@ def yes_no(info: QuestionInfo, lead: Candidate, tuning: Tuning) -> str:
     context = f"{text} {f.unit_context(lead.record)}"
     if f.specific_names(info) and f.names_share(info, context) < 1.0:
         return ""  # "Är Uleåborg en av Luleås vänorter?" is not answered about Tromsø
+    if lead.record.meta.get("is_list"):
+        # In a list or a table, the row that says what is asked carries the polarity: a "Inte
+        # ..." in another row or sentence says nothing about it.
+        text = _closest_sentence(text, info.focus_stems)
     negated = bool(ENDED.search(text) or NEGATION.search(text))
     asked_negated = bool(ENDED.search(question) or NEGATION.search(question))
     if negated and not asked_negated and lead.coverage >= tuning.no_coverage:
@@ -134,3 +140,19 @@ def abstain(
         abstain_code=code,
         abstain_reason=reason,
     )
+
+
+def _closest_sentence(text: str, stems: list[str]) -> str:
+    """The sentence of a multi-line unit that shares the most stems with the question."""
+    wanted = set(stems)
+    best, best_shared = text, -1
+    lines = text.splitlines()
+    # The lead-in speaks for every item: "Följande är inte tillåtet: - X" denies X.
+    lead_in = lines[0] if lines and not LIST_LINE.match(lines[0]) else ""
+    for line in lines:
+        for start, end in sentence_spans(line):
+            sentence = line[start:end]
+            shared = len(wanted & {stem(t) for t in tokens(sentence)})
+            if shared > best_shared:
+                best, best_shared = sentence, shared
+    return best if best.startswith(lead_in) else f"{lead_in} {best}"

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from ingest.loaders import SourceDocument
-from ingest.swedish import FOOTNOTE_DEF, FOOTNOTE_REF, FURNITURE
+from ingest.swedish import FOOTNOTE_DEF, FOOTNOTE_REF, FURNITURE, LIST_LINE
 from ingest.text_split import sentence_spans
 
 # List items, and table rows: a Markdown table is structured like a list (one unit with the
 # sentence that introduces it).
-_LIST_ITEM = re.compile(r"^\s*(?:(?:[-*•]|\d+[.)])\s+|\|)")
+_LIST_ITEM = LIST_LINE
 _HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
 # A line that is bold and nothing else ("**Får vi bidra uppströms?**", "**Mål**") heads what
 # follows it, as FAQ pages and converted PDFs write headings.

@@ -249,6 +249,9 @@ ENDED = re.compile(
 )
 NEGATION = re.compile(r"\b(inte|ej|ingen|inget|inga|aldrig|vilande|får inte|not|no|never)\b", re.I)
 
+# A line of a list or a table: "- X", "1. X", "| X |".
+LIST_LINE = re.compile(r"^\s*(?:(?:[-*•]|\d+[.)])\s+|\|)")
+
 # -- contact details -------------------------------------------------------------------------
 EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Swedish numbers: 0 or +46/0046 (optionally "(0)"), an area code of 1–3 digits, then the

@@ -186,3 +186,22 @@ def test_a_question_for_a_phone_number_prefers_the_unit_that_gives_one() -> None
     info, answer = ask(snapshot(body), "Vilket telefonnummer har supporten?")
     assert info.kind == "contact"
     assert "0455-385200" in answer.answer, answer.answer
+
+
+def test_the_polarity_of_a_table_comes_from_the_row_that_answers() -> None:
+    body = (
+        "# Roller\n\n## Ansvar\n\n| Roll | Ansvar |\n|---|---|\n"
+        "| Lokal administratör | Får ändra poster för den organisation administratören "
+        "representerar. |\n| Granskare | Inte del av införandet. Får läsa poster. |\n\n" + filler()
+    )
+    _, answer = ask(snapshot(body), "Får en lokal administratör ändra poster för sin organisation?")
+    assert not answer.answer.startswith("Nej"), answer.answer
+
+
+def test_a_negated_lead_in_denies_every_item() -> None:
+    body = (
+        "# Regler\n\n## Utrustning\n\nFöljande är inte tillåtet i salen:\n\n"
+        "- mobiltelefoner\n- miniräknare\n- anteckningar\n\n" + filler()
+    )
+    _, answer = ask(snapshot(body), "Är miniräknare tillåtet i salen?")
+    assert not answer.answer.startswith("Ja"), answer.answer
