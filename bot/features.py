@@ -60,7 +60,9 @@ def fits_text(info: QuestionInfo, text: str, meta: dict) -> bool:
     """Whether text holds what the kind of question needs."""
     kind = info.kind
     if kind == "year":
-        return bool(YEAR_OR_DATE.search(text))
+        # A year the question itself names ("... IT-konsulttjänster 2021?") answers nothing.
+        asked = {m.group(0) for m in YEAR_OR_DATE.finditer(info.original)}
+        return any(m.group(0) not in asked for m in YEAR_OR_DATE.finditer(text))
     if kind == "duration":
         return bool(DURATION.search(text))
     if kind == "count":

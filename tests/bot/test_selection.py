@@ -205,3 +205,12 @@ def test_a_negated_lead_in_denies_every_item() -> None:
     )
     _, answer = ask(snapshot(body), "Är miniräknare tillåtet i salen?")
     assert not answer.answer.startswith("Ja"), answer.answer
+
+
+def test_a_year_the_question_names_does_not_answer_when() -> None:
+    body = (
+        "# Ramavtal\n\n## Om avtalet\n\nRamavtalet IT-konsulttjänster 2021 omfattar sju "
+        "kompetensområden.\n\n" + filler()
+    )
+    _, answer = ask(snapshot(body), "När börjar ramavtalet som ersätter IT-konsulttjänster 2021?")
+    assert answer.abstained, answer.answer
