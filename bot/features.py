@@ -12,6 +12,7 @@ from ingest.swedish import (
     ASKS_EMAIL,
     ASKS_PHONE,
     COST_QUESTION,
+    COUNT_SYNONYMS,
     DEFINING_VERBS,
     DURATION,
     EMAIL_ADDRESS,
@@ -127,6 +128,7 @@ def counts(text: str, target: str) -> bool:
     the counted thing labelling a number right after it."""
     toks = tokens(text)
     want = stem(target)
+    same = {stem(w) for group in COUNT_SYNONYMS if target in group for w in group}
     for i, tok in enumerate(toks):
         # A labelled figure: "Högskolepoäng: 7,5", "Antal platser: 120".
         if stem(tok) == want and any(t.isdigit() for t in toks[i + 1 : i + 3]):
@@ -142,6 +144,8 @@ def counts(text: str, target: str) -> bool:
                 # "55 medlemskommuner" counts kommuner; "bildhantering" counts no bilder.
                 if stem(follower) == want or (len(want) >= 4 and stem(follower).endswith(want)):
                     return True
+                if stem(follower) in same:
+                    return True  # "710 000 invånare" counts the people asked about
     return False
 
 

@@ -20,6 +20,7 @@ from bot.text import (
 from ingest.swedish import (
     ANAPHORA,
     COUNTED,
+    DEFINITE_NOUN,
     DEFINITION_QUESTION,
     DEMONSTRATIVE,
     ELLIPSIS_START,
@@ -257,6 +258,8 @@ def analyse(
     previous = analyse(history[-1], history[:-1], vocabulary)
     info.followup = True
     info.previous_kind = previous.kind
+    # "Sedan vilket år finns kontoret där?": the definite noun is the earlier topic.
+    info.missing = [w for w in info.missing if not DEFINITE_NOUN.match(w)]
     info.narrows = bool(NARROWING.search(question)) and previous.kind in ("list", "count")
     if info.kind == "what" and len(tokens(question)) <= 4:
         # "Och Kemi?" asks the previous kind of question about something else.

@@ -249,6 +249,16 @@ ENDED = re.compile(
 )
 NEGATION = re.compile(r"\b(inte|ej|ingen|inget|inga|aldrig|vilande|får inte|not|no|never)\b", re.I)
 
+# Words that count the same thing: "Hur många människor bor där?" is answered by "710 000
+# invånare". Each group is one counted thing, in any inflection.
+COUNT_SYNONYMS = [
+    frozenset(["invånare", "människor", "personer", "bor", "bosatta", "befolkning", "individer"]),
+    frozenset(["anställda", "medarbetare", "personal"]),
+]
+# A definite noun ("kontoret", "området", "föreningarna") in a follow-up points back to what
+# the conversation is about, even when the documents name it otherwise ("Office").
+DEFINITE_NOUN = re.compile(r"\w{3,}(et|en|arna|erna|orna|na)$")
+
 # A line of a list or a table: "- X", "1. X", "| X |".
 LIST_LINE = re.compile(r"^\s*(?:(?:[-*•]|\d+[.)])\s+|\|)")
 

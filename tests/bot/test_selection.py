@@ -214,3 +214,22 @@ def test_a_year_the_question_names_does_not_answer_when() -> None:
     )
     _, answer = ask(snapshot(body), "När börjar ramavtalet som ersätter IT-konsulttjänster 2021?")
     assert answer.abstained, answer.answer
+
+
+def test_people_are_counted_as_inhabitants() -> None:
+    body = "# Regioner\n\n## Kustområdet\n\nOmrådet har totalt 710 000 invånare.\n\n" + filler()
+    _, answer = ask(snapshot(body), "Hur många människor bor i kustområdet?")
+    assert "710 000" in answer.answer, answer.answer
+
+
+def test_a_definite_noun_in_a_follow_up_points_back() -> None:
+    body = (
+        "# Kontor\n\n## North Sweden European Office\n\nNorth Sweden European Office ligger i "
+        "Bryssel. North Sweden etablerades i Bryssel 1997.\n\n" + filler()
+    )
+    _, answer = ask(
+        snapshot(body),
+        "Sedan vilket år finns kontoret där?",
+        history=["Var ligger North Sweden European Office?"],
+    )
+    assert "1997" in answer.answer, answer.answer
