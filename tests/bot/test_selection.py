@@ -217,8 +217,8 @@ def test_a_year_the_question_names_does_not_answer_when() -> None:
 
 
 def test_people_are_counted_as_inhabitants() -> None:
-    body = "# Regioner\n\n## Kustområdet\n\nOmrådet har totalt 710 000 invånare.\n\n" + filler()
-    _, answer = ask(snapshot(body), "Hur många människor bor i kustområdet?")
+    body = "# Regioner\n\n## Kusten\n\nKustområdet har totalt 710 000 invånare.\n\n" + filler()
+    _, answer = ask(snapshot(body), "Hur många människor har kustområdet?")
     assert "710 000" in answer.answer, answer.answer
 
 
