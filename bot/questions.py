@@ -247,8 +247,9 @@ def analyse(
         if len(info.focus_stems) > 1 and info.focus_stems.count(framed) == 1:
             info.focus_stems.remove(framed)
             # Nor is a corpus that never writes "datum" missing what is asked.
+            # It still counts among the question's words when the share of missing ones is
+            # judged, as before: "Vilket år anslöt ..." has three words, not two.
             info.missing = [w for w in info.missing if w != word]
-            info.focus_words = [w for w in info.focus_words if w != word]
     first = tokens(corrected)
     info.opening_stem = stem(first[0]) if first else None
     defined = DEFINITION_QUESTION.match(corrected)
