@@ -10,8 +10,9 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot import features as f
+from bot import outline
 from bot.candidates import Candidate, gather
-from bot.compose import ABSTAIN_TEXT, Answer, Citation, abstain, compose
+from bot.compose import ABSTAIN_TEXT, Answer, Citation, abstain, compose, compose_headings
 from bot.questions import QuestionInfo
 from bot.retrieval import CorpusSnapshot, Record
 from bot.scoring import score
@@ -91,6 +92,14 @@ class ExtractiveAnswerer:
         if not info.english and not _names_covered(info, chosen.lead, snap):
             # "Vilka vänorter har Stockholms stad?": the answer must be about what is named.
             return abstain(top, retrieved, "other-entity")
+        # "Vilka principer ...?" where each principle is a heading of its own: unless a list
+        # already answers as well.
+        found = outline.find(info, ranked, snap.vocabulary.outlines, snap.unit_idf, t)
+        if found is not None and (
+            (found.lead_in is not None and found.coverage > chosen.lead.coverage)
+            or not any(r.meta.get("is_list") for r in chosen.records)
+        ):
+            return compose_headings(found, retrieved, t)
         return compose(info, chosen.lead, chosen.records, retrieved, t)
 
 

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 from bot import features as f
 from bot.candidates import Candidate
+from bot.outline import SEPARATOR, HeadingList
 from bot.questions import QuestionInfo
 from bot.retrieval import Record
 from bot.text import stem, tokens
@@ -98,6 +99,42 @@ def compose(
     lead_word = yes_no(info, lead, tuning) if info.kind == "yesno" else ""
     answer = (lead_word + " " if lead_word else "") + "\n".join(parts)
     return Answer(answer=answer, abstained=False, citations=citations, retrieved=retrieved)
+
+
+def compose_headings(found: HeadingList, retrieved: list[dict], tuning: Tuning) -> Answer:
+    """A list answered by a section's sub-headings, each quoted and cited: after the sentence
+    that introduces them, or under their heading's name."""
+    meta = found.source.meta
+    citations: list[Citation] = []
+
+    def cite(quote: str, section: str) -> int:
+        citations.append(
+            Citation(
+                n=len(citations) + 1,
+                doc_id=meta["doc_id"],
+                title=meta["title"],
+                section=section,
+                quote=quote,
+                updated=meta.get("updated", ""),
+                url=meta.get("url") or None,
+            )
+        )
+        return len(citations)
+
+    if found.lead_in is not None:
+        head = f"{found.lead_in.text.strip()} [{cite(found.lead_in.text, found.parent)}]"
+    else:
+        head = f"Under rubriken ”{found.parent.split(SEPARATOR)[-1]}” står:"
+    items = [
+        f"- {child} [{cite(child, found.parent + SEPARATOR + child)}]"
+        for child in found.children[: tuning.heading_list_max]
+    ]
+    return Answer(
+        answer="\n".join([head, *items]),
+        abstained=False,
+        citations=citations,
+        retrieved=retrieved,
+    )
 
 
 def yes_no(info: QuestionInfo, lead: Candidate, tuning: Tuning) -> str:

@@ -164,6 +164,7 @@ class Vocabulary:
         self.symbols = stats.symbols
         self.words = set(stats.words)
         self.doc_subjects = stats.doc_subjects
+        self.outlines = stats.outlines
         self.ubiquitous = stats.ubiquitous
         self.stems = {stem(w) for w in self.words}
         # Sorted, and sorted reversed, so that "a corpus word starts (ends) with this" is a

@@ -88,6 +88,14 @@ class Tuning(BaseModel):
     newer_coverage: float = Field(
         0.9, description="Share of the best unit's coverage a newer document's unit keeps."
     )
+    heading_list_min: int = Field(2, ge=2, description="Sub-headings that make a list.")
+    heading_list_window: int = Field(
+        12, ge=1, description="Ranked units looked at for one that introduces sub-headings."
+    )
+    heading_list_max: int = Field(12, ge=2, description="Sub-headings quoted at most.")
+    heading_list_coverage: float = Field(
+        0.6, description="Coverage a heading needs for its sub-headings to answer a list."
+    )
     # Ja/Nej leads when the quoted sentence covers this much of the question.
     yes_coverage: float = Field(0.95, description="Coverage for a leading Ja (no negation).")
     no_coverage: float = Field(0.6, description="Coverage for a leading Nej (a negation).")

@@ -196,6 +196,7 @@ def _lexical_index(generation: str, docs: list[Document], collection) -> Lexical
             "text": d.page_content[int(d.metadata.get("prefix_len", 0)) :],
             "doc_id": d.metadata["doc_id"],
             "order": d.metadata["order"],
+            "section": d.metadata.get("section", ""),
         }
         for d in docs
         if d.metadata["level"] == "chunk"

@@ -19,7 +19,7 @@ from ingest.textnorm import CorpusStats, index_stems
 # similarities over the whole corpus (fusion normalises scores by them); a corpus this small
 # or smaller is kept whole, so its figures are exact.
 DENSE_SAMPLE = 512
-FORMAT = 2
+FORMAT = 3
 
 
 def lexical_root(settings: Settings) -> Path:
@@ -53,7 +53,8 @@ class LexicalIndex:
         dense_sample: np.ndarray,
         record_ids: dict[str, list[str]],
     ) -> LexicalIndex:
-        """chunks: {"key", "content", "text", "doc_id"} each, in a stable order; units: texts."""
+        """chunks: {"key", "content", "text", "doc_id", "section"} each, in reading order; units:
+        their sentence units' texts."""
         bm25 = None
         if chunks:
             bm25 = bm25s.BM25()
@@ -63,6 +64,7 @@ class LexicalIndex:
             [c["doc_id"] for c in chunks],
             [c["text"] for c in chunks],
             units,
+            [c.get("section", "") for c in chunks],
         )
         return cls(
             generation=generation,
@@ -185,6 +187,7 @@ def build_from_collection(collection, generation: str) -> LexicalIndex:
                         "text": text,
                         "doc_id": meta["doc_id"],
                         "order": meta.get("order", 0),
+                        "section": meta.get("section", ""),
                     }
                 )
             elif meta.get("level") == "unit":

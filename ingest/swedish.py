@@ -259,6 +259,10 @@ COUNT_SYNONYMS = [
 # the conversation is about, even when the documents name it otherwise ("Office").
 DEFINITE_NOUN = re.compile(r"\w{3,}(et|en|arna|erna|orna|na)$")
 
+# A question for several things ("Vilka ...", "Nämn ..."), not for one ("Vilken stad?").
+ASKS_SEVERAL = re.compile(
+    r"\bvilka\b|\bnämn\b|\blista\b|\bräkna upp\b|\bwhich\b|\bwhat are\b|\blist\b", re.I
+)
 # A line of a list or a table: "- X", "1. X", "| X |".
 LIST_LINE = re.compile(r"^\s*(?:(?:[-*•]|\d+[.)])\s+|\|)")
 

@@ -96,6 +96,9 @@ class CorpusStats:
     ubiquitous: frozenset[str] = frozenset()
     unit_df: dict[str, int] = field(default_factory=dict)
     n_units: int = 0
+    # Per document, its section trails in reading order: the outline that says which headings
+    # stand under which ("6 Strategiska områden" > its eight areas).
+    outlines: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -104,10 +107,12 @@ class CorpusStats:
         docs: list[str] | None = None,
         bodies: list[str] | None = None,
         units: list[str] | None = None,
+        sections: list[str] | None = None,
     ) -> CorpusStats:
         """texts: the chunks as searched (with section headings); bodies: the same passages
         without them, whose document frequency tells the corpus's subject; docs: their
-        documents; units: the sentence units' texts, for idf."""
+        documents; units: the sentence units' texts, for idf; sections: the chunks' section
+        trails, in reading order within each document."""
         words: set[str] = set()
         for text in texts:
             words.update(tokens(text))
@@ -133,6 +138,11 @@ class CorpusStats:
         for unit in units or []:
             for s in {stem(t) for t in tokens(unit)}:
                 unit_df[s] = unit_df.get(s, 0) + 1
+        outlines: dict[str, list[str]] = {}
+        for doc, trail in zip(docs, sections or [], strict=False):
+            outline = outlines.setdefault(doc, [])
+            if trail and (not outline or outline[-1] != trail) and trail not in outline:
+                outline.append(trail)
         return cls(
             words=frozenset(words),
             aliases=find_acronyms(texts),
@@ -141,6 +151,7 @@ class CorpusStats:
             ubiquitous=_frequent([p for ps in by_doc.values() for p in ps]) & everywhere,
             unit_df=unit_df,
             n_units=len(units or []),
+            outlines=outlines,
         )
 
     def to_json(self) -> dict:
@@ -152,6 +163,7 @@ class CorpusStats:
             "ubiquitous": sorted(self.ubiquitous),
             "unit_df": self.unit_df,
             "n_units": self.n_units,
+            "outlines": self.outlines,
         }
 
     @classmethod
@@ -164,6 +176,7 @@ class CorpusStats:
             ubiquitous=frozenset(data["ubiquitous"]),
             unit_df={k: int(v) for k, v in data["unit_df"].items()},
             n_units=int(data["n_units"]),
+            outlines={k: list(v) for k, v in data.get("outlines", {}).items()},
         )
 
     def idf(self) -> dict[str, float]:

@@ -13,7 +13,7 @@ from bot.questions import QuestionInfo, analyse
 from bot.retrieval import CorpusSnapshot
 from bot.text import content_stems
 from ingest.chunking import to_documents
-from ingest.lexical import LexicalIndex, record_ids, sample_vectors
+from ingest.lexical import build_from_collection
 from ingest.loaders import SourceDocument
 
 DIM = 256
@@ -58,20 +58,8 @@ def snapshot(*bodies: str) -> CorpusSnapshot:
     client = chromadb.EphemeralClient()
     collection = client.create_collection(f"fake-{uuid.uuid4().hex}", embedding_function=None)
     collection.add(ids=ids, documents=texts, metadatas=metas, embeddings=emb.embed_documents(texts))
-    chunks = [
-        {
-            "key": m["chunk"],
-            "content": t,
-            "text": t[m["prefix_len"] :],
-            "doc_id": m["doc_id"],
-            "order": m["order"],
-        }
-        for t, m in zip(texts, metas, strict=True)
-        if m["level"] == "chunk"
-    ]
-    units = [t for t, m in zip(texts, metas, strict=True) if m["level"] == "unit"]
-    ids = record_ids(collection.get(include=["metadatas"]))
-    lexical = LexicalIndex.build("test", chunks, units, sample_vectors(collection), ids)
+    # The reader's own path: the lexical index of whatever the collection holds.
+    lexical = build_from_collection(collection, "test")
     return CorpusSnapshot(collection, lexical, "test")
 
 
