@@ -238,6 +238,8 @@ def defines(info: QuestionInfo, text: str) -> float:
     long_form = info.aliases.get(fold(info.defines.strip()), ())
     if long_form and all(w in folded for w in long_form):
         return 1.0  # "Vad står AEBR för?": the unit spells out the acronym
+    if info.spells_out and long_form:
+        return 0.0  # what AEBR is does not say what the letters stand for
     if re.search(rf"\b\w*{head}\w*\b[^.;:]{{0,60}}?\b{DEFINING_VERBS}\b", folded[:200]):
         return 1.0
     if re.search(rf"\b{NAMING_VERBS}\b[^.]{{0,40}}{head}", folded):

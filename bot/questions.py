@@ -60,6 +60,7 @@ class QuestionInfo:
     counted: list[str] = field(default_factory=list)  # "Hur många *svenska medlemmar*"
     missing: list[str] = field(default_factory=list)  # topical words found nowhere in the corpus
     defines: str | None = None  # "Vad är X?": X, whose definition is wanted
+    spells_out: bool = False  # "Vad står X för?": the long form of the acronym X is wanted
     narrows: bool = False  # "Vilka av dem ...?": narrows the previous answer's list
     previous_kind: str | None = None  # the kind of the question it follows up
     opening_stem: str | None = None  # the stem of its first word (the verb of a yes/no question)
@@ -254,6 +255,7 @@ def analyse(
     info.opening_stem = stem(first[0]) if first else None
     defined = DEFINITION_QUESTION.match(corrected)
     info.defines = (defined.group(1) or defined.group(2)) if defined else None
+    info.spells_out = bool(defined and defined.group(2))
     if not history or not _is_followup(question):
         return info
     previous = analyse(history[-1], history[:-1], vocabulary)

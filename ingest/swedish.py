@@ -582,3 +582,8 @@ ACRONYM_DEF = re.compile(
     r"((?:[A-ZÅÄÖ][\w-]*(?:\s+(?:of the|of|for|de|och))?\s+){0,5}[A-ZÅÄÖ][\w-]*)"
     r"\s*\(([A-ZÅÄÖ]{2,6})\)"
 )
+# The other order: "AEBR (Association of European Border Regions)".
+ACRONYM_FIRST = re.compile(
+    r"\b([A-ZÅÄÖ]{2,6})\s*\(((?:[A-ZÅÄÖ][\w-]*(?:\s+(?:of the|of|for|de|och))?\s+){0,5}"
+    r"[A-ZÅÄÖ][\w-]*)\)"
+)

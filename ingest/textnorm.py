@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from ingest.swedish import ACRONYM_DEF, FOLD, SWEDISH_STOPWORDS, SYMBOL_WORDS
+from ingest.swedish import ACRONYM_DEF, ACRONYM_FIRST, FOLD, SWEDISH_STOPWORDS, SYMBOL_WORDS
 
 _TOKEN = re.compile(r"[0-9]+|[^\W\d_]+", re.UNICODE)
 
@@ -55,9 +55,10 @@ def find_acronyms(texts: list[str]) -> dict[str, tuple[str, ...]]:
     """
     found: dict[str, tuple[str, ...]] = {}
     for text in texts:
-        for m in ACRONYM_DEF.finditer(text):
-            acronym = m.group(2)
-            words = [w for w in re.split(r"[\s-]+", m.group(1)) if w[:1].isupper()]
+        pairs = [(m.group(2), m.group(1)) for m in ACRONYM_DEF.finditer(text)]
+        pairs += [(m.group(1), m.group(2)) for m in ACRONYM_FIRST.finditer(text)]
+        for acronym, long_form in pairs:
+            words = [w for w in re.split(r"[\s-]+", long_form) if w[:1].isupper()]
             for start in range(len(words)):
                 if "".join(w[0] for w in words[start:]).upper() == acronym:
                     found.setdefault(fold(acronym), tuple(fold(w) for w in words[start:]))

@@ -233,3 +233,13 @@ def test_a_definite_noun_in_a_follow_up_points_back() -> None:
         history=["Var ligger North Sweden European Office?"],
     )
     assert "1997" in answer.answer, answer.answer
+
+
+def test_what_an_acronym_stands_for_is_its_long_form() -> None:
+    body = (
+        "# Nätverk\n\n## Gränsregioner\n\nFöreningen är medlem i AEBR (Association of European "
+        "Border Regions). AEBR är en sammanslutning för gränsöverskridande organisationer.\n\n"
+        + filler()
+    )
+    _, answer = ask(snapshot(body), "Vad står förkortningen AEBR för?")
+    assert "Association of European Border Regions" in answer.answer, answer.answer

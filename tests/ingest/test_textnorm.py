@@ -1,0 +1,28 @@
+"""Tokens, stems and what ingest learns about the corpus: acronyms, outlines."""
+
+from __future__ import annotations
+
+from ingest.textnorm import CorpusStats, find_acronyms
+
+
+def test_acronyms_are_found_in_either_order() -> None:
+    found = find_acronyms(
+        [
+            "Luleå är medlem i Union of the Baltic Cities (UBC).",
+            "Föreningen är medlem i AEBR (Association of European Border Regions).",
+            "Luleå kommun (LBR) is no acronym of its words.",
+        ]
+    )
+    assert found["ubc"] == ("union", "baltic", "cities")
+    assert found["aebr"] == ("association", "european", "border", "regions")
+    assert "lbr" not in found
+
+
+def test_the_outline_keeps_each_documents_sections_in_reading_order() -> None:
+    stats = CorpusStats.build(
+        ["a", "b", "c", "d"],
+        ["d1", "d1", "d2", "d1"],
+        sections=["Mål", "Mål > Delmål", "Annat", "Mål"],
+    )
+    assert stats.outlines == {"d1": ["Mål", "Mål > Delmål"], "d2": ["Annat"]}
+    assert CorpusStats.from_json(stats.to_json()).outlines == stats.outlines
