@@ -120,8 +120,7 @@ def _names_covered(info: QuestionInfo, lead: Candidate, snap: CorpusSnapshot) ->
     # What the whole corpus, or the lead's whole document, is about need not be repeated.
     subjects = info.ubiquitous | snap.vocabulary.doc_subjects.get(meta["doc_id"], frozenset())
     for name in info.names:
-        # Genitive -s: "Luleås" names Luleå.
-        forms = {name, name[:-1]} if name.endswith("s") and len(name) > 4 else {name}
+        forms = f.name_forms(name)
         if any(stem(x) in subjects for x in forms):
             continue
         acronyms = [

@@ -14,6 +14,7 @@ from ingest.swedish import (
     COST_QUESTION,
     COUNT_SYNONYMS,
     DEFINING_VERBS,
+    DEMONYMS,
     DURATION,
     EMAIL_ADDRESS,
     ENUMERATION,
@@ -190,9 +191,21 @@ def mentions(name: str, words: set[str], stems: set[str]) -> bool:
     return stem(name) in stems or compound_match(stem(name), words)
 
 
+def name_forms(name: str) -> set[str]:
+    """The ways a text may mention a name of the question: itself, without a genitive -s
+    ("Luleås"), or a country's adjective ("Sverige": "svenska")."""
+    low = fold(name)
+    forms = {low}
+    if low.endswith("s") and len(low) > 4:
+        forms.add(low[:-1])
+    if low in DEMONYMS:
+        forms.add(DEMONYMS[low])
+    return forms
+
+
 def specific_names(info: QuestionInfo) -> list[str]:
     """The question's names that are not the corpus's own subject ("Luleå")."""
-    return [n for n in info.names if stem(n) not in info.ubiquitous]
+    return [n for n in info.names if not any(stem(x) in info.ubiquitous for x in name_forms(n))]
 
 
 def names_share(info: QuestionInfo, text: str) -> float:
@@ -201,7 +214,8 @@ def names_share(info: QuestionInfo, text: str) -> float:
     if not names:
         return 0.0
     words, stems = terms_of(text, info)
-    return sum(1 for n in names if mentions(n, words, stems)) / len(names)
+    found = sum(1 for n in names if any(mentions(x, words, stems) for x in name_forms(n)))
+    return found / len(names)
 
 
 def other_entity(info: QuestionInfo, meta: dict) -> float:

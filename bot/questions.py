@@ -104,6 +104,8 @@ def _opens_with_verb(text: str) -> bool:
     if len(toks) < 3 or not text.rstrip().endswith("?"):
         return False
     first = toks[0]
+    if toks[1] in INTERROGATIVES:
+        return False  # "Genom vad ...?", "Med vilka ...?": a preposition, then the question word
     return (
         first not in INTERROGATIVES
         and first not in NON_VERB_OPENERS

@@ -263,6 +263,25 @@ DEFINITE_NOUN = re.compile(r"\w{3,}(et|en|arna|erna|orna|na)$")
 ASKS_SEVERAL = re.compile(
     r"\bvilka\b|\bnämn\b|\blista\b|\bräkna upp\b|\bwhich\b|\bwhat are\b|\blist\b", re.I
 )
+# Countries and the adjectives the documents use for them: "medlemmar från Sverige" is
+# answered by "26 svenska kommuner".
+DEMONYMS = {
+    "sverige": "svensk",
+    "norge": "norsk",
+    "finland": "finsk",
+    "danmark": "dansk",
+    "island": "isländsk",
+    "ryssland": "rysk",
+    "tyskland": "tysk",
+    "frankrike": "fransk",
+    "italien": "italiensk",
+    "spanien": "spansk",
+    "polen": "polsk",
+    "kina": "kinesisk",
+    "japan": "japansk",
+    "europa": "europeisk",
+    "usa": "amerikansk",
+}
 # A line of a list or a table: "- X", "1. X", "| X |".
 LIST_LINE = re.compile(r"^\s*(?:(?:[-*•]|\d+[.)])\s+|\|)")
 

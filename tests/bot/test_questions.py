@@ -117,3 +117,16 @@ def test_an_acronym_spells_a_title_with_institution_compounds() -> None:
     assert abbreviates("SKR", "Sveriges Kommuner och Regioner")
     assert not abbreviates("VGR", "Riktlinjer för Region Skåne")
     assert not abbreviates("Kemi", "Kommunens Ekonomiska Mål och Insatser")  # not all capitals
+
+
+def test_a_preposition_before_the_question_word_is_no_yes_no_question() -> None:
+    assert question_kind("Genom vad sker samarbetet med Bodö?") != "yesno"
+    assert question_kind("Med vilka städer samarbetar kommunen?") == "list"
+    assert question_kind("Samarbetar kommunen med Kina?") == "yesno"
+
+
+def test_a_country_is_mentioned_by_its_adjective_and_a_genitive_by_its_name() -> None:
+    from bot.features import name_forms
+
+    assert "svensk" in name_forms("Sverige")
+    assert "luleå" in name_forms("Luleås")
