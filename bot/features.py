@@ -258,6 +258,8 @@ def defines(info: QuestionInfo, text: str) -> float:
         return 1.0
     if re.search(rf"\b{NAMING_VERBS}\b[^.]{{0,40}}{head}", folded):
         return 1.0
+    if re.search(rf"(?:^|\n)[\s*_-]*\w*{head}\w*[*_]*\s*[-–:]\s+\w", folded):
+        return 1.0  # a glossary line: "**Bibliografi** - förteckning över material ..."
     return 0.0
 
 

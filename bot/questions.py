@@ -19,6 +19,7 @@ from bot.text import (
 )
 from ingest.swedish import (
     ANAPHORA,
+    ARTICLES,
     COUNTED,
     DEFINITE_NOUN,
     DEFINITION_QUESTION,
@@ -31,6 +32,7 @@ from ingest.swedish import (
     KIND_CUES,
     NARROWING,
     NON_VERB_OPENERS,
+    PLACING_WORDS,
     QUESTION_WORDS,
     SWEDISH_STOPWORDS,
     TARGET,
@@ -136,6 +138,18 @@ def _name_groups(text: str) -> list[list[str]]:
     first = re.match(r"\s*\S+", text)
     start = first.end() if first else 0
     return [n.words for n in find_names(text, runs=True) if n.start >= start]
+
+
+def _defined_phrase(phrase: str) -> str:
+    """The thing a "Vad är X?" question asks about, without its article or what places it:
+    "en bibliografi i Libris söktjänst" -> "bibliografi"."""
+    words = phrase.split()
+    while len(words) > 1 and fold(words[0]) in ARTICLES:
+        words = words[1:]
+    for i, word in enumerate(words[1:], start=1):
+        if fold(word) in PLACING_WORDS:
+            return " ".join(words[:i])
+    return " ".join(words)
 
 
 def _is_followup(question: str) -> bool:
@@ -256,7 +270,7 @@ def analyse(
     first = tokens(corrected)
     info.opening_stem = stem(first[0]) if first else None
     defined = DEFINITION_QUESTION.match(corrected)
-    info.defines = (defined.group(1) or defined.group(2)) if defined else None
+    info.defines = _defined_phrase(defined.group(1) or defined.group(2)) if defined else None
     info.spells_out = bool(defined and defined.group(2))
     if not history or not _is_followup(question):
         return info

@@ -282,6 +282,13 @@ DEMONYMS = {
     "europa": "europeisk",
     "usa": "amerikansk",
 }
+# Articles, and the prepositions and relative words after which a "Vad är X ...?" question
+# says where X is rather than what: "en bibliografi i Libris söktjänst" asks for "bibliografi".
+# Not "för": "Vad innebär lagen för verksamhetssystemet?" asks what it means for the system.
+ARTICLES = frozenset(["en", "ett", "the", "a", "an"])
+PLACING_WORDS = frozenset(
+    ["i", "på", "inom", "enligt", "hos", "vid", "från", "som", "när", "in", "at"]
+)
 # A line of a list or a table: "- X", "1. X", "| X |".
 LIST_LINE = re.compile(r"^\s*(?:(?:[-*•]|\d+[.)])\s+|\|)")
 

@@ -130,3 +130,9 @@ def test_a_country_is_mentioned_by_its_adjective_and_a_genitive_by_its_name() ->
 
     assert "svensk" in name_forms("Sverige")
     assert "luleå" in name_forms("Luleås")
+
+
+def test_what_a_definition_question_asks_about_is_its_head_noun() -> None:
+    assert analyse("Vad menas med en bibliografi i Libris söktjänst?").defines == "bibliografi"
+    assert analyse("Vad är Union of the Baltic Cities?").defines == "Union of the Baltic Cities"
+    assert analyse("Vad innebär lagen för systemet?").defines == "lagen för systemet"

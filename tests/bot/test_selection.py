@@ -243,3 +243,12 @@ def test_what_an_acronym_stands_for_is_its_long_form() -> None:
     )
     _, answer = ask(snapshot(body), "Vad står förkortningen AEBR för?")
     assert "Association of European Border Regions" in answer.answer, answer.answer
+
+
+def test_a_glossary_line_defines_its_term() -> None:
+    body = (
+        "# Sökhjälp\n\n## Filter\n\nFiltren är:\n\n**Typ** - materialtyp\n"
+        "**Bibliografi** - förteckning över material inom ett område\n\n" + filler()
+    )
+    _, answer = ask(snapshot(body), "Vad är en bibliografi?")
+    assert "förteckning över material" in answer.answer, answer.answer
