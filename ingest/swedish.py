@@ -351,6 +351,8 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
         "where",
         re.compile(
             r"^\s*var\s+(ligger|finns|sitter|är|har|går)\b|\bvar någonstans\b|\bi vilket land\b|"
+            # "Var hittar jag ...?", "Var kan man ...?": where; "Var Luleå tidigt ...?": was.
+            r"^\s*var\s+[a-zåäö]\w*\s+(jag|man|du|vi|ni)\b|"
             r"\bwhere\b",
             re.I,
         ),

@@ -18,6 +18,8 @@ from bot.text import Vocabulary
         ("Samarbetar Luleå med Kina?", "yesno"),
         ("Är Zenica en vilande vänort?", "yesno"),
         ("Var ligger North Sweden European Office?", "where"),
+        ("Var hittar jag närmaste ombud?", "where"),
+        ("Var Luleå tidigt ute med att skriva under?", "yesno"),
         ("Varför är Luleå med i SERN?", "why"),
         ("Vem samordnar det internationella arbetet?", "who"),
         ("How many twin towns does Luleå have?", "count"),
