@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from ingest.loaders import SourceDocument
-from ingest.swedish import FOOTNOTE_DEF, FOOTNOTE_REF, FURNITURE, LIST_LINE
+from ingest.swedish import (
+    FOOTNOTE_DEF,
+    FOOTNOTE_REF,
+    FURNITURE,
+    LIST_LINE,
+    NO_SENTENCE_END,
+    SENTENCE_END,
+)
 from ingest.text_split import sentence_spans
 
 # List items, and table rows: a Markdown table is structured like a list (one unit with the
@@ -89,12 +96,38 @@ def parse_blocks(body: str) -> list[Block]:
 
 
 def split_sentences(body: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans inside body[start:end]; line breaks also end a sentence."""
+    """Sentence spans inside body[start:end]. A line break ends a sentence too, unless it is a
+    soft break inside one (hard-wrapped Markdown: "... styrs av kolumnen `x` i" / "tabellen
+    ..."), which is read as a space."""
     spans: list[tuple[int, int]] = []
-    for line_match in re.finditer(r"[^\n]+", body[start:end]):
+    # Same length as the original, so offsets found in it are offsets in the body.
+    flowed = _unwrap(body[start:end])
+    for line_match in re.finditer(r"[^\n]+", flowed):
         offset = start + line_match.start()
         spans += [(offset + s, offset + e) for s, e in sentence_spans(line_match.group())]
     return [(s, e) for s, e in spans if body[s:e].strip()]
+
+
+def _unwrap(text: str) -> str:
+    """text with each soft line break replaced by a space: where the line does not end a
+    sentence and the next line goes on with it (a lower-case word, or after a word that cannot
+    end a sentence, "i", "och", "heter")."""
+    lines = text.split("\n")
+    out = lines[0]
+    for prev, line in zip(lines, lines[1:], strict=False):
+        tail = prev.rstrip().rstrip('*_`)"”')
+        words = tail.split()
+        nxt = line.lstrip()
+        soft = (
+            bool(words)
+            and bool(nxt)
+            and not tail.endswith(SENTENCE_END)
+            and not LIST_LINE.match(line)
+            and not FOOTNOTE_DEF.match(nxt)
+            and (nxt[0].islower() or words[-1].lower() in NO_SENTENCE_END)
+        )
+        out += (" " if soft else "\n") + line
+    return out
 
 
 def build_units_and_chunks(body: str, max_chars: int = 700) -> list[Chunk]:

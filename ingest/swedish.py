@@ -182,7 +182,9 @@ DURATION = re.compile(
     rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}|hösten|våren|sommaren|vintern)\b|"
     rf"\b(årlig\w*|varje år|per år|månadsvis|kvartalsvis|löpande)\b|"
     r"\b(varje|per|en gång (per|i|om)|två gånger (per|om)) (dag|vecka|månad|kvartal|år|halvår)\w*|"
-    r"\b\d+\s*(sekund|minut|timm|tim|dag|dygn|veck|månad)\w*",
+    r"\b\d+\s*(sekund|minut|timm|tim|dag|dygn|veck|månad)\w*|"
+    # "tre år", "sex månader", "två veckor": a number in words and a unit of time.
+    rf"\b({'|'.join(NUMBER_WORDS)}|en|ett)\s+(år|sekund|minut|timm|dag|dygn|veck|månad)\w*",
     re.I,
 )
 NUMBER = re.compile(r"\d|\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)
@@ -288,6 +290,14 @@ DEMONYMS = {
 ARTICLES = frozenset(["en", "ett", "the", "a", "an"])
 PLACING_WORDS = frozenset(
     ["i", "på", "inom", "enligt", "hos", "vid", "från", "som", "när", "in", "at"]
+)
+# Hard-wrapped text: a line that ends with no sentence-ending mark goes on in the next line
+# when that one starts in lower case, or when it ends with a word that cannot end a sentence.
+SENTENCE_END = (".", "!", "?", ":", ";")
+NO_SENTENCE_END = frozenset(
+    # Articles, conjunctions and verbs that want a complement; not prepositions, which end
+    # clauses as particles ("som objektet är beskrivet med").
+    ["en", "ett", "och", "eller", "men", "att", "som", "samt", "heter", "kallas", "the", "and"]
 )
 # A line of a list or a table: "- X", "1. X", "| X |".
 LIST_LINE = re.compile(r"^\s*(?:(?:[-*•]|\d+[.)])\s+|\|)")

@@ -252,3 +252,12 @@ def test_a_glossary_line_defines_its_term() -> None:
     )
     _, answer = ask(snapshot(body), "Vad är en bibliografi?")
     assert "förteckning över material" in answer.answer, answer.answer
+
+
+def test_a_duration_in_words_answers_how_long() -> None:
+    body = (
+        "# Kommitté\n\n## Sammansättning\n\nLedamöterna utses av rektor. Ledamöterna utses för "
+        "en mandatperiod på tre år.\n\n" + filler()
+    )
+    _, answer = ask(snapshot(body), "Hur länge sitter ledamöterna per mandatperiod?")
+    assert "tre år" in answer.answer, answer.answer

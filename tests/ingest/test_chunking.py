@@ -136,3 +136,27 @@ def test_a_bold_line_heads_what_follows_it() -> None:
     assert [body[u.start : u.end] for u in units] == ["Ja.", "Se listan.", "Nej."]
     assert units[0].section == "Bidrag > Får vi bidra uppströms?"
     assert units[2].section == "Bidrag > Ska alla vara med i ett team?"  # a sibling, not nested
+
+
+def test_a_hard_wrapped_sentence_is_one_sentence() -> None:
+    body = (
+        "Vilka nivåer som publiceras styrs av kolumnen `x` i\n"
+        "tabellen `nivaer` — standard är `sk0`.\n"
+        "Tjänsten heter\n"
+        "**Hex Listener**.\n"
+        "**Typ** - materialtyp\n"
+        "**Ämne** - ämnesord som objektet är beskrivet med\n"
+        "**Medverkan** - personer\n"
+    )
+    got = [body[s:e] for s, e in split_sentences(body, 0, len(body))]
+    assert got[0] == (
+        "Vilka nivåer som publiceras styrs av kolumnen `x` i\n"
+        "tabellen `nivaer` — standard är `sk0`."
+    )
+    assert got[1] == "Tjänsten heter\n**Hex Listener**."
+    # Lines that each stand alone stay apart, even when one ends with a particle.
+    assert got[2:] == [
+        "**Typ** - materialtyp",
+        "**Ämne** - ämnesord som objektet är beskrivet med",
+        "**Medverkan** - personer",
+    ]
