@@ -259,5 +259,5 @@ def test_a_duration_in_words_answers_how_long() -> None:
         "# Kommitté\n\n## Sammansättning\n\nLedamöterna utses av rektor. Ledamöterna utses för "
         "en mandatperiod på tre år.\n\n" + filler()
     )
-    _, answer = ask(snapshot(body), "Hur länge sitter ledamöterna per mandatperiod?")
+    _, answer = ask(snapshot(body), "Hur länge utses ledamöterna per mandatperiod?")
     assert "tre år" in answer.answer, answer.answer
