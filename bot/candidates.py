@@ -114,4 +114,6 @@ def _describe(
         "definition": f.defines(info, text),
         "is_list": float(bool(meta.get("is_list"))),
         "footnote": float(bool(meta.get("footnote"))),
+        # A byline, subtitle or label ("Samhällsanalys, Region Dalarna") says nothing itself.
+        "fragment": float(len(f.tokens(text)) < t.fragment_words and not meta.get("is_list")),
     }

@@ -28,6 +28,7 @@ UNIT_FEATURES = (
     "is_list",  # a list with its lead-in
     "newest",  # from the newest document among the candidates
     "footnote",  # a footnote's text
+    "fragment",  # a few words, not a sentence: a byline, a subtitle, a label
 )
 
 
@@ -64,6 +65,7 @@ class Tuning(BaseModel):
             "is_list": 0.0,
             "newest": 0.05,
             "footnote": -0.2,
+            "fragment": -0.5,
         }
     )
     bias: float = 0.0
@@ -73,6 +75,7 @@ class Tuning(BaseModel):
     parts_credit: float = Field(0.7, description="A compound found only as its two parts.")
     followup_context: float = Field(1.0, description="Weight of the earlier topic, follow-ups.")
     other_context: float = Field(0.5, description="Weight of the earlier topic otherwise.")
+    fragment_words: int = Field(6, ge=1, description="Fewer words than this: a fragment.")
     # Selection.
     max_units: int = Field(2, ge=1, description="Units quoted in one answer.")
     window: int = Field(6, ge=2, description="Ranked units looked at for a runner-up.")
