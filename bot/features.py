@@ -209,13 +209,19 @@ def specific_names(info: QuestionInfo) -> list[str]:
 
 
 def names_share(info: QuestionInfo, text: str) -> float:
-    """Share of the question's specific names that text mentions."""
+    """Share of the question's specific names and version numbers that text mentions."""
     names = specific_names(info)
-    if not names:
+    if not names and not info.versions:
         return 0.0
     words, stems = terms_of(text, info)
     found = sum(1 for n in names if any(mentions(x, words, stems) for x in name_forms(n)))
-    return found / len(names)
+    found += sum(1 for v in info.versions if has_version(v, text))
+    return found / (len(names) + len(info.versions))
+
+
+def has_version(version: str, text: str) -> bool:
+    """text names that version ("v1.3", "1.3") and not only a longer one ("1.3.2")."""
+    return bool(re.search(rf"(?<![\d.]){re.escape(version)}(?![\d]|\.\d)", text))
 
 
 def other_entity(info: QuestionInfo, meta: dict) -> float:

@@ -37,6 +37,7 @@ from ingest.swedish import (
     SWEDISH_STOPWORDS,
     TARGET,
     VERB_LIKE,
+    VERSION,
     YEAR_FRAME,
     YESNO_START,
 )
@@ -66,6 +67,7 @@ class QuestionInfo:
     narrows: bool = False  # "Vilka av dem ...?": narrows the previous answer's list
     previous_kind: str | None = None  # the kind of the question it follows up
     opening_stem: str | None = None  # the stem of its first word (the verb of a yes/no question)
+    versions: list[str] = field(default_factory=list)  # "version 1.3.2": "1.3.2"
 
     @property
     def target_missing(self) -> bool:
@@ -267,6 +269,7 @@ def analyse(
             # It still counts among the question's words when the share of missing ones is
             # judged, as before: "Vilket år anslöt ..." has three words, not two.
             info.missing = [w for w in info.missing if w != word]
+    info.versions = [m.group(0).lstrip("vV") for m in VERSION.finditer(corrected)]
     first = tokens(corrected)
     info.opening_stem = stem(first[0]) if first else None
     defined = DEFINITION_QUESTION.match(corrected)

@@ -299,6 +299,8 @@ NO_SENTENCE_END = frozenset(
     # clauses as particles ("som objektet är beskrivet med").
     ["en", "ett", "och", "eller", "men", "att", "som", "samt", "heter", "kallas", "the", "and"]
 )
+# A version number ("1.3.2", "v1.3"): it names one release as a name names one thing.
+VERSION = re.compile(r"(?<![\w.])[vV]?\d+(?:\.\d+)+(?![\w.]*\d)")
 # A line of a list or a table: "- X", "1. X", "| X |".
 LIST_LINE = re.compile(r"^\s*(?:(?:[-*•]|\d+[.)])\s+|\|)")
 

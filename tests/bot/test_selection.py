@@ -277,3 +277,17 @@ def test_a_byline_does_not_answer() -> None:
     assert byline.values["fragment"] == 1.0
     _, answer = ask(snap, "Vilken hastighet räknar Region Dalarna med för elcykel?")
     assert "22 km/h" in answer.answer, answer.answer
+
+
+def test_a_version_the_question_names_must_be_the_one_answered() -> None:
+    body = (
+        "# Ändringar\n\n## Provtjänst v1.3.2 (2026-04-15)\n\n### Nya funktioner\n\n"
+        "- Elevgrupp kan överföras med varning\n\n"
+        "## Provtjänst v1.3.1 (2026-01-19)\n\n### Nya funktioner\n\n"
+        "- Nya Get-endpoints i provtjänsten\n\n" + filler()
+    )
+    snap = snapshot(body)
+    _, answer = ask(snap, "Vilka nya funktioner kom i provtjänst version 1.3.2?")
+    assert "Elevgrupp" in answer.answer and "Get-endpoints" not in answer.answer, answer.answer
+    _, other = ask(snap, "Vilka nya funktioner kom i provtjänst version 1.4?")
+    assert other.abstained, other.answer
