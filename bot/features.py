@@ -147,6 +147,8 @@ def counts(text: str, target: str) -> bool:
                     return True
                 if stem(follower) in same:
                     return True  # "710 000 invånare" counts the people asked about
+                if len(stem(follower)) >= 5 and want.endswith(stem(follower)):
+                    return True  # "1 000 relationer" counts the "pendlingsrelationer" asked
     return False
 
 

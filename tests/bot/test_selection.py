@@ -291,3 +291,12 @@ def test_a_version_the_question_names_must_be_the_one_answered() -> None:
     assert "Elevgrupp" in answer.answer and "Get-endpoints" not in answer.answer, answer.answer
     _, other = ask(snap, "Vilka nya funktioner kom i provtjänst version 1.4?")
     assert other.abstained, other.answer
+
+
+def test_the_head_of_a_compound_counts_it() -> None:
+    body = (
+        "# Metod\n\n## Batchar\n\nPendlingsrelationer beräknas batchvis. Beräkningen körs med "
+        "standard 1 000 relationer per batch.\n\n" + filler()
+    )
+    _, answer = ask(snapshot(body), "Hur många pendlingsrelationer beräknas per batch?")
+    assert "1 000 relationer" in answer.answer, answer.answer
