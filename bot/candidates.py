@@ -22,6 +22,7 @@ class Candidate:
     following: Record | None = None  # the next unit of the same section
     footnote: Record | None = None  # the text of a footnote it refers to
     before: Record | None = None  # the unit before it in the same paragraph
+    below: Record | None = None  # the first unit of a sub-section right after it
     values: dict[str, float] = field(default_factory=dict)  # UNIT_FEATURES -> value
     matched: set[str] = field(default_factory=set)  # question stems it or its context covers
     own: set[str] = field(default_factory=set)  # question stems its own words cover
@@ -62,6 +63,7 @@ def gather(
                 following=view.next_in_section(i),
                 footnote=view.footnote_of(i),
                 before=view.next_unit(i, step=-1),
+                below=view.first_below(i),
             )
             cand.similarity = float(view.unit_vectors[i] @ qvec)
             _describe(info, cand, snap.unit_idf, float(cz), tuning)

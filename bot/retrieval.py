@@ -78,6 +78,16 @@ class UnitView:
             order += 1
         return None
 
+    def first_below(self, i: int) -> Record | None:
+        """The unit right after units[i] when it opens a sub-section of units[i]'s section: what
+        a lead-in ending in a colon introduces when a heading comes between them."""
+        meta = self.units[i].meta
+        j = self._unit_at.get((meta["doc_id"], meta["order"] + 1))
+        if j is None:
+            return None
+        own, below = meta.get("section") or "", self.units[j].meta.get("section") or ""
+        return self.units[j] if below.startswith(f"{own} > ") else None
+
     def footnote_of(self, i: int) -> Record | None:
         """The text of the first footnote units[i] refers to, if any."""
         meta = self.units[i].meta

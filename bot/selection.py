@@ -27,10 +27,12 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
     records: list[Record] = [best.record]
     covered = set(best.matched)
     dangling = best.record.text.rstrip().endswith(":") and not best.record.meta.get("is_list")
-    if dangling and (best.after or best.following) is not None:
+    introduced = best.after or best.following or best.below
+    if dangling and introduced is not None:
         # A lead-in quoted alone answers nothing ("De filter som finns ... är:"): what it
-        # introduces comes with it.
-        records.append(best.after or best.following)
+        # introduces comes with it, also across a heading ("... tre principer ...:" and then
+        # "### Tre bärande principer" and its list).
+        records.append(introduced)
     elif info.kind in WIDENED and not f.fits(info, best.record.text, best.record.meta):
         # The fact often follows the sentence that names the topic ("X är en stad i Norge.
         # Staden har 40 000 invånare."), or sits in a footnote.
@@ -78,7 +80,9 @@ def _best(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Candid
                 and f.fits(info, cand.record.text, cand.record.meta)
             ):
                 return cand
-    best_fits = f.fits(info, best.record.text, best.record.meta)
+    best_fits = f.fits(info, best.record.text, best.record.meta) or (
+        info.kind == "list" and _introduces_list(best)
+    )
     # An English question's words cannot be checked against Swedish text, so for a list a
     # runner-up is not known to be about the same thing.
     kinds = (*f.NEEDS, *f.PREFERS) if info.english else (*f.NEEDS, *f.PREFERS, "list")
@@ -123,6 +127,16 @@ def _widen(
         if same_chunk and f.fits(info, cand.record.text, cand.record.meta):
             return cand.record
     return None
+
+
+def _introduces_list(cand: Candidate) -> bool:
+    """A lead-in ending in a colon whose list comes after it, below a heading or not."""
+    introduced = cand.after or cand.following or cand.below
+    return (
+        cand.record.text.rstrip().endswith(":")
+        and introduced is not None
+        and bool(introduced.meta.get("is_list"))
+    )
 
 
 def _continues(record: Record) -> bool:

@@ -300,3 +300,13 @@ def test_the_head_of_a_compound_counts_it() -> None:
     )
     _, answer = ask(snapshot(body), "Hur många pendlingsrelationer beräknas per batch?")
     assert "1 000 relationer" in answer.answer, answer.answer
+
+
+def test_a_colon_lead_in_brings_the_list_under_the_next_heading() -> None:
+    body = (
+        "# Metod\n\n## Ruttanalys\n\nPipelinen är byggd kring tre principer som går igen i "
+        "funktionerna nedan:\n\n### Tre bärande principer\n\n1. Inga rader försvinner.\n"
+        "2. Nyckeln följer med.\n3. Rutten beräknas en gång.\n\n" + filler()
+    )
+    _, answer = ask(snapshot(body), "Vilka principer är pipelinen byggd kring?")
+    assert "Inga rader försvinner" in answer.answer, answer.answer
