@@ -268,6 +268,8 @@ def defines(info: QuestionInfo, text: str) -> float:
         return 1.0
     if re.search(rf"(?:^|\n)[\s*_-]*\w*{head}\w*[*_]*\s*[-–:]\s+\w", folded):
         return 1.0  # a glossary line: "**Bibliografi** - förteckning över material ..."
+    if re.search(rf"(?:^|\n)\s*\|\s*[`*_]*{head}\w*[`*_]*\s*\|\s*\w", folded):
+        return 1.0  # a glossary table row: "| `kba` | interna källor | ..."
     return 0.0
 
 

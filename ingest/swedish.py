@@ -398,7 +398,7 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
 # "Vad är X?", "vad e X", "Vad innebär X?", "Vad menas med X?": asks for X's definition.
 DEFINITION_QUESTION = re.compile(
     r"^\s*(?:vad|what)\s+(?:är|e|innebär|betyder|menas med|avses med|is|are|does)\s+(.+?)\??\s*$"
-    r"|^\s*vad\s+står\s+(?:förkortningen\s+)?(.+?)\s+för\??\s*$",
+    r"|^\s*vad\s+står\s+(?:förkortningen\s+)?(.+?)\s+för\b(?:\s+\S.*)?\??\s*$",
     re.I,
 )
 

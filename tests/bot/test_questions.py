@@ -138,3 +138,8 @@ def test_what_a_definition_question_asks_about_is_its_head_noun() -> None:
     assert analyse("Vad menas med en bibliografi i Libris söktjänst?").defines == "bibliografi"
     assert analyse("Vad är Union of the Baltic Cities?").defines == "Union of the Baltic Cities"
     assert analyse("Vad innebär lagen för systemet?").defines == "lagen för systemet"
+
+
+def test_what_a_code_stands_for_may_say_where() -> None:
+    info = analyse("Vad står kba för i ett schemanamn?")
+    assert info.defines == "kba" and info.spells_out

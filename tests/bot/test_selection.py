@@ -310,3 +310,11 @@ def test_a_colon_lead_in_brings_the_list_under_the_next_heading() -> None:
     )
     _, answer = ask(snapshot(body), "Vilka principer är pipelinen byggd kring?")
     assert "Inga rader försvinner" in answer.answer, answer.answer
+
+
+def test_a_glossary_table_row_defines_its_term() -> None:
+    from bot.features import defines
+
+    info = analyse("Vad står kba för i ett schemanamn?")
+    assert defines(info, "| Kategori | Betydelse |\n|---|---|\n| `kba` | interna källor |") == 1.0
+    assert defines(info, "Schemanamnet sk0_kba_bygg anger kategorin.") == 0.0
