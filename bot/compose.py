@@ -11,7 +11,7 @@ from bot.questions import QuestionInfo
 from bot.retrieval import Record
 from bot.text import stem, tokens
 from config.tuning import Tuning
-from ingest.swedish import ENDED, LIST_LINE, NEGATION, UNIVERSAL
+from ingest.swedish import CONCESSIVE, ENDED, LIST_LINE, NEGATION, UNIVERSAL
 from ingest.text_split import sentence_spans
 
 ABSTAIN_TEXT = "Det framgår inte av dokumenten."
@@ -147,6 +147,7 @@ def yes_no(info: QuestionInfo, lead: Candidate, tuning: Tuning) -> str:
         # In a list or a table, the row that says what is asked carries the polarity: a "Inte
         # ..." in another row or sentence says nothing about it.
         text = _closest_sentence(text, info.focus_stems)
+    text, question = CONCESSIVE.sub(" ", text), CONCESSIVE.sub(" ", question)
     negated = bool(ENDED.search(text) or NEGATION.search(text))
     asked_negated = bool(ENDED.search(question) or NEGATION.search(question))
     if negated and not asked_negated and lead.coverage >= tuning.no_coverage:

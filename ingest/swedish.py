@@ -249,6 +249,11 @@ HOW_MANY = re.compile(r"\bhur m[åa]nga\b", re.I)
 ENDED = re.compile(
     r"\b(avslutat|avslutats|avslutade|upphört|upphörde|avvecklades|avvecklats|lämnat)\b", re.I
 )
+# A concessive clause does not negate its sentence: "Gruppen kan överföras även om vissa elever
+# inte finns" says that it can.
+CONCESSIVE = re.compile(
+    r"\b(även om|trots att|oavsett om|även när|even if|although)\b[^,.;:]*", re.I
+)
 NEGATION = re.compile(r"\b(inte|ej|ingen|inget|inga|aldrig|vilande|får inte|not|no|never)\b", re.I)
 
 # Words that count the same thing: "Hur många människor bor där?" is answered by "710 000

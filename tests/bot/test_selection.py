@@ -318,3 +318,14 @@ def test_a_glossary_table_row_defines_its_term() -> None:
     info = analyse("Vad står kba för i ett schemanamn?")
     assert defines(info, "| Kategori | Betydelse |\n|---|---|\n| `kba` | interna källor |") == 1.0
     assert defines(info, "Schemanamnet sk0_kba_bygg anger kategorin.") == 0.0
+
+
+def test_a_concessive_clause_does_not_make_a_no() -> None:
+    body = (
+        "# Ändringar\n\n## Nyheter\n\nElevgrupp kan nu överföras även om vissa elever i gruppen "
+        "inte finns i provtjänsten.\n\n" + filler()
+    )
+    _, answer = ask(
+        snapshot(body), "Kan en elevgrupp överföras om vissa elever saknas i provtjänsten?"
+    )
+    assert not answer.answer.startswith("Nej"), answer.answer
