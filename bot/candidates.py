@@ -31,6 +31,14 @@ class Candidate:
     score: float = 0.0
 
     @property
+    def introduced(self) -> Record | None:
+        """What a lead-in ending in a colon introduces: the next unit of its paragraph or
+        section, or the first one under the heading that follows it."""
+        if not self.record.text.rstrip().endswith(":"):
+            return None
+        return self.after or self.following or self.below
+
+    @property
     def coverage(self) -> float:
         return self.values.get("coverage", 0.0)
 

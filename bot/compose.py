@@ -77,17 +77,7 @@ def compose(
     docs = {r.meta["doc_id"] for r in records}
     for n, record in enumerate(records, start=1):
         meta = record.meta
-        citations.append(
-            Citation(
-                n=n,
-                doc_id=meta["doc_id"],
-                title=meta["title"],
-                section=meta.get("section", ""),
-                quote=record.text,
-                updated=meta.get("updated", ""),
-                url=meta.get("url") or None,
-            )
-        )
+        citations.append(_citation(n, meta, record.text, meta.get("section", "")))
         text = record.text.strip()
         if n == 1 and not f.fits_text(info, text, meta) and f.fits_by_heading(info, meta):
             # The figure is in the heading the quote stands under ("### 2024-05-29").
@@ -108,17 +98,7 @@ def compose_headings(found: HeadingList, retrieved: list[dict], tuning: Tuning) 
     citations: list[Citation] = []
 
     def cite(quote: str, section: str) -> int:
-        citations.append(
-            Citation(
-                n=len(citations) + 1,
-                doc_id=meta["doc_id"],
-                title=meta["title"],
-                section=section,
-                quote=quote,
-                updated=meta.get("updated", ""),
-                url=meta.get("url") or None,
-            )
-        )
+        citations.append(_citation(len(citations) + 1, meta, quote, section))
         return len(citations)
 
     if found.lead_in is not None:
@@ -134,6 +114,19 @@ def compose_headings(found: HeadingList, retrieved: list[dict], tuning: Tuning) 
         abstained=False,
         citations=citations,
         retrieved=retrieved,
+    )
+
+
+def _citation(n: int, meta: dict, quote: str, section: str) -> Citation:
+    """Citation n: a verbatim quote from the document that meta describes."""
+    return Citation(
+        n=n,
+        doc_id=meta["doc_id"],
+        title=meta["title"],
+        section=section,
+        quote=quote,
+        updated=meta.get("updated", ""),
+        url=meta.get("url") or None,
     )
 
 

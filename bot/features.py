@@ -7,6 +7,7 @@ import re
 from bot.questions import QuestionInfo
 from bot.retrieval import Record
 from bot.text import find_names, fold, is_common_word, stem, tokens, with_aliases
+from ingest.chunking import SECTION_SEPARATOR
 from ingest.swedish import (
     AMOUNT,
     ASKS_EMAIL,
@@ -141,14 +142,17 @@ def counts(text: str, target: str) -> bool:
         if tok.isdigit() or tok in NUMBER_WORDS:
             if any(t in ("st", "stycken") for t in toks[i + 1 : i + 2]):
                 return True  # "minsta förpackning 28 st": "st" counts whatever is asked about
-            for follower in toks[i + 1 : i + 4]:
-                # "55 medlemskommuner" counts kommuner; "bildhantering" counts no bilder.
-                if stem(follower) == want or (len(want) >= 4 and stem(follower).endswith(want)):
+            for follower in map(stem, toks[i + 1 : i + 4]):
+                if (
+                    follower == want
+                    # "55 medlemskommuner" counts kommuner; "bildhantering" counts no bilder.
+                    or (len(want) >= 4 and follower.endswith(want))
+                    # "710 000 invånare" counts the people asked about.
+                    or follower in same
+                    # "1 000 relationer" counts the "pendlingsrelationer" asked about.
+                    or (len(follower) >= 5 and want.endswith(follower))
+                ):
                     return True
-                if stem(follower) in same:
-                    return True  # "710 000 invånare" counts the people asked about
-                if len(stem(follower)) >= 5 and want.endswith(stem(follower)):
-                    return True  # "1 000 relationer" counts the "pendlingsrelationer" asked
     return False
 
 
@@ -337,7 +341,7 @@ def compound_match(s: str, words: set[str]) -> bool:
 
 def heading(meta: dict) -> str:
     """The innermost heading a unit stands under ("Tromsø", not the whole trail)."""
-    return (meta.get("section") or "").split(" > ")[-1]
+    return (meta.get("section") or "").split(SECTION_SEPARATOR)[-1]
 
 
 def own_text(record: Record) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.feedback import FeedbackStore, csv_cell
+from ingest.chunking import SECTION_SEPARATOR
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def _key(question: str) -> str:
 
 
 def _heading(section: str) -> str:
-    return (section or "").split(" > ")[-1]
+    return (section or "").split(SECTION_SEPARATOR)[-1]
 
 
 def collect(store: FeedbackStore, since: datetime | None = None) -> list[Group]:

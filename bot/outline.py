@@ -9,9 +9,8 @@ from bot.candidates import Candidate
 from bot.questions import QuestionInfo
 from bot.retrieval import Record
 from config.tuning import Tuning
+from ingest.chunking import SECTION_SEPARATOR as SEPARATOR
 from ingest.swedish import ASKS_SEVERAL
-
-SEPARATOR = " > "  # between the headings of a section trail (ingest.chunking)
 
 
 @dataclass
@@ -25,28 +24,14 @@ class HeadingList:
     coverage: float = 0.0  # how much of the question the lead-in or the heading covers
 
 
-def children(outline: list[str], parent: str) -> list[str]:
-    """The headings directly under parent, in reading order."""
-    prefix = parent + SEPARATOR
-    out: list[str] = []
-    for trail in outline:
-        if trail.startswith(prefix):
-            child = trail[len(prefix) :].split(SEPARATOR)[0]
-            if child and child not in out:
-                out.append(child)
-    return out
-
-
-def parents(outline: list[str]) -> list[str]:
-    """Every heading trail of the outline that has headings under it, in reading order."""
-    out: list[str] = []
+def sub_headings(outline: list[str]) -> dict[str, list[str]]:
+    """Each heading trail that has headings under it -> those headings, in reading order."""
+    out: dict[str, dict[str, None]] = {}
     for trail in outline:
         parts = trail.split(SEPARATOR)
         for i in range(1, len(parts)):
-            parent = SEPARATOR.join(parts[:i])
-            if parent not in out:
-                out.append(parent)
-    return out
+            out.setdefault(SEPARATOR.join(parts[:i]), {})[parts[i]] = None
+    return {parent: list(children) for parent, children in out.items()}
 
 
 def find(
@@ -72,7 +57,7 @@ def find(
         own = meta.get("section", "")
         if not _names_target(info, f"{cand.record.text} {own.split(SEPARATOR)[-1]}"):
             continue
-        items = children(outlines.get(meta["doc_id"], []), own)
+        items = sub_headings(outlines.get(meta["doc_id"], [])).get(own, [])
         if len(items) >= tuning.heading_list_min:
             return HeadingList(cand.record, own, items, cand.record, cand.coverage)
     found: tuple[float, HeadingList] | None = None
@@ -82,12 +67,11 @@ def find(
         if doc in seen:
             continue
         seen.add(doc)
-        for parent in parents(outlines.get(doc, [])):
-            items = children(outlines[doc], parent)
+        context = cand.record.meta.get("title", "")
+        for parent, items in sub_headings(outlines.get(doc, [])).items():
             if len(items) < tuning.heading_list_min:
                 continue
             title = parent.split(SEPARATOR)[-1]
-            context = cand.record.meta.get("title", "")
             cover = f.coverage(
                 info.focus_stems, title, context, idf, info.aliases, tuning.context_credit
             )[0]

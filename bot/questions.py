@@ -265,9 +265,9 @@ def analyse(
         framed = stem(word)
         if len(info.focus_stems) > 1 and info.focus_stems.count(framed) == 1:
             info.focus_stems.remove(framed)
-            # Nor is a corpus that never writes "datum" missing what is asked.
-            # It still counts among the question's words when the share of missing ones is
-            # judged, as before: "Vilket år anslöt ..." has three words, not two.
+            # Nor does a corpus that never writes "datum" lack what is asked. The word still
+            # counts among the question's words when the share of missing ones is judged:
+            # "Vilket år anslöt ..." has three words, not two.
             info.missing = [w for w in info.missing if w != word]
     info.versions = [m.group(0).lstrip("vV") for m in VERSION.finditer(corrected)]
     first = tokens(corrected)

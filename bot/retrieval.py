@@ -17,6 +17,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from bot.text import Vocabulary, index_stems
 from config.settings import Settings
+from ingest.chunking import SECTION_SEPARATOR
 from ingest.lexical import LexicalIndex, build_from_collection, lexical_root
 from ingest.store import current_generation, get_all, read_state
 from ingest.swedish import FOOTNOTE_REF
@@ -86,7 +87,7 @@ class UnitView:
         if j is None:
             return None
         own, below = meta.get("section") or "", self.units[j].meta.get("section") or ""
-        return self.units[j] if below.startswith(f"{own} > ") else None
+        return self.units[j] if below.startswith(own + SECTION_SEPARATOR) else None
 
     def footnote_of(self, i: int) -> Record | None:
         """The text of the first footnote units[i] refers to, if any."""

@@ -10,6 +10,7 @@ from bot.candidates import Candidate
 from bot.questions import QuestionInfo
 from bot.retrieval import Record
 from config.tuning import Tuning
+from ingest.chunking import SECTION_SEPARATOR
 from ingest.swedish import BACKWARD_OPENER, CONTINUING_OPENER
 
 # Kinds whose answer may sit next to the best unit (the next sentence, a footnote, a list).
@@ -26,9 +27,8 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
     best = _best(info, ranked, tuning)
     records: list[Record] = [best.record]
     covered = set(best.matched)
-    dangling = best.record.text.rstrip().endswith(":") and not best.record.meta.get("is_list")
-    introduced = best.after or best.following or best.below
-    if dangling and introduced is not None:
+    introduced = None if best.record.meta.get("is_list") else best.introduced
+    if introduced is not None:
         # A lead-in quoted alone answers nothing ("De filter som finns ... är:"): what it
         # introduces comes with it, also across a heading ("... tre principer ...:" and then
         # "### Tre bärande principer" and its list).
@@ -131,12 +131,7 @@ def _widen(
 
 def _introduces_list(cand: Candidate) -> bool:
     """A lead-in ending in a colon whose list comes after it, below a heading or not."""
-    introduced = cand.after or cand.following or cand.below
-    return (
-        cand.record.text.rstrip().endswith(":")
-        and introduced is not None
-        and bool(introduced.meta.get("is_list"))
-    )
+    return cand.introduced is not None and bool(cand.introduced.meta.get("is_list"))
 
 
 def _continues(record: Record) -> bool:
@@ -172,7 +167,7 @@ def _newer_lead(
 
 def _chapter(rec: Record) -> tuple[str, str]:
     """The document and the top of the section trail a unit stands under."""
-    return rec.meta["doc_id"], (rec.meta.get("section") or "").split(" > ")[0]
+    return rec.meta["doc_id"], (rec.meta.get("section") or "").split(SECTION_SEPARATOR)[0]
 
 
 def _date_key(rec: Record) -> int:

@@ -18,9 +18,8 @@ from ingest.swedish import (
 )
 from ingest.text_split import sentence_spans
 
-# List items, and table rows: a Markdown table is structured like a list (one unit with the
-# sentence that introduces it).
-_LIST_ITEM = LIST_LINE
+# Between the headings of a unit's section trail ("Vänorter > Tromsø").
+SECTION_SEPARATOR = " > "
 _HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
 # A line that is bold and nothing else ("**Får vi bidra uppströms?**", "**Mål**") heads what
 # follows it, as FAQ pages and converted PDFs write headings.
@@ -83,7 +82,7 @@ def parse_blocks(body: str) -> list[Block]:
             # Level 0: one below whatever real heading it stands under (see the caller).
             blocks.append(Block("heading", start, end, 0, bold.group("text").strip()))
             continue
-        kind = "list" if _LIST_ITEM.match(line) else "paragraph"
+        kind = "list" if LIST_LINE.match(line) else "paragraph"
         # A wrapped continuation line of a list item belongs to the list.
         if current is not None and current.kind == "list" and kind == "paragraph":
             kind = "list" if line[:1].isspace() else kind
@@ -184,7 +183,7 @@ def build_units_and_chunks(body: str, max_chars: int = 700) -> list[Chunk]:
             unit.block = i
             # A list is furniture only when its lead-in (or, without one, every line) is.
             lines = [ln for ln in text.splitlines() if ln.strip()]
-            if unit.is_list and not _LIST_ITEM.match(lines[0]):
+            if unit.is_list and not LIST_LINE.match(lines[0]):
                 lines = lines[:1]
             unit.furniture = all(FURNITURE.search(ln) for ln in lines)
             refs = [
@@ -224,7 +223,7 @@ def _section(trail: dict[int, str]) -> str:
     """Heading trail below the document title; the title itself when there is none."""
     deeper = [trail[lvl] for lvl in sorted(trail) if lvl > 1]
     if deeper:
-        return " > ".join(deeper)
+        return SECTION_SEPARATOR.join(deeper)
     return trail.get(1, "")
 
 

@@ -24,6 +24,7 @@ from ingest.lexical import (
     prune,
     record_ids,
     sample_vectors,
+    split_records,
 )
 from ingest.loaders import LoadError, discover, load_file
 from ingest.lock import ingest_lock
@@ -189,20 +190,7 @@ def _ingest(
 
 def _lexical_index(generation: str, docs: list[Document], collection) -> LexicalIndex:
     """BM25 and corpus statistics over exactly the records just written to the store."""
-    chunks = [
-        {
-            "key": d.metadata["chunk"],
-            "content": d.page_content,
-            "text": d.page_content[int(d.metadata.get("prefix_len", 0)) :],
-            "doc_id": d.metadata["doc_id"],
-            "order": d.metadata["order"],
-            "section": d.metadata.get("section", ""),
-        }
-        for d in docs
-        if d.metadata["level"] == "chunk"
-    ]
-    chunks.sort(key=lambda c: (c["doc_id"], c["order"]))
-    units = [d.page_content for d in docs if d.metadata["level"] == "unit"]
+    chunks, units = split_records((d.page_content, d.metadata) for d in docs)
     ids = record_ids(get_all(collection, include=["metadatas"]))
     return LexicalIndex.build(generation, chunks, units, sample_vectors(collection), ids)
 

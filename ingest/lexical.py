@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -173,29 +174,34 @@ def build_from_collection(collection, generation: str) -> LexicalIndex:
     """The lexical index of whatever the collection holds, in pages (no vectors but a sample)."""
     from ingest.store import get_all
 
-    chunks: list[dict] = []
-    units: list[str] = []
     got = get_all(collection)
-    if got["ids"]:
-        for content, meta in zip(got["documents"], got["metadatas"], strict=True):
-            text = content[int(meta.get("prefix_len", 0)) :]
-            if meta.get("level") == "chunk":
-                chunks.append(
-                    {
-                        "key": meta["chunk"],
-                        "content": content,
-                        "text": text,
-                        "doc_id": meta["doc_id"],
-                        "order": meta.get("order", 0),
-                        "section": meta.get("section", ""),
-                    }
-                )
-            elif meta.get("level") == "unit":
-                units.append(content)
-    chunks.sort(key=lambda c: (c["doc_id"], c["order"]))
+    chunks, units = split_records(zip(got["documents"], got["metadatas"], strict=True))
     return LexicalIndex.build(
         generation, chunks, units, sample_vectors(collection), record_ids(got)
     )
+
+
+def split_records(records: Iterable[tuple[str, dict]]) -> tuple[list[dict], list[str]]:
+    """The rows LexicalIndex.build wants from stored (content, metadata) records: the chunks
+    in reading order within each document, and the units' texts."""
+    chunks: list[dict] = []
+    units: list[str] = []
+    for content, meta in records:
+        if meta.get("level") == "chunk":
+            chunks.append(
+                {
+                    "key": meta["chunk"],
+                    "content": content,
+                    "text": content[int(meta.get("prefix_len", 0)) :],
+                    "doc_id": meta["doc_id"],
+                    "order": meta.get("order", 0),
+                    "section": meta.get("section", ""),
+                }
+            )
+        elif meta.get("level") == "unit":
+            units.append(content)
+    chunks.sort(key=lambda c: (c["doc_id"], c["order"]))
+    return chunks, units
 
 
 def record_ids(got: dict) -> dict[str, list[str]]:

@@ -306,7 +306,8 @@ NO_SENTENCE_END = frozenset(
 )
 # A version number ("1.3.2", "v1.3"): it names one release as a name names one thing.
 VERSION = re.compile(r"(?<![\w.])[vV]?\d+(?:\.\d+)+(?![\w.]*\d)")
-# A line of a list or a table: "- X", "1. X", "| X |".
+# A line of a list or a table: "- X", "1. X", "| X |". A Markdown table is structured like a
+# list (one unit with the sentence that introduces it).
 LIST_LINE = re.compile(r"^\s*(?:(?:[-*•]|\d+[.)])\s+|\|)")
 
 # -- contact details -------------------------------------------------------------------------

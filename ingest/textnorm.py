@@ -139,11 +139,11 @@ class CorpusStats:
         for unit in units or []:
             for s in {stem(t) for t in tokens(unit)}:
                 unit_df[s] = unit_df.get(s, 0) + 1
-        outlines: dict[str, list[str]] = {}
+        # Each trail once, in order of first appearance (a dict keeps insertion order).
+        trails: dict[str, dict[str, None]] = {}
         for doc, trail in zip(docs, sections or [], strict=False):
-            outline = outlines.setdefault(doc, [])
-            if trail and (not outline or outline[-1] != trail) and trail not in outline:
-                outline.append(trail)
+            if trail:
+                trails.setdefault(doc, {})[trail] = None
         return cls(
             words=frozenset(words),
             aliases=find_acronyms(texts),
@@ -152,7 +152,7 @@ class CorpusStats:
             ubiquitous=_frequent([p for ps in by_doc.values() for p in ps]) & everywhere,
             unit_df=unit_df,
             n_units=len(units or []),
-            outlines=outlines,
+            outlines={doc: list(t) for doc, t in trails.items()},
         )
 
     def to_json(self) -> dict:
@@ -177,7 +177,7 @@ class CorpusStats:
             ubiquitous=frozenset(data["ubiquitous"]),
             unit_df={k: int(v) for k, v in data["unit_df"].items()},
             n_units=int(data["n_units"]),
-            outlines={k: list(v) for k, v in data.get("outlines", {}).items()},
+            outlines={k: list(v) for k, v in data["outlines"].items()},
         )
 
     def idf(self) -> dict[str, float]:

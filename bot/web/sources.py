@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ingest.chunking import SECTION_SEPARATOR
 from ingest.swedish import FURNITURE
 
 ALL_SECTIONS = "__alla__"
@@ -21,12 +22,12 @@ UNTITLED = "Namnlöst dokument"
 
 def format_section(section: object) -> str:
     """The whole section trail, "Europa › UBC"."""
-    return " › ".join(p.strip() for p in str(section or "").split(" > ") if p.strip())
+    return " › ".join(p.strip() for p in str(section or "").split(SECTION_SEPARATOR) if p.strip())
 
 
 def short_section(section: object, limit: int = SHORT_SECTION_CHARS) -> str:
     """The innermost heading, cut at a word before ``limit`` characters."""
-    parts = [p.strip() for p in str(section or "").split(" > ") if p.strip()]
+    parts = [p.strip() for p in str(section or "").split(SECTION_SEPARATOR) if p.strip()]
     last = parts[-1] if parts else ""
     if len(last) <= limit:
         return last

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.outline import children, parents
+from bot.outline import sub_headings
 from tests.bot.fakes import ask, filler, snapshot
 
 PRINCIPLES = """# Klarspråk
@@ -31,9 +31,10 @@ Korta meningar är lättare att läsa.
 
 def test_the_outline_knows_which_headings_stand_under_which() -> None:
     outline = ["A", "A > B", "A > B > x", "A > C", "D"]
-    assert children(outline, "A") == ["B", "C"]
-    assert children(outline, "A > B") == ["x"]
-    assert parents(outline) == ["A", "A > B"]
+    tree = sub_headings(outline)
+    assert tree["A"] == ["B", "C"]
+    assert tree["A > B"] == ["x"]
+    assert list(tree) == ["A", "A > B"]
 
 
 def test_principles_given_as_sub_headings_answer_which_principles() -> None:
