@@ -107,6 +107,9 @@ class Tuning(BaseModel):
     min_dense: float = Field(0.84, description="Dense similarity that stands in for coverage.")
     min_dense_english: float = Field(0.83, description="The same, for English questions.")
     max_missing_share: float = Field(0.3, description="Share of absent topics that abstains.")
+    paraphrase_dense: float = Field(
+        0.89, description="Dense similarity at which absent question words are a paraphrase."
+    )
 
     def weight_vector(self) -> list[float]:
         return [self.weights.get(name, 0.0) for name in UNIT_FEATURES]

@@ -144,6 +144,21 @@ def test_an_abstention_names_the_closest_section_only_when_the_topic_is_covered(
     assert far.answer == "Det framgår inte av dokumenten."
 
 
+def test_a_close_paraphrase_outweighs_a_question_word_the_corpus_lacks() -> None:
+    body = (
+        "# Tjänsten\n\n## Fel\n\nTjänsten svarar med statuskod 400 om anropet är felaktigt.\n\n"
+        + filler()
+    )
+    snap = snapshot(body)
+    question = "Vilka felkoder svarar tjänsten med om anropet är felaktigt?"
+    info, strict = ask(snap, question, paraphrase_dense=1.01)
+    assert info.target_missing and strict.abstain_code == "missing-target"
+    # The fake embedding puts this pair well above 0.5 (they share four of six stems): a
+    # threshold below that reads "felkoder" as a paraphrase of "statuskod", and the unit answers.
+    _, answer = ask(snap, question, paraphrase_dense=0.5)
+    assert "statuskod 400" in answer.answer, answer.answer
+
+
 def test_a_colon_lead_in_brings_the_lines_it_introduces() -> None:
     body = (
         "# Hjälp\n\n## Filter\n\nDe filter som finns i vänsterkolumnen är:\n\n"
