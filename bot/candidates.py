@@ -33,8 +33,9 @@ class Candidate:
     @property
     def introduced(self) -> Record | None:
         """What a lead-in ending in a colon introduces: the next unit of its paragraph or
-        section, or the first one under the heading that follows it."""
-        if not self.record.text.rstrip().endswith(":"):
+        section, or the first one under the heading that follows it. A question in the text
+        ("Varför ska man inte plagiera kod?") introduces its answer the same way."""
+        if not self.record.text.rstrip().endswith((":", "?")):
             return None
         return self.after or self.following or self.below
 
