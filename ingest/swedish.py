@@ -254,7 +254,12 @@ ENDED = re.compile(
 CONCESSIVE = re.compile(
     r"\b(även om|trots att|oavsett om|även när|even if|although)\b[^,.;:]*", re.I
 )
-NEGATION = re.compile(r"\b(inte|ej|ingen|inget|inga|aldrig|vilande|får inte|not|no|never)\b", re.I)
+# "inte bara" / "inte minst" ("not only", "not least") add to what is said: no negation.
+NEGATION = re.compile(
+    r"\b(inte|ej|not)\b(?!\s+(bara|enbart|endast|blott|minst|only|just)\b)"
+    r"|\b(ingen|inget|inga|aldrig|vilande|no|never)\b",
+    re.I,
+)
 
 # Words that count the same thing: "Hur många människor bor där?" is answered by "710 000
 # invånare". Each group is one counted thing, in any inflection.

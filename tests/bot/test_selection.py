@@ -330,6 +330,20 @@ CASES = {
         "",
         "Nej",
     ),
+    "'not only' makes no no": (
+        "## Resultat\n\nTabellen skapas med en rad per länk i hela nätet, inte bara de "
+        "länkar som har passager.",
+        "Finns länkar utan passager med i tabellen?",
+        "",
+        "Nej",
+    ),
+    "a question in the text brings its answer": (
+        "## Fusk\n\nVarför ska man inte plagiera kod?\n\nFör då lär man sig inte hur man "
+        "skriver den.",
+        "Varför ska man inte plagiera kod?",
+        "lär man sig inte",
+        "",
+    ),
 }
 
 
