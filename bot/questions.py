@@ -32,6 +32,7 @@ from ingest.swedish import (
     KIND_CUES,
     NARROWING,
     NON_VERB_OPENERS,
+    OPENING_WORDS,
     PLACING_WORDS,
     QUESTION_WORDS,
     SWEDISH_STOPWORDS,
@@ -93,10 +94,20 @@ def question_kind(text: str) -> str:
         return "where"  # "Var ligger ...?" opens with a verb-like word but asks for a place
     if _opens_with_verb(text) and not HOW_MANY.search(text):
         return "yesno"
-    for kind, pattern in KIND_CUES:
-        if pattern.search(text):
-            return kind
-    return "what"
+    found = [(kind, m) for kind, pattern in KIND_CUES if (m := pattern.search(text))]
+    if not found:
+        return "what"
+    kind, first = found[0]
+    # Swedish puts the question phrase first: "När ändrades antalet ...?" asks when, whatever
+    # cue word ("antalet", "beloppet") follows. A bare "Vilken/Vilka" opens many kinds of
+    # question ("Vilken e-postadress ...?") and does not decide it.
+    opening = OPENING_WORDS.match(text)
+    start = opening.end() if opening else 0
+    if first.start() > start:
+        for other, m in found[1:]:
+            if m.start() <= start and other != "list":
+                return other
+    return kind
 
 
 def _opens_with_verb(text: str) -> bool:

@@ -406,6 +406,8 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
         ),
     ),
 ]
+# What may stand before a question's own opening phrase ("Och när ...?", "Men vem ...?").
+OPENING_WORDS = re.compile(r"\s*(?:(?:och|men|så|and|but)\s+)?", re.I)
 # "Vad är X?", "vad e X", "Vad innebär X?", "Vad menas med X?": asks for X's definition.
 DEFINITION_QUESTION = re.compile(
     r"^\s*(?:vad|what)\s+(?:är|e|innebär|betyder|menas med|avses med|is|are|does)\s+(.+?)\??\s*$"

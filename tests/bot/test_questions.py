@@ -25,6 +25,12 @@ from bot.text import Vocabulary
         ("How many twin towns does Luleå have?", "count"),
         ("When did Luleå join UBC?", "year"),
         ("Vad är SEA20?", "what"),
+        # The opening phrase decides, not a cue word further on; a bare "Vilken" does not.
+        ("När ändrades antalet sökträffar per sida?", "year"),
+        ("Hur länge gäller beloppet?", "duration"),
+        ("Och vem bestämmer antalet platser?", "who"),
+        ("Vad är antalet medlemmar?", "count"),
+        ("Vilken e-postadress har supporten?", "contact"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
