@@ -10,6 +10,7 @@ from bot.text import find_names, fold, is_common_word, stem, tokens, with_aliase
 from ingest.chunking import SECTION_SEPARATOR
 from ingest.swedish import (
     AMOUNT,
+    APPOSITION,
     ASKS_EMAIL,
     ASKS_PHONE,
     COST_QUESTION,
@@ -269,6 +270,8 @@ def defines(info: QuestionInfo, text: str) -> float:
     if re.search(rf"\b\w*{head}\w*\b[^.;:]{{0,60}}?\b{DEFINING_VERBS}\b", folded[:200]):
         return 1.0
     if re.search(rf"\b{NAMING_VERBS}\b[^.]{{0,40}}{head}", folded):
+        return 1.0
+    if re.search(rf"\b\w*{head}\w*{APPOSITION}", folded):
         return 1.0
     if re.search(rf"(?:^|\n)[\s*_-]*\w*{head}\w*[*_]*\s*[-–:]\s+\w", folded):
         return 1.0  # a glossary line: "**Bibliografi** - förteckning över material ..."

@@ -241,6 +241,9 @@ BACKWARD_OPENER = re.compile(
 UNIVERSAL = re.compile(r"\b(allt|alla|samtliga|varje|alltid|all|every|always)\b", re.I)
 # "... kallad X", "X definieras som": X is being named or defined.
 NAMING_VERBS = r"(kallad|kallas|benämns|definieras som)"
+# An apposition that says what a thing is: "extremprogrammering, en högiterativ ... process",
+# "XP (extreme programming) – en metod för ...".
+APPOSITION = r"\s*(?:\([^)]*\))?\s*(?:,|\s[-–—])\s+(?:en|ett|a|an)\s+\w"
 # "Hur många ...?" is never a yes/no question, whatever verb-like word opens it.
 HOW_MANY = re.compile(r"\bhur m[åa]nga\b", re.I)
 

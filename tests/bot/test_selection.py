@@ -247,6 +247,15 @@ def test_a_version_the_question_names_must_be_the_one_answered() -> None:
     assert other.abstained, other.answer
 
 
+def test_an_apposition_defines_its_term() -> None:
+    from bot.features import defines
+
+    info = analyse("Vad är extremprogrammering enligt kursplanen?")
+    assert defines(info, "Kursen följer extremprogrammering, en agil utvecklingsprocess.") == 1.0
+    assert defines(info, "XP – en metod") == 0.0
+    assert defines(info, "Idéer från extremprogrammering (XP) med parprogrammering.") == 0.0
+
+
 def test_a_glossary_table_row_defines_its_term() -> None:
     from bot.features import defines
 
