@@ -180,8 +180,9 @@ DURATION = re.compile(
     rf"under|since|until)\b[^.]{{0,30}}\b(19|20)\d\d\b|\b(19|20)\d\d\s*[–-]\s*(19|20)?\d\d\b|"
     rf"\b\d+ år\b|\w+årig\w*|\bvar(je)? \w+ år\b|\b(många|flera) år\b|"
     rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}|hösten|våren|sommaren|vintern)\b|"
-    rf"\b(årlig\w*|varje år|per år|månadsvis|kvartalsvis|löpande)\b|"
-    r"\b(varje|per|en gång (per|i|om)|två gånger (per|om)) (dag|vecka|månad|kvartal|år|halvår)\w*|"
+    rf"\b(årlig\w*|varje år|per år|månadsvis|kvartalsvis|veckovis|dagligen|timvis|löpande)\b|"
+    r"\b(varje|per|varannan|vartannat|en gång (per|i|om)|två gånger (per|om)) "
+    r"(dag|dygn|vecka|månad|kvartal|år|halvår|termin|timme|minut|sekund)\w*|"
     r"\b\d+\s*(sekund|minut|timm|tim|dag|dygn|veck|månad)\w*|"
     # "tre år", "sex månader", "två veckor": a number in words and a unit of time.
     rf"\b({'|'.join(NUMBER_WORDS)}|en|ett)\s+(år|sekund|minut|timm|dag|dygn|veck|månad)\w*",

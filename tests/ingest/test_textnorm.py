@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ingest.textnorm import CorpusStats, find_acronyms
 
 
@@ -26,3 +28,14 @@ def test_the_outline_keeps_each_documents_sections_in_reading_order() -> None:
     )
     assert stats.outlines == {"d1": ["Mål", "Mål > Delmål"], "d2": ["Annat"]}
     assert CorpusStats.from_json(stats.to_json()).outlines == stats.outlines
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ses över var fjärde år", "stämmer av varje timme", "varannan vecka", "rapporteras dagligen"],
+)
+def test_frequencies_answer_how_often(text: str) -> None:
+    from ingest.swedish import DURATION
+
+    assert DURATION.search(text)
+    assert not DURATION.search("stämmer av mot servern")
