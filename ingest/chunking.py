@@ -239,12 +239,27 @@ def _pack(units: list[Unit], section: str, max_chars: int) -> list[Chunk]:
     return chunks
 
 
+def _chunk_prefix(title: str, section: str) -> str:
+    """What a chunk's text is retrieved by besides its own words: its document's title and its
+    section trail. In a corpus of many documents the title says what a chunk is about ("Region
+    Hallands terapirekommendationer"), which neither its words nor its headings may say."""
+
+    def key(text: str) -> str:
+        return "".join(c for c in text.casefold() if c.isalnum())
+
+    trail = section.split(SECTION_SEPARATOR) if section else []
+    if title and (not trail or key(trail[0]) != key(title)):
+        trail = [title, *trail]
+    return f"{SECTION_SEPARATOR.join(trail)}\n" if trail else ""
+
+
 def to_documents(doc: SourceDocument, max_chars: int = 700) -> list[Document]:
     """LangChain Documents for one source: chunks for retrieval and units for answering.
 
-    page_content is prefixed with the section path so that embeddings and BM25 see the topic of
-    sentences such as "Det är en organisation som ..."; start/end give the verbatim span in the
-    document body and prefix_len where the verbatim text begins in page_content.
+    page_content is prefixed with the section path (a chunk's with the title too) so that
+    embeddings and BM25 see the topic of sentences such as "Det är en organisation som ...";
+    start/end give the verbatim span in the document body and prefix_len where the verbatim
+    text begins in page_content.
     """
     base = {
         "source": doc.doc_id,
@@ -278,9 +293,7 @@ def to_documents(doc: SourceDocument, max_chars: int = 700) -> list[Document]:
     for chunk_no, chunk in enumerate(build_units_and_chunks(doc.body, max_chars)):
         chunk_key = f"{doc.doc_id}#{chunk_no}"
         out.append(
-            document(
-                "chunk", chunk, f"{chunk.section}\n" if chunk.section else "", chunk_no, chunk_key
-            )
+            document("chunk", chunk, _chunk_prefix(doc.title, chunk.section), chunk_no, chunk_key)
         )
         for unit in chunk.units:
             prefix = f"{unit.section}: " if unit.section else ""

@@ -160,3 +160,20 @@ def test_a_hard_wrapped_sentence_is_one_sentence() -> None:
         "**Ämne** - ämnesord som objektet är beskrivet med",
         "**Medverkan** - personer",
     ]
+
+
+def test_a_chunk_is_retrieved_by_its_documents_title_too() -> None:
+    doc = SourceDocument(
+        "riktlinje",
+        "Riktlinje för kakor",
+        "2024-01-01",
+        "dokument",
+        None,
+        "# Riktlinje för kakor\n\nInledning.\n\n## Samtycke\n\nKakor kräver samtycke.\n",
+        "",
+    )
+    chunks = [d for d in to_documents(doc) if d.metadata["level"] == "chunk"]
+    # The title is said once, also where the document's first heading repeats it.
+    assert chunks[0].page_content.startswith("Riktlinje för kakor\nInledning.")
+    consent = next(c for c in chunks if "samtycke" in c.page_content)
+    assert consent.page_content.startswith("Riktlinje för kakor > Samtycke\n")
