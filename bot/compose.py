@@ -11,7 +11,7 @@ from bot.questions import QuestionInfo
 from bot.retrieval import Record
 from bot.text import stem, tokens
 from config.tuning import Tuning
-from ingest.swedish import CONCESSIVE, ENDED, LIST_LINE, NEGATION, UNIVERSAL
+from ingest.swedish import CONCESSIVE, CONTRAST, ENDED, LIST_LINE, NEGATION, UNIVERSAL
 from ingest.text_split import sentence_spans
 
 ABSTAIN_TEXT = "Det framgår inte av dokumenten."
@@ -143,12 +143,21 @@ def yes_no(info: QuestionInfo, lead: Candidate, tuning: Tuning) -> str:
     text, question = CONCESSIVE.sub(" ", text), CONCESSIVE.sub(" ", question)
     negated = bool(ENDED.search(text) or NEGATION.search(text))
     asked_negated = bool(ENDED.search(question) or NEGATION.search(question))
-    if negated and not asked_negated and lead.coverage >= tuning.no_coverage:
+    # Words are not the only evidence: a sentence that means what the question asks, in other
+    # words ("gratis" / "kostnadsfritt"), lies very close to it in the embedding space.
+    close = lead.similarity
+    supported = lead.coverage >= tuning.no_coverage or close >= tuning.no_dense
+    if negated and not asked_negated and supported:
         return "Nej."
     if UNIVERSAL.search(question) and not UNIVERSAL.search(text):
         return ""  # "Finns allt material ...?" is not answered yes by "Du kan söka material"
-    if lead.statement >= tuning.yes_coverage and not negated and not asked_negated:
+    if negated or asked_negated:
+        return ""
+    if lead.statement >= tuning.yes_coverage:
         return "Ja."
+    # "Tidsstämplarna finns dock med ...": a contrast answers something else than was asked.
+    if lead.statement >= tuning.yes_dense_coverage and close >= tuning.yes_dense:
+        return "" if CONTRAST.search(text) else "Ja."
     return ""
 
 

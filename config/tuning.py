@@ -102,6 +102,9 @@ class Tuning(BaseModel):
     # Ja/Nej leads when the quoted sentence covers this much of the question.
     yes_coverage: float = Field(0.95, description="Coverage for a leading Ja (no negation).")
     no_coverage: float = Field(0.6, description="Coverage for a leading Nej (a negation).")
+    no_dense: float = Field(0.89, description="Dense similarity that also allows a leading Nej.")
+    yes_dense: float = Field(0.92, description="Dense similarity that allows a leading Ja ...")
+    yes_dense_coverage: float = Field(0.5, description="... with at least this coverage.")
     # Abstention.
     min_coverage: float = Field(0.34, description="Below this coverage, dense must be high.")
     min_dense: float = Field(0.84, description="Dense similarity that stands in for coverage.")

@@ -258,6 +258,9 @@ ENDED = re.compile(
 CONCESSIVE = re.compile(
     r"\b(även om|trots att|oavsett om|även när|even if|although)\b[^,.;:]*", re.I
 )
+# A sentence that sets itself against another ("Tidsstämplarna finns dock med ...") answers
+# relative to that one, not the question.
+CONTRAST = re.compile(r"\b(dock|däremot|emellertid|i stället|istället|however|instead)\b", re.I)
 # "inte bara" / "inte minst" ("not only", "not least") add to what is said: no negation.
 NEGATION = re.compile(
     r"\b(inte|ej|not)\b(?!\s+(bara|enbart|endast|blott|minst|only|just)\b)"

@@ -71,6 +71,30 @@ def test_yes_no_leads_only_when_the_sentence_says_so() -> None:
     assert not answer.answer.startswith("Ja")
 
 
+def test_a_close_paraphrase_may_lead_with_ja_but_a_contrast_may_not() -> None:
+    from bot.candidates import Candidate
+    from bot.compose import yes_no
+    from bot.retrieval import Record
+
+    def lead(text: str, similarity: float, statement: float) -> Candidate:
+        record = Record("u", text, {"section": "Avgifter", "doc_id": "d"})
+        cand = Candidate(record, record, similarity=similarity, statement=statement)
+        cand.values["coverage"] = statement
+        return cand
+
+    t = Tuning()
+    info = analyse("Är e-legitimationen gratis?")
+    free = "E-legitimationen är kostnadsfri."
+    assert yes_no(info, lead(free, t.yes_dense + 0.01, t.yes_dense_coverage), t) == "Ja."
+    assert yes_no(info, lead(free, t.yes_dense - 0.01, t.yes_dense_coverage), t) == ""
+    # "dock" sets the sentence against another one, which may well have said no.
+    contrast = "Legitimationen är dock kostnadsfri för studenter."
+    assert yes_no(info, lead(contrast, t.yes_dense + 0.01, t.yes_dense_coverage), t) == ""
+    denied = "E-legitimationen är inte kostnadsfri."
+    assert yes_no(info, lead(denied, t.no_dense + 0.01, 0.3), t) == "Nej."
+    assert yes_no(info, lead(denied, t.no_dense - 0.01, 0.3), t) == ""
+
+
 def test_what_is_x_prefers_the_defining_sentence() -> None:
     body = (
         "# Klimat\n\n## Borgmästaravtalet\n\nLuleå gick med i borgmästaravtalet 2012. "
