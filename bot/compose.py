@@ -11,7 +11,7 @@ from bot.questions import QuestionInfo
 from bot.retrieval import Record
 from bot.text import stem, tokens
 from config.tuning import Tuning
-from ingest.swedish import CONCESSIVE, CONTRAST, ENDED, LIST_LINE, NEGATION, UNIVERSAL
+from ingest.swedish import CONCESSIVE, CONDITIONAL, CONTRAST, ENDED, LIST_LINE, NEGATION, UNIVERSAL
 from ingest.text_split import sentence_spans
 
 ABSTAIN_TEXT = "Det framgår inte av dokumenten."
@@ -155,9 +155,10 @@ def yes_no(info: QuestionInfo, lead: Candidate, tuning: Tuning) -> str:
         return ""
     if lead.statement >= tuning.yes_coverage:
         return "Ja."
-    # "Tidsstämplarna finns dock med ...": a contrast answers something else than was asked.
+    # "Tidsstämplarna finns dock med ...": a contrast answers something else than was asked,
+    # and a condition ("Om du ... kan ...") asserts nothing.
     if lead.statement >= tuning.yes_dense_coverage and close >= tuning.yes_dense:
-        return "" if CONTRAST.search(text) else "Ja."
+        return "" if CONTRAST.search(text) or CONDITIONAL.search(text.strip()) else "Ja."
     return ""
 
 

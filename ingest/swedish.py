@@ -261,6 +261,8 @@ CONCESSIVE = re.compile(
 # A sentence that sets itself against another ("Tidsstämplarna finns dock med ...") answers
 # relative to that one, not the question.
 CONTRAST = re.compile(r"\b(dock|däremot|emellertid|i stället|istället|however|instead)\b", re.I)
+# Nor does a conditional assert anything: "Om du tackar nej till kakor kan tjänster påverkas".
+CONDITIONAL = re.compile(r"(?:^|[,;:]\s*)(om|ifall|if)\b", re.I)
 # "inte bara" / "inte minst" ("not only", "not least") add to what is said: no negation.
 NEGATION = re.compile(
     r"\b(inte|ej|not)\b(?!\s+(bara|enbart|endast|blott|minst|only|just)\b)"

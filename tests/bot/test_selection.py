@@ -90,6 +90,9 @@ def test_a_close_paraphrase_may_lead_with_ja_but_a_contrast_may_not() -> None:
     # "dock" sets the sentence against another one, which may well have said no.
     contrast = "Legitimationen är dock kostnadsfri för studenter."
     assert yes_no(info, lead(contrast, t.yes_dense + 0.01, t.yes_dense_coverage), t) == ""
+    # Nor does a condition assert what it is about.
+    condition = "Om du har ett konto är e-legitimationen kostnadsfri."
+    assert yes_no(info, lead(condition, t.yes_dense + 0.01, t.yes_dense_coverage), t) == ""
     denied = "E-legitimationen är inte kostnadsfri."
     assert yes_no(info, lead(denied, t.no_dense + 0.01, 0.3), t) == "Nej."
     assert yes_no(info, lead(denied, t.no_dense - 0.01, 0.3), t) == ""
