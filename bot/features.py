@@ -20,6 +20,7 @@ from ingest.swedish import (
     DURATION,
     EMAIL_ADDRESS,
     ENUMERATION,
+    IDENTIFIER,
     LOCATED,
     MONEY,
     NAMING_VERBS,
@@ -73,7 +74,8 @@ def fits_text(info: QuestionInfo, text: str, meta: dict) -> bool:
         # List numbering ("1. ...") and years are not amounts; and the number must count the
         # thing asked about ("Hur många medlemmar" -> "55 medlemmar", not "fyra regioner").
         # Version numbers ("IIIF 3.0") count nothing either; Swedish decimals ("7,5") do.
-        text = re.sub(r"\d+\.\d+", "", YEAR_OR_DATE.sub("", ENUMERATION.sub("", text)))
+        text = IDENTIFIER.sub("", ENUMERATION.sub("", text))
+        text = re.sub(r"\d+\.\d+", "", YEAR_OR_DATE.sub("", text))
         counted = [w for w in info.counted if stem(w) not in info.ubiquitous]
         if SHARE_WORDS & set(info.counted):
             # "Hur stor andel": a percentage or "tre av tio". "Hur stor del av materialet" is

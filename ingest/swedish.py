@@ -223,6 +223,8 @@ PURPOSE = re.compile(
     re.I,
 )
 ENUMERATION = re.compile(r"^\s*\d+[.)]\s+", re.M)
+# Numbers joined by a hyphen into a reference ("Dnr 15918-2018", "202100-2114") count nothing.
+IDENTIFIER = re.compile(r"\b\d{4,}-\d+\b|\b\d+-\d{4,}\b")
 # A definition of X: "X är ...", "X innebär ...", "... definieras som", "kallad X".
 DEFINING_VERBS = r"(är|var|innebär|betyder|avser|definieras|omfattar|handlar om|syftar på)"
 

@@ -274,6 +274,14 @@ def test_a_version_the_question_names_must_be_the_one_answered() -> None:
     assert other.abstained, other.answer
 
 
+def test_a_reference_number_counts_nothing() -> None:
+    from bot.features import fits_text
+
+    info = analyse("Hur många öppna projekt har myndigheten publicerat?")
+    assert not fits_text(info, "Beslutet (Dnr: 15918-2018) gällande öppna projekt.", {})
+    assert fits_text(info, "Myndigheten har publicerat 12 öppna projekt.", {})
+
+
 def test_an_apposition_defines_its_term() -> None:
     from bot.features import defines
 
