@@ -137,6 +137,7 @@ def build_units_and_chunks(body: str, max_chars: int = 700) -> list[Chunk]:
     """
     blocks = parse_blocks(body)
     footnotes = _footnotes(body, blocks)
+    headings = {_plain(b.text) for b in blocks if b.kind == "heading"}
     trail: dict[int, str] = {}
     real_level = 1  # the level of the last Markdown heading; bold-line headings go below it
     chunks: list[Chunk] = []
@@ -185,7 +186,9 @@ def build_units_and_chunks(body: str, max_chars: int = 700) -> list[Chunk]:
             lines = [ln for ln in text.splitlines() if ln.strip()]
             if unit.is_list and not LIST_LINE.match(lines[0]):
                 lines = lines[:1]
-            unit.furniture = all(FURNITURE.search(ln) for ln in lines)
+            unit.furniture = all(FURNITURE.search(ln) for ln in lines) or (
+                unit.is_list and _is_contents(text, headings)
+            )
             refs = [
                 footnotes[m.group(1)]
                 for m in FOOTNOTE_REF.finditer(text)
@@ -195,6 +198,20 @@ def build_units_and_chunks(body: str, max_chars: int = 700) -> list[Chunk]:
         chunks.extend(_pack(units, section, max_chars))
         i += 1
     return chunks
+
+
+def _plain(text: str) -> str:
+    """Text without Markdown links, emphasis, punctuation or case: for comparing labels."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def _is_contents(text: str, headings: set[str]) -> bool:
+    """A table of contents: a list whose items are, nearly all, the document's own headings
+    ("- Hur det funkar", "- Quick-start", ...). It points to the answers but holds none."""
+    items = [_plain(LIST_LINE.sub("", ln)) for ln in text.splitlines() if LIST_LINE.match(ln)]
+    items = [i for i in items if i]
+    return len(items) >= 3 and sum(i in headings for i in items) >= 0.75 * len(items)
 
 
 def _introduces(lead_in: str, following: Block, max_chars: int) -> bool:

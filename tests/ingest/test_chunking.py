@@ -177,3 +177,19 @@ def test_a_chunk_is_retrieved_by_its_documents_title_too() -> None:
     assert chunks[0].page_content.startswith("Riktlinje för kakor\nInledning.")
     consent = next(c for c in chunks if "samtycke" in c.page_content)
     assert consent.page_content.startswith("Riktlinje för kakor > Samtycke\n")
+
+
+def test_a_table_of_contents_is_furniture() -> None:
+    body = (
+        "# Verktyget\n\n## Hoppa till sektion\n\n- [Hur det funkar](#hur-det-funkar)\n"
+        "- Installera verktyget\n- Starta verktyget\n\n## Hur det funkar\n\nDet läser text.\n\n"
+        "## Installera verktyget\n\nKör skriptet.\n\n## Starta verktyget\n\n"
+        "Steg:\n\n- Öppna terminalen\n- Kör start\n- Vänta\n"
+    )
+    doc = SourceDocument("v", "Verktyget", "2024-01-01", "dokument", None, body, "")
+    lists = {
+        u.page_content.split("\n")[-1]: u.metadata["furniture"]
+        for u in _units(doc)
+        if u.metadata["is_list"]
+    }
+    assert lists == {"- Starta verktyget": True, "- Vänta": False}
