@@ -47,6 +47,13 @@ def find(
     if info.kind != "list" or info.followup or not ranked or not ASKS_SEVERAL.search(info.original):
         return None
     best = ranked[0]
+    trees: dict[str, dict[str, list[str]]] = {}  # each document's sub-headings, built once
+
+    def tree(doc: str) -> dict[str, list[str]]:
+        if doc not in trees:
+            trees[doc] = sub_headings(outlines.get(doc, []))
+        return trees[doc]
+
     for cand in ranked[: tuning.heading_list_window]:
         # The last sentence of a section's own text, right before its sub-headings, that says
         # as much of what is asked as the best unit does and names what the question asks for
@@ -57,7 +64,7 @@ def find(
         own = meta.get("section", "")
         if not _names_target(info, f"{cand.record.text} {own.split(SEPARATOR)[-1]}"):
             continue
-        items = sub_headings(outlines.get(meta["doc_id"], [])).get(own, [])
+        items = tree(meta["doc_id"]).get(own, [])
         if len(items) >= tuning.heading_list_min:
             return HeadingList(cand.record, own, items, cand.record, cand.coverage)
     found: tuple[float, HeadingList] | None = None
@@ -68,7 +75,7 @@ def find(
             continue
         seen.add(doc)
         context = cand.record.meta.get("title", "")
-        for parent, items in sub_headings(outlines.get(doc, [])).items():
+        for parent, items in tree(doc).items():
             if len(items) < tuning.heading_list_min:
                 continue
             title = parent.split(SEPARATOR)[-1]

@@ -130,7 +130,7 @@ def _widen(
 
 
 def _introduces_list(cand: Candidate) -> bool:
-    """A lead-in ending in a colon whose list comes after it, below a heading or not."""
+    """A lead-in (a colon or a question) whose list comes after it, below a heading or not."""
     return cand.introduced is not None and bool(cand.introduced.meta.get("is_list"))
 
 

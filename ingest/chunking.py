@@ -260,12 +260,8 @@ def _chunk_prefix(title: str, section: str) -> str:
     """What a chunk's text is retrieved by besides its own words: its document's title and its
     section trail. In a corpus of many documents the title says what a chunk is about ("Region
     Hallands terapirekommendationer"), which neither its words nor its headings may say."""
-
-    def key(text: str) -> str:
-        return "".join(c for c in text.casefold() if c.isalnum())
-
     trail = section.split(SECTION_SEPARATOR) if section else []
-    if title and (not trail or key(trail[0]) != key(title)):
+    if title and (not trail or _plain(trail[0]) != _plain(title)):
         trail = [title, *trail]
     return f"{SECTION_SEPARATOR.join(trail)}\n" if trail else ""
 
