@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from config.settings import DEFAULT_EVALS_CORPORA
+from evals.loading import set_corpus_dir
 from ingest.chunking import to_documents
 from ingest.loaders import discover, load_file
 
@@ -27,8 +29,10 @@ REAL_CORPUS = ROOT / "corpus"
 
 
 def source_corpora() -> list[Path]:
-    """The real corpus and every external eval corpus."""
-    return [REAL_CORPUS, *sorted(ROOT.glob("evals/external*/*/corpus"))]
+    """The real corpus and every external eval set's documents (in ../shared, see README)."""
+    sets = sorted(q.parent for q in ROOT.glob("evals/external*/*/questions.yaml"))
+    found = [set_corpus_dir(s, DEFAULT_EVALS_CORPORA) for s in sets]
+    return [REAL_CORPUS, *[c for c in found if c is not None]]
 
 
 def corpus_texts(corpus_dir: Path, max_chars: int = 700) -> list[str]:

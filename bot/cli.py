@@ -380,10 +380,17 @@ def _add_eval(sub) -> None:
         "files",
         nargs="*",
         metavar="SÖKVÄG",
-        help="YAML-filer, mappar med dem, eller utvärderingsmängder med egen korpus "
-        "(mapp med questions.yaml och corpus/) (standard: evals/sets/)",
+        help="YAML-filer, mappar med dem, eller utvärderingsmängder med egna dokument "
+        "(mapp med questions.yaml; dokumenten i dess corpus/ eller i "
+        "../shared/evals-corpora/MÄNGD/corpus/) (standard: evals/sets/)",
     )
     p.add_argument("--json", dest="json_out", metavar="UT.json", help="skriv resultatet som JSON")
+    p.add_argument(
+        "--no-text",
+        action="store_true",
+        help="skriv JSON utan svarens och citatens text (baslinjer över dokument som inte "
+        "checkas in, t.ex. evals/external/baseline.json)",
+    )
     p.add_argument(
         "--report", metavar="UT.html|UT.md", help="skriv en rapport (HTML eller Markdown)"
     )

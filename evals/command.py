@@ -17,8 +17,8 @@ from evals.comparing import BaselineError, compare, compare_sets, gate, load_bas
 from evals.loading import (
     QUESTIONS_FILE,
     EvalSet,
+    eval_set,
     find_targets,
-    is_eval_set,
     load_corpus,
     load_items,
     load_set,
@@ -40,13 +40,18 @@ class SetupError(Exception):
 
 
 def settings_for_set(settings: Settings, set_dir: Path) -> Settings:
-    """The same settings, but indexing the set's own corpus into its own data directory
-    (<data_dir>/evalsets/<name>/), so a set never touches the configured corpus's index."""
-    set_dir = Path(set_dir)
-    name = set_dir.resolve().name
+    """The same settings, but indexing the set's own documents into its own data directory
+    (<data_dir>/evalsets/<name>/), so a set never touches the configured corpus's index.
+
+    Raises EvalFormatError when the folder is not a set or its documents are missing."""
+    return _set_settings(settings, _eval_set(Path(set_dir), settings))
+
+
+def _set_settings(settings: Settings, found: EvalSet) -> Settings:
+    name = found.name
     update: dict[str, Any] = {
         "data_dir": Path(settings.data_dir) / EVALSETS_FOLDER / name,
-        "corpus_dir": set_dir / "corpus",
+        "corpus_dir": found.corpus_dir,
     }
     if settings.chroma_host:
         # A Chroma server is shared by every data directory; the collection keeps sets apart.
@@ -69,15 +74,19 @@ def run_set(
     Raises EvalFormatError for a folder that is not a set or a malformed questions.yaml, and
     SetupError when the corpus cannot be indexed.
     """
-    set_dir = Path(set_dir)
-    if not is_eval_set(set_dir):
-        raise EvalFormatError(f"{set_dir}: ingen utvärderingsmängd (saknar questions.yaml/corpus)")
-    eval_set = EvalSet(set_dir.resolve().name, set_dir)
-    return _run_set(eval_set, load_set(eval_set), settings, bot_factory, progress)
+    found = _eval_set(Path(set_dir), settings)
+    return _run_set(found, load_set(found), settings, bot_factory, progress)
+
+
+def _eval_set(set_dir: Path, settings: Settings) -> EvalSet:
+    found = eval_set(set_dir, settings.evals_corpora_dir)
+    if found is None:
+        raise EvalFormatError(f"{set_dir}: ingen utvärderingsmängd (saknar {QUESTIONS_FILE})")
+    return found
 
 
 def _run_set(
-    eval_set: EvalSet,
+    the_set: EvalSet,
     items: list[Item],
     settings: Settings,
     bot_factory: BotFactory | None,
@@ -85,17 +94,15 @@ def _run_set(
 ) -> EvalResult:
     from ingest.indexer import CorpusError, ingest
 
-    set_settings = settings_for_set(settings, eval_set.root)
+    set_settings = _set_settings(settings, the_set)
     try:
         report = ingest(set_settings, progress=progress)
     except CorpusError as exc:
-        raise SetupError(f"{eval_set.name}: {exc}") from exc
+        raise SetupError(f"{the_set.name}: {exc}") from exc
     for err in report.errors:
-        print(
-            f"Varning: {eval_set.name}: kunde inte läsa {err.path}: {err.reason}", file=sys.stderr
-        )
+        print(f"Varning: {the_set.name}: kunde inte läsa {err.path}: {err.reason}", file=sys.stderr)
     bot = _build_bot(set_settings, bot_factory, progress)
-    return _run(bot, items, set_settings.corpus_dir, progress, eval_set.name)
+    return _run(bot, items, set_settings.corpus_dir, progress, the_set.name)
 
 
 def _build_bot(settings: Settings, bot_factory: BotFactory | None, progress: bool) -> Any:
@@ -152,14 +159,14 @@ def main(args: Any, settings: Settings) -> int:
     if report_out and Path(report_out).suffix.lower() not in HTML_SUFFIXES + MARKDOWN_SUFFIXES:
         return _usage(f"--report ska sluta på .html eller .md: {report_out}")
     try:
-        targets = find_targets(getattr(args, "files", None) or [])
+        targets = find_targets(getattr(args, "files", None) or [], settings.evals_corpora_dir)
         items = load_items(targets.files) if targets.files else []
         set_items = [(s, load_set(s)) for s in targets.sets]
         baseline = load_baseline(baseline_path) if baseline_path else None
     except (EvalFormatError, BaselineError) as exc:
         return _usage(str(exc))
     for folder in targets.skipped:
-        print(f"Obs: {folder} saknar {QUESTIONS_FILE} eller corpus/ och körs inte", file=sys.stderr)
+        print(f"Obs: {folder} saknar {QUESTIONS_FILE} och körs inte", file=sys.stderr)
     if not items and not any(its for _, its in set_items):
         return _usage("inga frågor att utvärdera")
 
@@ -169,8 +176,8 @@ def main(args: Any, settings: Settings) -> int:
         if items:
             bot = _build_bot(settings, None, progress)
             parts.append(_run(bot, items, indexed_corpus_dir(settings), True, ""))
-        for eval_set, its in set_items:
-            parts.append(_run_set(eval_set, its, settings, None, progress))
+        for the_set, its in set_items:
+            parts.append(_run_set(the_set, its, settings, None, progress))
     except SetupError as exc:
         return _usage(str(exc))
 
@@ -185,7 +192,8 @@ def main(args: Any, settings: Settings) -> int:
     shown = verdict if (fail_under is not None or comparison is not None) else None
     sys.stdout.write(format_run(result, comparison, shown, set_comparisons))
     if json_out:
-        print(f"JSON: {result.write_json(json_out, comparison, verdict)}")
+        texts = not getattr(args, "no_text", False)
+        print(f"JSON: {result.write_json(json_out, comparison, verdict, texts=texts)}")
     if report_out:
         for written in write_report(report_out, result, comparison, shown, set_comparisons):
             print(f"Rapport: {written}")

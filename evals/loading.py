@@ -19,19 +19,49 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 @dataclass(frozen=True)
 class EvalSet:
-    """A folder holding questions.yaml and corpus/: questions asked of a bot built on that
-    corpus alone. Its item ids are qualified as <name>/<id> so that sets may reuse ids."""
+    """A folder holding questions.yaml, asked of a bot built on the set's documents alone: its
+    own corpus/ (made-up fixtures), or, for real documents from outside, which the project does
+    not commit, <shared_corpora>/<name>/corpus/. Item ids are qualified as <name>/<id> so that
+    sets may reuse ids."""
 
     name: str
     root: Path
+    corpus_dir: Path
 
     @property
     def questions(self) -> Path:
         return self.root / QUESTIONS_FILE
 
-    @property
-    def corpus_dir(self) -> Path:
-        return self.root / CORPUS_FOLDER
+
+def set_corpus_dir(set_dir: Path, shared_corpora: Path | None) -> Path | None:
+    """Where a set's documents are: its own corpus/ first, then the shared data folder."""
+    own = set_dir / CORPUS_FOLDER
+    if own.is_dir():
+        return own
+    if shared_corpora is not None:
+        shared = shared_corpora / set_dir.resolve().name / CORPUS_FOLDER
+        if shared.is_dir():
+            return shared
+    return None
+
+
+def eval_set(path: Path, shared_corpora: Path | None) -> EvalSet | None:
+    """The set in a folder, or None when the folder has no questions.yaml.
+
+    A folder with questions but no documents is an error, not a set to skip: a gate that
+    silently ran fewer sets would pass for the wrong reason."""
+    if not (path / QUESTIONS_FILE).is_file():
+        return None
+    corpus = set_corpus_dir(path, shared_corpora)
+    if corpus is None:
+        where = f"{path / CORPUS_FOLDER}"
+        if shared_corpora is not None:
+            where += f" eller {shared_corpora.resolve() / path.resolve().name / CORPUS_FOLDER}"
+        raise EvalFormatError(
+            f"{path}: utvärderingsmängdens dokument saknas; de ska ligga i {where} "
+            "(sätt POLICYBOT_EVALS_CORPORA_DIR till mappen med mängdernas dokument)"
+        )
+    return EvalSet(path.resolve().name, path, corpus)
 
 
 @dataclass
@@ -44,23 +74,25 @@ class Targets:
     skipped: list[Path] = field(default_factory=list)  # subfolders beside sets that are none
 
 
-def is_eval_set(path: Path) -> bool:
-    return (path / QUESTIONS_FILE).is_file() and (path / CORPUS_FOLDER).is_dir()
-
-
-def find_targets(paths: Iterable[str | Path] | None) -> Targets:
+def find_targets(paths: Iterable[str | Path] | None, shared_corpora: Path | None = None) -> Targets:
     """Sort the command line's paths: a set folder is a set; a folder whose subfolders are sets
-    stands for all of them; other folders expand to their .yaml files; evals/sets/ when none."""
+    stands for all of them; other folders expand to their .yaml files; evals/sets/ when none.
+    shared_corpora is where sets without a corpus/ of their own find their documents."""
     targets = Targets()
     for raw in list(paths or []) or [DEFAULT_SETS]:
         path = Path(raw)
-        if path.is_dir() and is_eval_set(path):
-            targets.sets.append(EvalSet(path.resolve().name, path))
-        elif path.is_dir() and (subsets := [p for p in sorted(path.iterdir()) if is_eval_set(p)]):
-            targets.sets += [EvalSet(p.name, p) for p in subsets]
-            targets.skipped += [
-                p for p in sorted(path.iterdir()) if p.is_dir() and p not in subsets
+        if path.is_dir() and (found := eval_set(path, shared_corpora)):
+            targets.sets.append(found)
+        elif path.is_dir() and (
+            subsets := [
+                s
+                for p in sorted(path.iterdir())
+                if p.is_dir() and (s := eval_set(p, shared_corpora))
             ]
+        ):
+            targets.sets += subsets
+            roots = {s.root for s in subsets}
+            targets.skipped += [p for p in sorted(path.iterdir()) if p.is_dir() and p not in roots]
         else:
             targets.files += eval_files([path])
     names = [s.name for s in targets.sets]

@@ -184,6 +184,6 @@ def _item(r: ItemResult, newly: bool, prev: dict | None, h: str) -> list[str]:
         "",
     ]
     out += ["**Källor:**", ""] + _citations(r.citations)
-    if prev is not None:
+    if prev is not None and "answer" in prev:  # a baseline written with --no-text has none
         out += ["**Svaret i baslinjen:**", "", md_block(str(prev.get("answer", ""))), ""]
     return out

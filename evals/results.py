@@ -139,12 +139,20 @@ class EvalResult:
         return data
 
     def write_json(
-        self, path: str | Path, comparison: Comparison | None = None, verdict: Gate | None = None
+        self,
+        path: str | Path,
+        comparison: Comparison | None = None,
+        verdict: Gate | None = None,
+        texts: bool = True,
     ) -> Path:
-        """The result as JSON, the file --baseline reads."""
+        """The result as JSON, the file --baseline reads. Without texts, the answers and the
+        citations' quotes are left out: they are the documents' own words, and a baseline over
+        documents the project does not commit must not carry them into the repository."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         data = self.to_dict(comparison, verdict)
+        if not texts:
+            _strip_texts(data)
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return path
 
@@ -187,3 +195,15 @@ class Gate:
             "regressions": self.regressions,
             "failed": self.failed,
         }
+
+
+def _strip_texts(data: dict) -> None:
+    """Drop every answer and quote from a result's dict (its sets' too), in place."""
+    for item in data.get("items", []):
+        item.pop("answer", None)
+        for citation in item.get("citations", []):
+            citation.pop("quote", None)
+    for citation in data.get("invalid_citations", []):
+        citation.pop("quote", None)
+    for part in data.get("sets", []):
+        _strip_texts(part)

@@ -345,8 +345,8 @@ CASES = {
         "",
     ),
     "a colon lead-in brings the list under the next heading": (
-        "## Ruttanalys\n\nPipelinen är byggd kring tre principer som går igen i "
-        "funktionerna nedan:\n\n### Tre bärande principer\n\n1. Inga rader "
+        "## Ruttanalys\n\nPipelinen är byggd kring tre principer som återkommer i "
+        "stegen nedan:\n\n### Tre bärande principer\n\n1. Inga rader "
         "försvinner.\n2. Nyckeln följer med.\n3. Rutten beräknas en gång.",
         "Vilka principer är pipelinen byggd kring?",
         "Inga rader försvinner",

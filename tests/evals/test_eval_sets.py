@@ -62,6 +62,38 @@ def test_targets_sort_sets_from_plain_files(tmp_path):
         find_targets([SETS, other])  # two sets of one name would mix their ids
 
 
+def test_a_set_without_corpus_finds_its_documents_in_the_shared_folder(tmp_path):
+    # Documents from outside are not committed: the set keeps only its questions, and its
+    # documents live in <shared>/<set name>/corpus/ (../shared/evals-corpora in the repository).
+    questions_only = tmp_path / "evals" / "ekby"
+    questions_only.mkdir(parents=True)
+    shutil.copy(SETS / "ekby" / "questions.yaml", questions_only)
+    shared = tmp_path / "shared"
+    shutil.copytree(SETS / "ekby" / "corpus", shared / "ekby" / "corpus")
+    (found,) = find_targets([questions_only], shared).sets
+    assert (found.name, found.corpus_dir) == ("ekby", shared / "ekby" / "corpus")
+    (found,) = find_targets([questions_only.parent], shared).sets  # a folder of sets, too
+    assert found.corpus_dir == shared / "ekby" / "corpus"
+    got = settings_for_set(Settings(data_dir=tmp_path / "d", evals_corpora_dir=shared), found.root)
+    assert got.corpus_dir == shared / "ekby" / "corpus"
+    # A set's own corpus/ comes first.
+    assert find_targets([SETS / "ekby"], shared).sets[0].corpus_dir == SETS / "ekby" / "corpus"
+
+
+def test_a_set_whose_documents_are_missing_is_an_error_naming_both_places(tmp_path):
+    questions_only = tmp_path / "evals" / "ekby"
+    questions_only.mkdir(parents=True)
+    shutil.copy(SETS / "ekby" / "questions.yaml", questions_only)
+    shared = tmp_path / "shared"
+    with pytest.raises(EvalFormatError) as err:
+        find_targets([questions_only.parent], shared)
+    message = str(err.value)
+    assert "dokument saknas" in message
+    assert str(questions_only / "corpus") in message
+    assert str(shared.resolve() / "ekby" / "corpus") in message
+    assert "POLICYBOT_EVALS_CORPORA_DIR" in message
+
+
 def test_set_items_are_qualified_by_set_name():
     (ekby,) = find_targets([SETS / "ekby"]).sets
     ids = [i.id for i in load_set(ekby)]

@@ -145,7 +145,7 @@ def test_a_hard_wrapped_sentence_is_one_sentence() -> None:
         "Tjänsten heter\n"
         "**Hex Listener**.\n"
         "**Typ** - materialtyp\n"
-        "**Ämne** - ämnesord som objektet är beskrivet med\n"
+        "**Ämne** - ord som posten beskrivs med\n"
         "**Medverkan** - personer\n"
     )
     got = [body[s:e] for s, e in split_sentences(body, 0, len(body))]
@@ -157,7 +157,7 @@ def test_a_hard_wrapped_sentence_is_one_sentence() -> None:
     # Lines that each stand alone stay apart, even when one ends with a particle.
     assert got[2:] == [
         "**Typ** - materialtyp",
-        "**Ämne** - ämnesord som objektet är beskrivet med",
+        "**Ämne** - ord som posten beskrivs med",
         "**Medverkan** - personer",
     ]
 
