@@ -92,6 +92,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     except CorpusError as exc:
         _print_err(f"Fel: {exc}")
         return EXIT_USAGE
+    if getattr(args, "explain", False):
+        from bot.explain import explain
+
+        print(explain(bot, args.question, args.history or []))
+        return EXIT_OK
     answer = bot.ask(args.question, args.history or [])
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
@@ -355,6 +360,12 @@ def _add_ask(sub) -> None:
     )
     p.add_argument("question", nargs="?", metavar="FRÅGA", help="frågan, inom citattecken")
     p.add_argument("--json", action="store_true", help="skriv svaret som ett JSON-objekt")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="visa varje steg: hämtade avsnitt med dense-, BM25- och samlad poäng, "
+        "kandidatmeningar med egenskaper och poäng, och beslutet (för förvaltare)",
+    )
     p.add_argument(
         "--jsonl",
         action="store_true",

@@ -291,9 +291,14 @@ class HybridRetriever(BaseRetriever):
         return snap
 
     def score_chunks(
-        self, query: str, snap: CorpusSnapshot | None = None, qvec: list[float] | None = None
+        self,
+        query: str,
+        snap: CorpusSnapshot | None = None,
+        qvec: list[float] | None = None,
+        parts: dict[str, tuple[float, float]] | None = None,
     ) -> list[tuple[Record, float]]:
         """The best chunks with fused scores, best first; qvec is the query's embedding if known.
+        parts, when given, receives each chunk's (dense cosine, BM25 score) by chunk key.
 
         Dense top-k comes from the store's vector index and lexical top-k from BM25; their union
         is scored on both sides. Each side is normalised by its mean and spread over the whole
@@ -340,6 +345,8 @@ class HybridRetriever(BaseRetriever):
             + self.lexical_weight * ((lex_of.get(k, 0.0) - l_mean) / l_std if l_std > 1e-9 else 0.0)
             for k in records
         }
+        if parts is not None:
+            parts.update({k: (dense[k], lex_of.get(k, 0.0)) for k in records})
         return sorted(((records[k], v) for k, v in fused.items()), key=lambda kv: -kv[1])
 
     def _dense_hits(self, q: np.ndarray, depth: int, chunks: int) -> list[tuple]:

