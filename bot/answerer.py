@@ -81,20 +81,39 @@ class ExtractiveAnswerer:
             return abstain(top, retrieved, "missing-target", str(info.target))
         if not ranked:
             return abstain(top, retrieved, "no-units")
+        answer = self._choose(info, ranked, top, retrieved, snap)
+        if answer.abstained and not answer.considered:
+            answer.considered = [ranked[0].record.text]
+        return answer
+
+    def _choose(
+        self,
+        info: QuestionInfo,
+        ranked: list[Candidate],
+        top: list[tuple[Record, float]],
+        retrieved: list[dict],
+        snap: CorpusSnapshot,
+    ) -> Answer:
+        """From ranked candidates: the abstention checks on the best, then the answer."""
+        t = self.tuning
         best = ranked[0]
-        min_dense = t.min_dense_english if info.english else t.min_dense
-        cover = best.coverage
-        if info.followup:
-            cover = max(cover, best.values["context_coverage"])
-        if cover < t.min_coverage and best.similarity < min_dense:
+        if self._weak(info, best):
             return abstain(top, retrieved, "low-match")
         chosen = select(info, ranked, t)
         if info.kind in f.NEEDS and not any(f.fits(info, r.text, r.meta) for r in chosen.records):
             # The topic is there but not the year, figure or name asked for: a near miss.
             return abstain(top, retrieved, "near-miss", info.kind)
         if not info.english and not _names_covered(info, chosen.lead, snap):
-            # "Vilka vänorter har Stockholms stad?": the answer must be about what is named.
-            return abstain(top, retrieved, "other-entity")
+            # "Vilka vänorter har Stockholms stad?": the answer must be about what is named. A
+            # unit a little further down may be ("... med Murmansk?" under a sentence on Kina).
+            named = [c for c in ranked[: t.window] if _names_covered(info, c, snap)]
+            if not named or self._weak(info, named[0]) or not _keeps_topic(info, named[0]):
+                return abstain(top, retrieved, "other-entity")
+            chosen = select(info, named, t)
+            if info.kind in f.NEEDS and not any(
+                f.fits(info, r.text, r.meta) for r in chosen.records
+            ):
+                return abstain(top, retrieved, "near-miss", info.kind)
         # "Vilka principer ...?" where each principle is a heading of its own: unless a list
         # already answers as well.
         found = outline.find(info, ranked, snap.vocabulary.outlines, snap.unit_idf, t)
@@ -102,8 +121,33 @@ class ExtractiveAnswerer:
             (found.lead_in is not None and found.coverage > chosen.lead.coverage)
             or not any(r.meta.get("is_list") for r in chosen.records)
         ):
-            return compose_headings(found, retrieved, t)
-        return compose(info, chosen.lead, chosen.records, retrieved, t)
+            answer = compose_headings(found, retrieved, t)
+            answer.considered = ["\n".join([found.parent, *found.children])]
+            return answer
+        answer = compose(info, chosen.lead, chosen.records, retrieved, t)
+        answer.considered = [r.text for r in chosen.records]
+        return answer
+
+    def _weak(self, info: QuestionInfo, cand: Candidate) -> bool:
+        """Too few of the question's words and too far from it in meaning to answer it."""
+        t = self.tuning
+        min_dense = t.min_dense_english if info.english else t.min_dense
+        cover = cand.coverage
+        if info.followup:
+            cover = max(cover, cand.values["context_coverage"])
+        return cover < t.min_coverage and cand.similarity < min_dense
+
+
+def _keeps_topic(info: QuestionInfo, cand: Candidate) -> bool:
+    """The unit holds at least half of what the question asks besides its names: a unit that
+    only mentions Stockholm ("Visit Stockholm") does not answer "Vilka vänorter har Stockholms
+    stad?"."""
+    names = {stem(x) for n in info.names for x in f.name_forms(n)}
+    topic = [s for s in dict.fromkeys(info.focus_stems) if s not in names]
+    if not topic:
+        return True
+    _, stems = f.terms_of(f"{cand.record.text} {f.unit_context(cand.record)}", info)
+    return 2 * sum(s in stems for s in topic) >= len(topic)
 
 
 def _names_covered(info: QuestionInfo, lead: Candidate, snap: CorpusSnapshot) -> bool:

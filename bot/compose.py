@@ -54,6 +54,9 @@ class Answer:
     retrieved: list[dict] = field(default_factory=list)  # chunks seen, for evaluation
     abstain_code: str = ""  # which check abstained (a key of ABSTAIN_REASONS)
     abstain_reason: str = ""  # the same in words, with details, for evaluation and debugging
+    # The whole units the answer was made from, or the best one the bot had when it abstained
+    # after ranking: evaluation tells "chosen but composed wrong" from "never chosen" with them.
+    considered: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The CLI's JSON contract."""

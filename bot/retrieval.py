@@ -15,6 +15,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
+from bot.site import owner_words
 from bot.text import Vocabulary, index_stems
 from config.settings import Settings
 from ingest.chunking import SECTION_SEPARATOR
@@ -118,11 +119,17 @@ class CorpusSnapshot:
     start-up do not grow with the corpus beyond the lexical index.
     """
 
-    def __init__(self, collection, lexical: LexicalIndex, generation: str) -> None:
+    def __init__(
+        self,
+        collection,
+        lexical: LexicalIndex,
+        generation: str,
+        owner: frozenset[str] = frozenset(),
+    ) -> None:
         self.collection = collection
         self.lexical = lexical
         self.generation = generation
-        self.vocabulary = Vocabulary(stats=lexical.stats)
+        self.vocabulary = Vocabulary(stats=lexical.stats, owner=owner)
         self._documents: dict[str, dict] | None = None
 
     @property
@@ -286,7 +293,7 @@ class HybridRetriever(BaseRetriever):
                     lexical = build_from_collection(self.collection, generation)
                     with contextlib.suppress(OSError):  # read-only data dir: keep it in memory
                         lexical.save(root)
-                snap = CorpusSnapshot(self.collection, lexical, key)
+                snap = CorpusSnapshot(self.collection, lexical, key, owner_words(self.settings))
                 self._snapshot = snap
         return snap
 

@@ -89,7 +89,7 @@ class PolicyBot:
         report = None
         if _guard(settings, store._collection.count) == 0:
             report = ingest(settings, embeddings=embeddings, progress=progress)
-        tuning = Tuning.load(settings.tuning_file)
+        tuning = Tuning.load(settings.tuning_file, settings.embedding)
         retriever = HybridRetriever(
             vector_store=store,
             embeddings=embeddings,

@@ -158,15 +158,19 @@ class Vocabulary:
         bodies: list[str] | None = None,
         *,
         stats: CorpusStats | None = None,
+        owner: frozenset[str] = frozenset(),
     ) -> None:
+        """owner: the words of the deployment's own name (bot.site.owner_words). They count as
+        corpus words and as its subject: "... i Krokom?" asks about Krokom's documents, which
+        need not say "Krokom"."""
         stats = stats or CorpusStats.build(texts or [], docs, bodies)
         self.aliases = stats.aliases
         self.symbols = stats.symbols
-        self.words = set(stats.words)
+        self.words = set(stats.words) | owner
         self.doc_subjects = stats.doc_subjects
         self.outlines = stats.outlines
-        self.ubiquitous = stats.ubiquitous
         self.stems = {stem(w) for w in self.words}
+        self.ubiquitous = stats.ubiquitous | {stem(w) for w in owner}
         # Sorted, and sorted reversed, so that "a corpus word starts (ends) with this" is a
         # binary search rather than a pass over the whole vocabulary.
         self._long = sorted(w for w in self.words | self.stems if len(w) >= 5)

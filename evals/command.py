@@ -47,6 +47,11 @@ def settings_for_set(settings: Settings, set_dir: Path) -> Settings:
     return _set_settings(settings, _eval_set(Path(set_dir), settings))
 
 
+def settings_for_corpus(settings: Settings, name: str, corpus_dir: Path) -> Settings:
+    """The settings run_items uses for a corpus folder indexed like a set named name."""
+    return _set_settings(settings, EvalSet(name, Path(corpus_dir), Path(corpus_dir)))
+
+
 def _set_settings(settings: Settings, found: EvalSet) -> Settings:
     name = found.name
     update: dict[str, Any] = {
@@ -76,6 +81,21 @@ def run_set(
     """
     found = _eval_set(Path(set_dir), settings)
     return _run_set(found, load_set(found), settings, bot_factory, progress)
+
+
+def run_items(
+    name: str,
+    corpus_dir: Path,
+    items: list[Item],
+    settings: Settings,
+    *,
+    progress: bool = False,
+) -> EvalResult:
+    """Run items that live outside an eval set's folder (the training QA corpus) against the
+    documents in corpus_dir, indexed like a set named name; ids are qualified as <name>/<id>."""
+    the_set = EvalSet(name, Path(corpus_dir), Path(corpus_dir))
+    qualified = [it.model_copy(update={"id": f"{name}/{it.id}"}) for it in items]
+    return _run_set(the_set, qualified, settings, None, progress)
 
 
 def _eval_set(set_dir: Path, settings: Settings) -> EvalSet:

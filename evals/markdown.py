@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from evals.metrics import pct
 from evals.results import Comparison, EvalResult, Gate, ItemResult
-from evals.summary import SETS_HEADER, cards, delta, expected, set_rows, where
+from evals.summary import SETS_HEADER, cards, delta, expected, set_rows, stage_of, where
 
 if TYPE_CHECKING:
     from evals.report import Section
@@ -174,6 +174,8 @@ def _item(r: ItemResult, newly: bool, prev: dict | None, h: str) -> list[str]:
         out.append("**Tidigare frågor:** " + " → ".join(md(x) for x in it.history))
         out.append("")
     out.append("**Varför underkänd:** " + "; ".join(md(x) for x in r.reasons))
+    out.append("")
+    out.append(f"**Steg som felade:** {md(stage_of(r))}")
     out.append("")
     out += [
         f"**Förväntat:** {md(expected(it))}",

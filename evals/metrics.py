@@ -97,6 +97,42 @@ def cover_rank(expect: Sequence[Expectation], retrieved: Sequence[Mapping]) -> i
     return None
 
 
+YES_NO = {"ja", "nej"}
+
+# The stage of the pipeline at fault for a failing answer (the eval report's column).
+STAGES = {
+    "not-retrieved": "svaret hämtades inte",
+    "not-chosen": "hämtat men inte valt",
+    "abstained": "valt men boten avstod",
+    "composed": "valt men fel sammansatt",
+    "answered": "svarade i stället för att avstå",
+}
+
+
+def stage(
+    expect: Sequence[Expectation],
+    should_abstain: bool,
+    abstained: bool,
+    cover: int | None,
+    considered: Sequence[str],
+) -> str:
+    """Where a failing answer went wrong, judged from what was retrieved (cover: the cover
+    rank) and the units the bot considered; a key of STAGES."""
+    if should_abstain:
+        return "answered"
+    if cover is None:
+        return "not-retrieved"
+    chosen = norm("\x00".join(considered))
+    # "Ja"/"Nej" is the composer's to add; the unit holds the other facts.
+    facts = [e for e in expect if not set(map(norm, alternatives(e))) <= YES_NO]
+    holds = bool(considered) and all(satisfied(e, chosen) for e in facts)
+    if abstained:
+        # An abstention before any unit was weighed (words missing from the corpus) counts
+        # as the abstention's fault: the answer was there to be chosen.
+        return "abstained" if holds or not considered else "not-chosen"
+    return "composed" if holds else "not-chosen"
+
+
 def quote_problem(quote: str, doc_id: str, bodies: Mapping[str, str]) -> str | None:
     """Why a citation's quote is not verbatim in its document's body; None when it is."""
     body = bodies.get(doc_id)

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from evals.markdown import render_markdown
 from evals.metrics import ms, pct
 from evals.results import Comparison, EvalResult, Gate, ItemResult
-from evals.summary import SETS_HEADER, cards, delta, expected, set_rows, where
+from evals.summary import SETS_HEADER, cards, delta, expected, set_rows, stage_of, where
 
 GOOD, FAIR, POOR, UNKNOWN = "#2e7d32", "#e0a100", "#c62828", "#9e9e9e"
 HTML_SUFFIXES, MARKDOWN_SUFFIXES = (".html", ".htm"), (".md", ".markdown")
@@ -129,6 +129,7 @@ def helpers() -> dict:
         "cards": cards,
         "where": where,
         "expected": expected,
+        "stage_of": stage_of,
         "basename": lambda p: Path(p).name,
         "question_map": lambda result: {r.item.id: r.item.question for r in result.items},
         # A value never wraps before its unit.

@@ -34,6 +34,7 @@ class ItemResult:
     hit_rank: int | None = None
     cover_rank: int | None = None
     error: str | None = None
+    stage: str = ""  # for a failure, the pipeline stage at fault (a key of metrics.STAGES)
 
     def to_dict(self) -> dict:
         it = self.item
@@ -58,6 +59,7 @@ class ItemResult:
             "abstain_reason": self.abstain_reason,
             "retrieved": self.retrieved,
             "error": self.error,
+            "stage": self.stage,
             "file": it.file,
         }
 

@@ -126,6 +126,7 @@ def score_answer(item: Item, answer: Any, bodies: Mapping[str, str]) -> ItemResu
         cited_doc_ids=[c.doc_id for c in answer.citations],
     )
     retrieved = list(answer.retrieved or [])
+    cover = None if item.abstain else metrics.cover_rank(item.expect, retrieved)
     return ItemResult(
         item=item,
         passed=not reasons,
@@ -138,7 +139,12 @@ def score_answer(item: Item, answer: Any, bodies: Mapping[str, str]) -> ItemResu
         abstain_reason=getattr(answer, "abstain_reason", "") or "",
         retrieved=[str(r.get("doc_id", "")) for r in retrieved],
         hit_rank=None if item.abstain else metrics.hit_rank(item.expect, item.sources, retrieved),
-        cover_rank=None if item.abstain else metrics.cover_rank(item.expect, retrieved),
+        cover_rank=cover,
+        stage=""
+        if not reasons
+        else metrics.stage(
+            item.expect, item.abstain, answer.abstained, cover, getattr(answer, "considered", [])
+        ),
     )
 
 
@@ -158,6 +164,12 @@ def summarize(results: Sequence[ItemResult]) -> dict:
         "failed": n - passed,
         "pass_rate": metrics.ratio(passed, n),
         "errors": sum(r.error is not None for r in results),
+        # Failures by the pipeline stage at fault, in the order of the pipeline.
+        "stages": {
+            key: count
+            for key in metrics.STAGES
+            if (count := sum(r.stage == key for r in results if not r.passed))
+        },
         "hit_items": len(answerable),
         "hit_at": {
             str(k): metrics.ratio(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from evals.metrics import HIT_KS, ms, pct
-from evals.results import Comparison, EvalResult, Gate
+from evals.metrics import HIT_KS, STAGES, ms, pct
+from evals.results import Comparison, EvalResult, Gate, ItemResult
 from evals.schema import Item
 
 SETS_HEADER = (
@@ -69,7 +69,17 @@ def metric_rows(result: EvalResult) -> list[tuple[str, str]]:
             f"{pct(s['abstention_recall'])}  ({s['abstained_correctly']} av {s['should_abstain']})",
         ),
         ("Svarstid p50 / p95", f"{ms(s['latency_p50_ms'])} / {ms(s['latency_p95_ms'])}"),
+        ("Fel per steg", stage_counts(s.get("stages") or {})),
     ]
+
+
+def stage_counts(stages: Mapping[str, int]) -> str:
+    """ "svaret hämtades inte 3 · hämtat men inte valt 5", in the pipeline's order."""
+    return " · ".join(f"{STAGES.get(k, k)} {n}" for k, n in stages.items()) or "–"
+
+
+def stage_of(r: ItemResult) -> str:
+    return STAGES.get(r.stage, r.stage)
 
 
 def set_rows(result: EvalResult) -> list[list[str]]:
@@ -155,7 +165,7 @@ def format_summary(
     failing = result.failing
     if failing:
         out.append(f"Underkända ({len(failing)}):")
-        out += [f"  {r.item.id}: {'; '.join(r.reasons)}" for r in failing]
+        out += [f"  {r.item.id}: [{stage_of(r)}] {'; '.join(r.reasons)}" for r in failing]
         out.append("")
     invalid = result.invalid_citations
     if invalid:

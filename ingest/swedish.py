@@ -204,6 +204,10 @@ COST_QUESTION = re.compile(
 # A share: "27 %", "tre av tio", "hälften", "var tionde".
 SHARE = re.compile(r"%|\bprocent\b|\b\w+ av (tio|hundra)\b|\bhälften\b|\bvar \w+de\b", re.I)
 SHARE_WORDS = frozenset(["andel", "andelen", "del", "procent"])
+# Kinds of public body: in "Region Jämtland Härjedalen" or "Krokoms kommun" they are not the name.
+BODY_KINDS = frozenset(
+    ["kommun", "kommuns", "region", "regionen", "stad", "stads", "län", "läns", "landsting"]
+)
 # People and bodies that answer "Vem ...?" in policy text: roles, not only capitalised names.
 ROLE = re.compile(
     r"\b\w*(ansvarig|chef|direktör|nämnd\w*|styrelse\w*|grupp\w*|förvaltning\w*|"

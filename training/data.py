@@ -65,24 +65,18 @@ class Group:
 
 
 def passages_of(paths: list[Path], max_chars: int) -> dict[str, Passage]:
+    """Every unit and chunk of the documents, as ingest cuts them, keyed <doc>#u<n> and
+    <doc>#c<n>; each passage knows the key of its chunk."""
     out: dict[str, Passage] = {}
     for path in paths:
         doc = load_file(path)
         for d in to_documents(doc, max_chars):
             meta = d.metadata
             key = f"{doc.doc_id}#{meta['level'][0]}{meta['order']}"
-            out[key] = Passage(
-                key,
-                doc.doc_id,
-                meta["level"],
-                d.page_content,
-                doc.body[meta["start"] : meta["end"]],
-                meta["chunk"],
-            )
-    # chunk keys from ingest are <doc>#<n>; map them to ours
-    for p in out.values():
-        doc_id, n = p.chunk.rsplit("#", 1)
-        p.chunk = f"{doc_id}#c{n}"
+            # ingest names the chunk <doc>#<n>; here units and chunks share one key space
+            chunk = f"{doc.doc_id}#c{meta['chunk'].rsplit('#', 1)[1]}"
+            body = doc.body[meta["start"] : meta["end"]]
+            out[key] = Passage(key, doc.doc_id, meta["level"], d.page_content, body, chunk)
     return out
 
 

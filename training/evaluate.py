@@ -60,13 +60,13 @@ def rank_group(model, group: Group) -> Ranks:
     if not answerable:
         return ranks
     queries = embed(model, [q.query for q in answerable], True)
-    for level, keys_of in (("unit", "unit"), ("chunk", "chunk")):
+    for level in ("unit", "chunk"):
         passages = group.units() if level == "unit" else group.chunks()
         index = {p.key: i for i, p in enumerate(passages)}
         vectors = embed(model, [p.text for p in passages], False)
         scores = queries @ vectors.T
         for row, q in enumerate(answerable):
-            target = index[getattr(q, keys_of)]
+            target = index[getattr(q, level)]
             rank = int((scores[row] > scores[row, target]).sum()) + 1
             (ranks.unit_ranks if level == "unit" else ranks.chunk_ranks).append(rank)
     return ranks

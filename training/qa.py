@@ -21,6 +21,7 @@ from evals.schema import EvalFormatError, Item
 
 QA_DIR = Path(__file__).resolve().parent / "qa"
 SPLITS_FILE = QA_DIR / "splits.yaml"
+PUBLISHERS_FILE = QA_DIR / "publishers.yaml"  # each QA file's publisher, as it names itself
 SHARED_CORPORA = REPOSITORY.parent / "shared" / "corpora"
 YES_NO = {"ja", "nej"}
 
@@ -73,7 +74,7 @@ def load_qa_file(path: Path) -> list[QAItem]:
 def qa_files(paths: list[Path] | None = None) -> list[Path]:
     if paths:
         return [f for p in paths for f in (sorted(p.glob("*.yaml")) if p.is_dir() else [p])]
-    return sorted(p for p in QA_DIR.glob("*.yaml") if p != SPLITS_FILE)
+    return sorted(p for p in QA_DIR.glob("*.yaml") if p not in (SPLITS_FILE, PUBLISHERS_FILE))
 
 
 def load_qa(paths: list[Path] | None = None) -> list[QAItem]:

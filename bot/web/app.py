@@ -19,9 +19,9 @@ import gradio as gr
 from bot import gaps
 from bot.feedback import FeedbackStore
 from bot.service import QuestionError, validate_question
+from bot.site import Site, load_site
 from bot.web import page, render, sources
 from bot.web.chat import Chat, locate_citation
-from bot.web.site import Site, load_site
 from config.settings import Settings
 
 # Events that may run at once. Answers themselves are computed one at a time under a lock

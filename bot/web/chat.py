@@ -19,8 +19,8 @@ import gradio as gr
 
 from bot.feedback import FeedbackStore
 from bot.service import QuestionError, validate_question
+from bot.site import Site
 from bot.web import render, sources
-from bot.web.site import Site
 from ingest.store import StoreUnavailable
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.compose import ABSTAIN_TEXT
 from bot.localtime import format_local
+from bot.site import Site
 from bot.web import markup, sources
-from bot.web.site import Site
 
 ENV = Environment(
     loader=PackageLoader("bot.web", "templates"),

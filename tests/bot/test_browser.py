@@ -20,7 +20,7 @@ import pytest
 from gradio_client import Client
 
 from bot.feedback import FeedbackStore
-from bot.web.site import load_site
+from bot.site import load_site
 from config.settings import Settings
 
 try:

@@ -21,9 +21,9 @@ import pytest
 
 from bot.cli import main
 from bot.service import PolicyBot
+from bot.site import Site
 from bot.text import index_stems
 from bot.web.chat import UNREACHABLE, Chat
-from bot.web.site import Site
 from config.settings import Settings
 from ingest.embeddings import make_embeddings
 from ingest.indexer import ingest

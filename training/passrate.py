@@ -1,0 +1,112 @@
+"""The bot's pass rate on a split of the QA corpus: every group asked of its own documents.
+
+`python -m training.passrate --split test [--json OUT]` runs the real answerer, as `policybot
+eval` does, on every group of the split in training/qa/splits.yaml: a QA file against its
+publisher's folder in ../shared/corpora/, an eval set against its own documents. The embedding
+model and the tuning are the settings' (POLICYBOT_EMBEDDING, POLICYBOT_TUNING_FILE), so the same
+command measures each model. The figures of the model card and the closing notes come from here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from config.settings import DEFAULT_CORPUS, REPOSITORY, Settings
+from evals.command import run_items
+from evals.loading import eval_set, load_items
+from evals.results import EvalResult
+from evals.running import combine
+from evals.schema import Item
+from evals.summary import format_run
+from training.qa import PUBLISHERS_FILE, document_paths, load_qa, splits
+
+# Eval sets asked of the Luleå corpus itself rather than of a corpus of their own.
+LULEA_SETS = {"evals/sets": "lulea", "evals/holdout": "lulea-holdout"}
+
+
+def group_target(name: str, settings: Settings) -> tuple[str, Path, list[Item]] | None:
+    """(set name, corpus folder, items) of one group of splits.yaml; None without questions."""
+    if name in LULEA_SETS:
+        return LULEA_SETS[name], DEFAULT_CORPUS, load_items([REPOSITORY / name])
+    if name.startswith("evals/"):
+        found = eval_set(REPOSITORY / name, settings.evals_corpora_dir)
+        if found is None:
+            raise SystemExit(f"Fel: {name}: ingen utvärderingsmängd")
+        return found.name, found.corpus_dir, load_items([found.questions])
+    qas = [qa for qa in load_qa() if qa.group == name]
+    if not qas:
+        return None
+    docs = document_paths(evals_corpora=settings.evals_corpora_dir)
+    folders = {docs[d].parent for qa in qas for d in qa.documents if d in docs}
+    if len(folders) != 1:
+        raise SystemExit(f"Fel: {name}: frågornas dokument ligger i {len(folders)} mappar, inte 1")
+    return name, folders.pop(), [qa.item for qa in qas]
+
+
+def group_settings(name: str, settings: Settings) -> Settings:
+    """The settings a deployment for the group's publisher would have: its own name."""
+    owner = publishers().get(name)
+    return settings.model_copy(update={"municipality": owner}) if owner else settings
+
+
+def publishers() -> dict[str, str]:
+    return yaml.safe_load(PUBLISHERS_FILE.read_text(encoding="utf-8")) or {}
+
+
+def run_group(
+    name: str, settings: Settings, progress: bool, owner: bool = True
+) -> EvalResult | None:
+    """One group's result, or None when it has no questions. owner=False asks as a deployment
+    that never named its publisher would (for the ablation)."""
+    target = group_target(name, settings)
+    if target is None:
+        return None
+    set_name, corpus, items = target
+    if owner:
+        settings = group_settings(name, settings)
+    return run_items(set_name, corpus, items, settings, progress=progress)
+
+
+def split_names(split: str, only: list[str] | None = None) -> list[str]:
+    names = [n for n, s in splits().items() if s == split]
+    return [n for n in names if n in only] if only else names
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m training.passrate",
+        description="Botens andel godkända svar på en del av QA-korpusen.",
+    )
+    parser.add_argument("--split", choices=["train", "dev", "test"], default="test")
+    parser.add_argument("--only", nargs="*", help="bara dessa grupper (namn i splits.yaml)")
+    parser.add_argument("--data-dir", type=Path, help="datamapp för gruppernas index")
+    parser.add_argument(
+        "--no-owner", action="store_true", help="utan utgivarens namn (som utan site.yaml)"
+    )
+    parser.add_argument("--json", type=Path, help="skriv resultatet som JSON (utan svarstexter)")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    if args.data_dir:
+        settings = settings.model_copy(update={"data_dir": args.data_dir})
+    names = split_names(args.split, args.only)
+    progress = sys.stderr.isatty()
+    parts = [
+        r for n in names if (r := run_group(n, settings, progress, not args.no_owner)) is not None
+    ]
+    if not parts:
+        print("Fel: inga frågor", file=sys.stderr)
+        return 2
+    result = combine(parts)
+    sys.stdout.write(format_run(result))
+    if args.json:
+        print(f"JSON: {result.write_json(args.json, texts=False)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
