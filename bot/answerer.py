@@ -100,7 +100,7 @@ class ExtractiveAnswerer:
         if self._weak(info, best):
             return abstain(top, retrieved, "low-match")
         chosen = select(info, ranked, t)
-        if info.kind in f.NEEDS and not any(f.fits(info, r.text, r.meta) for r in chosen.records):
+        if _lacks_kind(info, chosen.records):
             # The topic is there but not the year, figure or name asked for: a near miss.
             return abstain(top, retrieved, "near-miss", info.kind)
         if not info.english and not _names_covered(info, chosen.lead, snap):
@@ -110,9 +110,7 @@ class ExtractiveAnswerer:
             if not named or self._weak(info, named[0]) or not _keeps_topic(info, named[0]):
                 return abstain(top, retrieved, "other-entity")
             chosen = select(info, named, t)
-            if info.kind in f.NEEDS and not any(
-                f.fits(info, r.text, r.meta) for r in chosen.records
-            ):
+            if _lacks_kind(info, chosen.records):
                 return abstain(top, retrieved, "near-miss", info.kind)
         # "Vilka principer ...?" where each principle is a heading of its own: unless a list
         # already answers as well.
@@ -136,6 +134,11 @@ class ExtractiveAnswerer:
         if info.followup:
             cover = max(cover, cand.values["context_coverage"])
         return cover < t.min_coverage and cand.similarity < min_dense
+
+
+def _lacks_kind(info: QuestionInfo, records: list[Record]) -> bool:
+    """The question needs a year, figure or name and no quoted unit holds one."""
+    return info.kind in f.NEEDS and not any(f.fits(info, r.text, r.meta) for r in records)
 
 
 def _keeps_topic(info: QuestionInfo, cand: Candidate) -> bool:

@@ -134,7 +134,7 @@ class Tuning(BaseModel):
         fitted per model and kept in config/tuning-<model>.json."""
         if path is not None:
             return cls._read(path)
-        tuning = cls._read(DEFAULT_TUNING_FILE) if DEFAULT_TUNING_FILE.is_file() else cls()
+        tuning = cls._read(DEFAULT_TUNING_FILE)
         model_file = model_tuning_file(embedding) if embedding else None
         if model_file is None or not model_file.is_file():
             return tuning

@@ -17,7 +17,7 @@ from evals.loading import load_items
 from evals.metrics import norm, satisfied
 from ingest.chunking import to_documents
 from ingest.loaders import discover, load_file
-from training.qa import QAItem, document_paths, load_qa, splits
+from training.qa import QAItem, by_group, document_paths, folders_of, load_qa, splits
 
 EVALS = REPOSITORY / "evals"
 
@@ -124,9 +124,7 @@ def load_groups(wanted: set[str] | None = None, settings: Settings | None = None
     settings = settings or Settings()
     which = splits()
     docs = document_paths(evals_corpora=settings.evals_corpora_dir)
-    qa_by_group: dict[str, list[QAItem]] = {}
-    for qa in load_qa():
-        qa_by_group.setdefault(qa.group, []).append(qa)
+    qa_by_group = by_group(load_qa())
     groups = []
     for name, split in which.items():
         if wanted and split not in wanted:
@@ -136,8 +134,7 @@ def load_groups(wanted: set[str] | None = None, settings: Settings | None = None
             items, paths = _eval_set(name, settings)
         else:
             items = qa_by_group.get(name, [])
-            folders = {docs[d].parent for qa in items for d in qa.documents if d in docs}
-            paths = sorted(p for f in folders for p in f.glob("*.md"))
+            paths = sorted(p for f in folders_of(items, docs) for p in f.glob("*.md"))
         group.passages = passages_of(paths, settings.chunk_max_chars)
         _questions(group, items)
         groups.append(group)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -22,7 +23,15 @@ from evals.results import EvalResult
 from evals.running import combine
 from evals.schema import Item
 from evals.summary import format_run
-from training.qa import PUBLISHERS_FILE, document_paths, load_qa, splits
+from training.qa import (
+    PUBLISHERS_FILE,
+    QAItem,
+    by_group,
+    document_paths,
+    folders_of,
+    load_qa,
+    splits,
+)
 
 # Eval sets asked of the Luleå corpus itself rather than of a corpus of their own.
 LULEA_SETS = {"evals/sets": "lulea", "evals/holdout": "lulea-holdout"}
@@ -37,14 +46,24 @@ def group_target(name: str, settings: Settings) -> tuple[str, Path, list[Item]] 
         if found is None:
             raise SystemExit(f"Fel: {name}: ingen utvärderingsmängd")
         return found.name, found.corpus_dir, load_items([found.questions])
-    qas = [qa for qa in load_qa() if qa.group == name]
+    qas = _qa_groups().get(name)
     if not qas:
         return None
-    docs = document_paths(evals_corpora=settings.evals_corpora_dir)
-    folders = {docs[d].parent for qa in qas for d in qa.documents if d in docs}
+    folders = folders_of(qas, _documents(settings.evals_corpora_dir))
     if len(folders) != 1:
         raise SystemExit(f"Fel: {name}: frågornas dokument ligger i {len(folders)} mappar, inte 1")
     return name, folders.pop(), [qa.item for qa in qas]
+
+
+# Read once per run: every group of a split is looked up in the same files.
+@lru_cache(maxsize=1)
+def _qa_groups() -> dict[str, list[QAItem]]:
+    return by_group(load_qa())
+
+
+@lru_cache(maxsize=2)
+def _documents(evals_corpora: Path) -> dict[str, Path]:
+    return document_paths(evals_corpora=evals_corpora)
 
 
 def group_settings(name: str, settings: Settings) -> Settings:

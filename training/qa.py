@@ -90,6 +90,19 @@ def load_qa(paths: list[Path] | None = None) -> list[QAItem]:
     return items
 
 
+def by_group(items: list[QAItem]) -> dict[str, list[QAItem]]:
+    """The items of each QA file (group), in file order."""
+    out: dict[str, list[QAItem]] = {}
+    for qa in items:
+        out.setdefault(qa.group, []).append(qa)
+    return out
+
+
+def folders_of(items: list[QAItem], docs: dict[str, Path]) -> set[Path]:
+    """The publisher folders holding the documents the items ask about."""
+    return {docs[d].parent for qa in items for d in qa.documents if d in docs}
+
+
 def problems(qa: QAItem, texts: dict[str, str]) -> list[str]:
     """Every rule of FORMAT.md the item breaks, given doc id -> file text."""
     it = qa.item
