@@ -44,6 +44,7 @@ def explain(bot: Any, question: str, history: list[str] | None = None) -> str:
         where = f"{record.meta['doc_id']} › {record.meta.get('section') or '–'}"
         lines.append(f"   {rank:>4}  {fused:6.2f}  {dense:5.3f}  {lexical:5.2f}  {where}")
     ranked = extractive.ranked(info, top, qvec, snap) if top and info.focus_stems else []
+    weights = extractive.tuning.weights
     lines += ["", f"2. Kandidatmeningar ({len(ranked)}, de {min(len(ranked), SHOWN_UNITS)} bästa):"]
     for rank, cand in enumerate(ranked[:SHOWN_UNITS], start=1):
         text = " ".join(cand.record.text.split())
@@ -53,6 +54,13 @@ def explain(bot: Any, question: str, history: list[str] | None = None) -> str:
         )
         shown = {k: round(v, 3) for k, v in cand.values.items() if v}
         lines.append(f"       {shown}")
+        # What each feature adds to the score under the fitted weights (training/scorer.py):
+        # why the model ranks this unit where it does, largest contributions first.
+        parts = sorted(
+            ((k, v * weights.get(k, 0.0)) for k, v in cand.values.items() if v),
+            key=lambda kv: -abs(kv[1]),
+        )
+        lines.append("       bidrag: " + ", ".join(f"{k} {c:+.2f}" for k, c in parts if c))
     lines += ["", "3. Beslut:"]
     t = extractive.tuning
     if answer.abstained:

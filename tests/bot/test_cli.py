@@ -6,6 +6,7 @@ import argparse
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,7 @@ def test_ask_explain_shows_every_stage_and_the_decision(data_args, capsys) -> No
     stages = ["1. Hämtade avsnitt", "2. Kandidatmeningar", "3. Beslut:", "Svar:"]
     assert [out.index(s) for s in stages] == sorted(out.index(s) for s in stages)
     assert "dense" in out and "BM25" in out and "'coverage'" in out
+    assert re.search(r"bidrag: \w+ [+-]\d+\.\d\d", out)  # the fitted weights at work
     assert "Svarar med:" in out and "[1] plan-internationellt-arbete" in out and "Zenica" in out
     assert main([*data_args, "ask", "--explain", "Hur blir vädret i helgen?"]) == 0
     out = capsys.readouterr().out
