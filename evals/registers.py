@@ -8,7 +8,6 @@ quote is verbatim inside its section, so that the register builder is scored aga
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Literal
 
@@ -16,11 +15,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from evals.schema import EvalFormatError
-from ingest.chunking import SECTION_SEPARATOR
+from ingest.headings import trail_at, trails
 from ingest.loaders import SourceDocument
 
 CellName = Literal["since", "status", "purpose", "members", "role"]
-HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
 class Ref(BaseModel):
@@ -75,28 +73,6 @@ def load(path: Path) -> GoldRegister:
         raise EvalFormatError(f"{path}: {where}: {first['msg']}") from exc
 
 
-def trails(body: str) -> list[tuple[int, str]]:
-    """(offset, heading trail) at each heading of a Markdown body, the title heading first."""
-    out: list[tuple[int, str]] = []
-    stack: dict[int, str] = {}
-    for m in HEADING.finditer(body):
-        level = len(m.group(1))
-        stack = {k: v for k, v in stack.items() if k < level}
-        stack[level] = m.group(2).strip()
-        out.append((m.start(), SECTION_SEPARATOR.join(stack[k] for k in sorted(stack))))
-    return out
-
-
-def trail_at(body: str, offset: int) -> str:
-    """The heading trail the text at offset stands under ("" before any heading)."""
-    found = ""
-    for start, trail in trails(body):
-        if start > offset:
-            break
-        found = trail
-    return found
-
-
 def check(register: GoldRegister, documents: dict[str, SourceDocument]) -> list[str]:
     """Every problem with the register's references, each naming the row and the cell."""
     problems = []
@@ -110,7 +86,7 @@ def check(register: GoldRegister, documents: dict[str, SourceDocument]) -> list[
             if doc is None:
                 problems.append(f"{where}: dokumentet {ref.doc} finns inte")
                 continue
-            if ref.section not in {t for _, t in trails(doc.body)}:
+            if ref.section not in {t for _, _, t in trails(doc.body)}:
                 problems.append(f"{where}: {ref.doc} har inget avsnitt {ref.section!r}")
             if ref.quote is None:
                 continue

@@ -655,3 +655,25 @@ ACRONYM_FIRST = re.compile(
     r"\b([A-ZÅÄÖ]{2,6})\s*\(((?:[A-ZÅÄÖ][\w-]*(?:\s+(?:of the|of|for|de|och))?\s+){0,5}"
     r"[A-ZÅÄÖ][\w-]*)\)"
 )
+
+# -- the register of memberships (bot/register.py) ---------------------------------------------
+# Words that say a section or a list is about the body's ties to others; matched as word
+# beginnings, so inflections and compounds ("vänortssamarbete", "medlemskapet") count.
+REGISTER_CUE = re.compile(
+    r"\b(?:organisation|nätverk|network|samarbet|samverkan|medlem|vänort|vänstad|partnerskap"
+    r"|avtal|avsiktsförklaring|förening|forum|union|allians|sekretariat)",
+    re.IGNORECASE,
+)
+# A heading that leads up to a name ("Mer om SPR", "Om Bottenviksbågen"): the words before it.
+REGISTER_LEAD = re.compile(r"^(?:mer\s+)?(?:om|kring|fakta\s+om)\s+(?=[A-ZÅÄÖ0-9])", re.IGNORECASE)
+# The kind of tie a cue word names, first match wins: twin towns before networks before
+# agreements before organisations; anything else is a partnership.
+REGISTER_TYPES = (
+    ("twin town", re.compile(r"\b(?:vänort|vänstad|twin town|sister cit)", re.IGNORECASE)),
+    ("network", re.compile(r"(?:nätverk|network)", re.IGNORECASE)),
+    ("agreement", re.compile(r"(?:avtal|avsiktsförklaring|declaration|överenskommelse)", re.I)),
+    (
+        "organisation",
+        re.compile(r"(?:förening|organisation|forum|union|råd\b|association|office)", re.I),
+    ),
+)

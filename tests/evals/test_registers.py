@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from config.settings import REPOSITORY
-from evals.registers import check, load, trail_at, trails
+from evals.registers import check, load
 from evals.schema import EvalFormatError
+from ingest.headings import trail_at, trails
 from ingest.loaders import SourceDocument, discover, load_file
 from training.qa import document_paths
 
@@ -19,7 +20,7 @@ def _doc(body: str, doc_id: str = "plan") -> SourceDocument:
 
 def test_trails_follow_heading_levels() -> None:
     body = "# Plan\n\nIntro.\n\n## Nätverk\n\n### UBC\n\nText om UBC.\n\n## Vänorter\n\nKemi.\n"
-    assert [t for _, t in trails(body)] == [
+    assert [t for _, _, t in trails(body)] == [
         "Plan",
         "Plan > Nätverk",
         "Plan > Nätverk > UBC",

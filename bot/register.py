@@ -1,0 +1,204 @@
+"""The register's rows: the organisations, networks, agreements and twin towns a corpus names.
+
+Rows are found from document structure and language, never from a list of names: a heading
+that is a name, in a section about the body's ties to others (ingest.swedish.REGISTER_CUE),
+and the items of a list its lead-in introduces as twin towns or members. The same tie named in
+several documents becomes one row with every source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.text import find_names, zipf
+from ingest.chunking import SECTION_SEPARATOR
+from ingest.headings import HEADING, trail_at, trails
+from ingest.loaders import SourceDocument
+from ingest.swedish import REGISTER_CUE, REGISTER_LEAD, REGISTER_TYPES
+from ingest.textnorm import fold
+
+# A word this rare in Swedish (wordfreq's Zipf scale) is a name when it is capitalised.
+RARE = 3.0
+# How much of a section's opening says what kind of tie it is.
+OPENING_CHARS = 300
+_TOKEN = re.compile(r"[^\W_][\w'´’-]*")
+_LEAD_IN_LIST = re.compile(
+    r"^([^\n]*:)[ \t]*\n(?:[ \t]*\n)?((?:[ \t]*[-*][ \t]+[^\n]+\n?)+)", re.MULTILINE
+)
+_ITEM = re.compile(r"^[ \t]*[-*][ \t]+([^\n]+)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a row is named: the document, its heading trail, and the verbatim words."""
+
+    doc_id: str
+    updated: str
+    section: str
+    quote: str
+
+
+@dataclass
+class Row:
+    name: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+def find_rows(documents: list[SourceDocument], owner: frozenset[str] = frozenset()) -> list[Row]:
+    """Every tie the documents name, merged across documents; owner holds the lower-cased words
+    of the body's own name, which never make a heading a name by themselves."""
+    found: list[Row] = []
+    for doc in documents:
+        found += _heading_rows(doc, owner) + _list_rows(doc)
+    return _merge(found)
+
+
+def _heading_rows(doc: SourceDocument, owner: frozenset[str]) -> list[Row]:
+    out = []
+    marks = trails(doc.body)
+    # Words the document capitalises inside a sentence: its proper names ("med Uleåborg").
+    # Headings are left out: their words are capitalised as titles, not as names.
+    prose = HEADING.sub("", doc.body)
+    proper = {n.text for n in find_names(prose) if not n.opens}
+    for i, (start, level, trail) in enumerate(marks):
+        parts = trail.split(SECTION_SEPARATOR)
+        if level < 2 or len(parts) < 2:
+            continue  # the title names the document, not a tie
+        heading = parts[-1]
+        end = marks[i + 1][0] if i + 1 < len(marks) else len(doc.body)
+        text = doc.body[start:end]
+        parent = SECTION_SEPARATOR.join(parts[:-1])
+        name, aliases = split_name(heading)
+        if not is_name(name, owner, proper) or not (
+            REGISTER_CUE.search(parent) or REGISTER_CUE.search(text)
+        ):
+            continue
+        kind = tie_type(heading) or tie_type(text[:OPENING_CHARS]) or tie_type(parent)
+        out.append(
+            Row(
+                name,
+                kind or "partnership",
+                aliases,
+                [Source(doc.doc_id, doc.updated, trail, heading)],
+            )
+        )
+    return out
+
+
+def _list_rows(doc: SourceDocument) -> list[Row]:
+    """Twin towns listed after a lead-in that introduces them ("Luleå har sex vänorter:")."""
+    out = []
+    for m in _LEAD_IN_LIST.finditer(doc.body):
+        lead_in = m.group(1)
+        if tie_type(lead_in) != "twin town":
+            continue
+        section = trail_at(doc.body, m.start())
+        for item in _ITEM.findall(m.group(2)):
+            name = re.split(r"[,(–]| - ", item, maxsplit=1)[0].strip(" *_.")
+            if name[:1].isupper():  # a place, not a clause ("- delta i EU-projekt")
+                out.append(
+                    Row(
+                        name,
+                        "twin town",
+                        [],
+                        [Source(doc.doc_id, doc.updated, section, item.strip())],
+                    )
+                )
+    return out
+
+
+def is_name(
+    heading: str, owner: frozenset[str] = frozenset(), proper: set[str] | frozenset = frozenset()
+) -> bool:
+    """A heading that names something ("Arctic Mayors' Forum", "Uleåborg", "SEA20") rather than
+    a topic ("Arktiskt samarbete", "Aktivitetsplan och ansvar", "Vänorter"). proper holds the
+    words its document capitalises inside sentences, which are names however common."""
+    tokens = _TOKEN.findall(heading)
+    if len(tokens) > 2 and all(t.isupper() for t in tokens):
+        # A heading in capitals shouts; read it as if it were written normally.
+        tokens = _TOKEN.findall(heading.lower().capitalize())
+    words = [t for t in tokens if t.lower() not in owner]
+    for i, tok in enumerate(words):
+        if REGISTER_CUE.match(tok):
+            continue  # "Vänorter", "Nätverket": what kind of thing, not which
+        if 2 <= len(tok) <= 6 and tok.isupper() and zipf(tok.lower()) < RARE:
+            return True  # an acronym: SERN, ANEA, SEA20 (not a word in capitals: FAKTA)
+        if not tok[0].isupper():
+            continue
+        if tok in proper and (i or len(tokens) == 1):
+            return True
+        if zipf(tok.lower()) >= RARE + (1.0 if i else 0.0):
+            continue
+        # A rare capitalised word names something, unless it only opens a phrase of ordinary
+        # lower-case words ("Aktivitetsplan och ansvar").
+        if i or len(tokens) == 1 or _capitalised_next(tokens, tok):
+            return True
+    return False
+
+
+def _capitalised_next(tokens: list[str], tok: str) -> bool:
+    j = tokens.index(tok) + 1
+    return j < len(tokens) and tokens[j][0].isupper()
+
+
+def split_name(heading: str) -> tuple[str, list[str]]:
+    """The name a heading gives, and the other names it gives in parentheses or after a dash:
+    "Barents Road Internationella förening (Barents Väg)" -> name, ["Barents Väg"]."""
+    aliases = [a.strip() for a in re.findall(r"\(([^)]+)\)", heading)]
+    name = re.sub(r"\s*\([^)]*\)", "", heading)
+    name = re.split(r"\s+[-–]\s+", name, maxsplit=1)[0].strip(" .:")
+    name = REGISTER_LEAD.sub("", name)
+    # "Nätverket SEA20": a leading word that says what kind of thing it is, is no part of it.
+    kind_word = re.match(r"(\S+)\s+(?=\S)", name)
+    rest = name[kind_word.end() :] if kind_word else ""
+    if kind_word and REGISTER_CUE.match(kind_word.group(1)) and " " not in rest and is_name(rest):
+        name = name[kind_word.end() :]
+    return name, [a for a in aliases if a and a != name]
+
+
+def tie_type(text: str) -> str | None:
+    for kind, pattern in REGISTER_TYPES:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^\w]|_", "", fold(name))
+
+
+def _same(a: Row, b: Row) -> bool:
+    """Two rows name the same tie: one name (or alias) is the other's, or opens it."""
+    keys_a, keys_b = {_key(n) for n in a.names()}, {_key(n) for n in b.names()}
+    return any(x and y and (x.startswith(y) or y.startswith(x)) for x in keys_a for y in keys_b)
+
+
+def _merge(rows: list[Row]) -> list[Row]:
+    """One row per tie; the newest document's name leads, the others become aliases."""
+    merged: list[Row] = []
+    for row in rows:
+        same = next((m for m in merged if _same(m, row)), None)
+        if same is None:
+            merged.append(row)
+            continue
+        newer = (
+            max(row.sources[0].updated, *(s.updated for s in same.sources))
+            == row.sources[0].updated
+        )
+        names = (
+            [row.name, *row.aliases, same.name, *same.aliases]
+            if newer
+            else [same.name, *same.aliases, row.name, *row.aliases]
+        )
+        same.name = names[0]
+        same.aliases = [n for n in dict.fromkeys(names[1:]) if _key(n) != _key(same.name)]
+        same.sources.append(row.sources[0])
+        if same.type == "partnership" and row.type != "partnership":
+            same.type = row.type
+    return merged
