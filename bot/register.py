@@ -94,11 +94,12 @@ def _heading_rows(doc: SourceDocument, owner: frozenset[str]) -> list[Row]:
 def _list_rows(doc: SourceDocument) -> list[Row]:
     """Twin towns listed after a lead-in that introduces them ("Luleå har sex vänorter:")."""
     out = []
+    marks = trails(doc.body)
     for m in _LEAD_IN_LIST.finditer(doc.body):
         lead_in = m.group(1)
         if tie_type(lead_in) != "twin town":
             continue
-        section = trail_at(doc.body, m.start())
+        section = trail_at(marks, m.start())
         for item in _ITEM.findall(m.group(2)):
             name = re.split(r"[,(–]| - ", item, maxsplit=1)[0].strip(" *_.")
             if name[:1].isupper():  # a place, not a clause ("- delta i EU-projekt")
@@ -187,10 +188,7 @@ def _merge(rows: list[Row]) -> list[Row]:
         if same is None:
             merged.append(row)
             continue
-        newer = (
-            max(row.sources[0].updated, *(s.updated for s in same.sources))
-            == row.sources[0].updated
-        )
+        newer = row.sources[0].updated >= max(s.updated for s in same.sources)
         names = (
             [row.name, *row.aliases, same.name, *same.aliases]
             if newer

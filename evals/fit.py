@@ -78,12 +78,12 @@ def collect(bot: PolicyBot, set_name: str, items: list) -> list[Question]:
         q = Question(set_name, item, doc)
         if ranked:
             q.matrix = np.asarray([c.vector() for c in ranked], dtype=np.float64)
-            q.labels = np.asarray([label(item, c) for c in ranked], dtype=np.float64)
+            q.labels = np.asarray([_label(item, c) for c in ranked], dtype=np.float64)
         out.append(q)
     return out
 
 
-def label(item, cand) -> float:
+def _label(item, cand) -> float:
     """1 when the unit, alone or widened to its neighbour or footnote, answers the item."""
     if item.abstain or (item.sources and cand.record.meta["doc_id"] not in item.sources):
         return 0.0

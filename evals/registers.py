@@ -76,6 +76,7 @@ def load(path: Path) -> GoldRegister:
 def check(register: GoldRegister, documents: dict[str, SourceDocument]) -> list[str]:
     """Every problem with the register's references, each naming the row and the cell."""
     problems = []
+    marks = {doc_id: trails(doc.body) for doc_id, doc in documents.items()}
     for row in register.rows:
         refs: list[tuple[str, Ref]] = [("källa", row.source)]
         refs += [(name, cell) for name, cell in row.cells.items()]
@@ -86,13 +87,13 @@ def check(register: GoldRegister, documents: dict[str, SourceDocument]) -> list[
             if doc is None:
                 problems.append(f"{where}: dokumentet {ref.doc} finns inte")
                 continue
-            if ref.section not in {t for _, _, t in trails(doc.body)}:
+            if ref.section not in {t for _, _, t in marks[ref.doc]}:
                 problems.append(f"{where}: {ref.doc} har inget avsnitt {ref.section!r}")
             if ref.quote is None:
                 continue
             at = doc.body.find(ref.quote)
             if at < 0:
                 problems.append(f"{where}: citatet står inte ordagrant i {ref.doc}")
-            elif trail_at(doc.body, at) != ref.section:
-                problems.append(f"{where}: citatet står under {trail_at(doc.body, at)!r}")
+            elif (found := trail_at(marks[ref.doc], at)) != ref.section:
+                problems.append(f"{where}: citatet står under {found!r}")
     return problems

@@ -21,10 +21,12 @@ def trails(body: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def trail_at(body: str, offset: int) -> str:
-    """The heading trail the text at offset stands under ("" before any heading)."""
+def trail_at(marks: list[tuple[int, int, str]], offset: int) -> str:
+    """The heading trail the text at offset stands under, given the body's trails(): ""
+    before any heading. The trails are passed in so that a caller looking up many offsets of
+    one body parses its headings once."""
     found = ""
-    for start, _, trail in trails(body):
+    for start, _, trail in marks:
         if start > offset:
             break
         found = trail

@@ -2,7 +2,7 @@
 
 `python -m training.scorer collect --split train --out DIR/train` asks every question of a split
 as the bot does and stores each candidate unit's features (config.tuning.UNIT_FEATURES) and its
-label: "this unit, alone or widened to its neighbour, answers the question" (evals.fit's label).
+label: "this unit, alone or widened to its neighbour, answers the question" (evals.fit.collect).
 Must-abstain questions have only negatives. `python -m training.scorer fit --data DIR` fits
 the weights on DIR/train, keeps the epoch that ranks best on DIR/dev, and with --write lays them
 over config/tuning-<model>.json.
@@ -33,10 +33,9 @@ WEIGHT_DECAY = 1e-2
 
 def collect(split: str, settings: Settings, out: Path, only: list[str] | None = None) -> None:
     """Write out/<group>.npz for every group of the split: candidate features and labels."""
-    from bot.questions import analyse
     from bot.service import PolicyBot
+    from evals import fit as evals_fit
     from evals.command import settings_for_corpus
-    from evals.fit import label
     from ingest.indexer import ingest
     from training.passrate import group_settings, group_target, split_names
 
@@ -50,23 +49,19 @@ def collect(split: str, settings: Settings, out: Path, only: list[str] | None = 
         set_settings = settings_for_corpus(group_settings(name, settings), set_name, corpus)
         ingest(set_settings, progress=False)
         bot = PolicyBot.from_settings(set_settings, progress=False)
-        retriever, extractive = bot.retriever, bot.extractive
-        snap = retriever.snapshot()
-        rows: dict[str, list] = {"q": [], "feat": [], "label": []}
-        for qi, item in enumerate(items):
-            info = analyse(item.question, list(item.history), snap.vocabulary)
-            qvec = retriever.embeddings.embed_query(info.query)
-            top = retriever.score_chunks(info.query, snap=snap, qvec=qvec)
-            for cand in extractive.ranked(info, top[: extractive.top_chunks], qvec, snap):
-                rows["q"].append(qi)
-                rows["feat"].append(cand.vector())
-                rows["label"].append(label(item, cand))
+        # The same candidates and labels as evals.fit collects for its own fit.
+        questions = evals_fit.collect(bot, set_name, items)
+        rows = {
+            "q": np.concatenate([np.full(len(q.labels), i) for i, q in enumerate(questions)]),
+            "feat": np.vstack([q.matrix for q in questions]),
+            "label": np.concatenate([q.labels for q in questions]),
+        }
         tmp = out / f"{name.replace('/', '__')}.tmp.npz"
         np.savez_compressed(
             tmp,
-            q=np.asarray(rows["q"], dtype=np.int32),
-            feat=np.asarray(rows["feat"], dtype=np.float32).reshape(-1, len(UNIT_FEATURES)),
-            label=np.asarray(rows["label"], dtype=np.float32),
+            q=rows["q"].astype(np.int32),
+            feat=rows["feat"].astype(np.float32),
+            label=rows["label"].astype(np.float32),
             ids=np.asarray([it.id for it in items]),
             abstain=np.asarray([bool(it.abstain) for it in items]),
         )

@@ -26,8 +26,10 @@ def test_trails_follow_heading_levels() -> None:
         "Plan > Nätverk > UBC",
         "Plan > Vänorter",
     ]
-    assert trail_at(body, body.index("Text om UBC")) == "Plan > Nätverk > UBC"
-    assert trail_at(body, body.index("Kemi")) == "Plan > Vänorter"
+    marks = trails(body)
+    assert trail_at(marks, body.index("Text om UBC")) == "Plan > Nätverk > UBC"
+    assert trail_at(marks, body.index("Kemi")) == "Plan > Vänorter"
+    assert trail_at(marks, 0) == "Plan" and trail_at(trails("Inget rubrik."), 3) == ""
 
 
 def test_the_luleå_register_holds_against_its_documents() -> None:
