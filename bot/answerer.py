@@ -22,6 +22,10 @@ from config.tuning import Tuning
 
 __all__ = ["ABSTAIN_TEXT", "Answer", "Citation", "ExtractiveAnswerer"]
 
+# How many of the best-ranked units an answer keeps for callers that read beyond its
+# citations (the register's cells).
+KEEP_RANKED = 8
+
 
 @dataclass
 class ExtractiveAnswerer:
@@ -63,6 +67,19 @@ class ExtractiveAnswerer:
         qvec,
         snap: CorpusSnapshot | None = None,
     ) -> Answer:
+        ranked: list[Candidate] = []
+        answer = self._answer(info, scored_chunks, qvec, snap, ranked)
+        answer.ranked = [c.record for c in ranked[:KEEP_RANKED]]
+        return answer
+
+    def _answer(
+        self,
+        info: QuestionInfo,
+        scored_chunks: list[tuple[Record, float]],
+        qvec,
+        snap: CorpusSnapshot | None,
+        ranked_out: list[Candidate],
+    ) -> Answer:
         snap = snap or self.snapshot()
         t = self.tuning
         top = scored_chunks[: self.top_chunks]
@@ -72,6 +89,7 @@ class ExtractiveAnswerer:
         if not top or not info.focus_stems:
             return abstain(top, retrieved, "no-topic")
         ranked = self.ranked(info, top, qvec, snap)
+        ranked_out.extend(ranked)
         # A unit that means what the question says, in other words ("döpa om" / "byta namn"),
         # outweighs question words the corpus lacks; a near miss ("öppettider") has none.
         paraphrased = bool(ranked) and ranked[0].similarity >= t.paraphrase_dense

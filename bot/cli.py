@@ -1,4 +1,4 @@
-"""The policybot command line: ingest, ask, serve, eval, feedback export and gaps."""
+"""The policybot command line: ingest, ask, serve, eval, feedback export, gaps and register."""
 
 from __future__ import annotations
 
@@ -64,7 +64,20 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         f"{report.embedded} texter inbäddade, {report.cache_hits} från cachen, "
         f"{report.seconds:.1f} s{waited})"
     )
+    _rebuild_register_after(report, settings)
     return EXIT_FAILED if report.errors else EXIT_OK
+
+
+def _rebuild_register_after(report, settings: Settings) -> None:
+    """A changed index gets a new register, stored beside it, so the web page stays current."""
+    from bot.register_build import rebuild_register, stored
+
+    if not (report.added or report.updated or report.deleted) and stored(settings) is not None:
+        return
+    if report.documents == 0:
+        return
+    register = rebuild_register(_load_bot(settings), _register_progress())
+    print(f"Registret över medlemskap och vänorter byggdes om: {len(register.rows)} rader.")
 
 
 def _load_bot(settings: Settings):
@@ -163,9 +176,29 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    if args.register:
+        return _eval_registers(args, settings)
     from evals.command import main as eval_main
 
     return eval_main(args, settings)
+
+
+def _eval_registers(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.service import PolicyBot
+    from evals.register_eval import main as register_main
+    from evals.schema import EvalFormatError
+
+    try:
+        return register_main(
+            [Path(p) for p in args.register],
+            settings,
+            lambda s: PolicyBot.from_settings(s, progress=sys.stderr.isatty()),
+            baseline=Path(args.baseline) if args.baseline else None,
+            json_out=Path(args.json_out) if args.json_out else None,
+        )
+    except (EvalFormatError, OSError, ValueError) as exc:
+        _print_err(f"Fel: {exc}")
+        return EXIT_USAGE
 
 
 def _feedback_exists(settings: Settings) -> bool:
@@ -220,6 +253,61 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_FAILED
         print(f"{n} frågor exporterade till {args.csv}")
     return EXIT_OK
+
+
+def cmd_register(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.register_build import rebuild_register, stored
+    from bot.register_output import export_csv, format_table
+    from bot.register_store import RegisterFileError
+    from ingest.indexer import CorpusError
+
+    try:
+        register = None if args.rebuild else stored(settings)
+        if register is None:
+            register = rebuild_register(_load_bot(settings), _register_progress())
+            _print_err(f"Registret byggdes: {len(register.rows)} rader.")
+    except (CorpusError, RegisterFileError) as exc:
+        _print_err(f"Fel: {exc}")
+        return EXIT_USAGE
+    print(format_table(register))
+    for option, write in (
+        (args.csv, lambda path: export_csv(register, path)),
+        (args.json_out, lambda path: _write_json(register, path)),
+    ):
+        if option:
+            try:
+                write(Path(option))
+            except OSError as exc:
+                _print_err(f"Fel: kunde inte skriva {option}: {exc.strerror or exc}")
+                return EXIT_FAILED
+            print(f"Registret skrevs till {option}")
+    return EXIT_OK
+
+
+def _write_json(register, path: Path) -> None:
+    from bot.register_store import save
+
+    save(register, path)
+
+
+def _register_progress():
+    """A progress bar on a terminal (the register asks five questions per row), else nothing."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = None
+
+    def update(done: int, total: int, name: str) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc="Bygger registret", unit="rad", file=sys.stderr)
+        bar.n = done
+        bar.set_postfix_str(name[:30])
+        if done >= total:
+            bar.close()
+
+    return update
 
 
 def _command(sub, name: str, summary: str, example: str, func) -> argparse.ArgumentParser:
@@ -312,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     e.add_argument("out", metavar="UT.csv", help="CSV-filen som skrivs")
     _add_gaps(sub)
+    _add_register(sub)
     return parser
 
 
@@ -348,6 +437,29 @@ def _add_gaps(sub) -> None:
     )
     period.add_argument("--days", type=_positive_days, metavar="N", help="de senaste N dagarna")
     p.add_argument("--csv", metavar="UT.csv", help="skriv också frågorna till en CSV-fil")
+
+
+def _add_register(sub) -> None:
+    p = _command(
+        sub,
+        "register",
+        "visa kommunens medlemskap, nätverk, avtal och vänorter, varje uppgift med källa",
+        "policybot register --csv medlemskap.csv",
+        cmd_register,
+    )
+    p.epilog += (
+        "\n\nRaderna hittas i dokumentens rubriker och listor, uppgifterna (sedan, status, syfte,\n"
+        "medlemmar, roll) genom att chatten frågas om varje rad. En uppgift som dokumenten inte\n"
+        "ger lämnas tom. Registret sparas vid indexet och byggs om efter varje indexering som\n"
+        "ändrar dokumenten."
+    )
+    p.add_argument("--csv", metavar="UT.csv", help="skriv också registret till en CSV-fil")
+    p.add_argument(
+        "--json", dest="json_out", metavar="UT.json", help="skriv också registret som JSON"
+    )
+    p.add_argument(
+        "--rebuild", action="store_true", help="bygg om registret även om indexet är oförändrat"
+    )
 
 
 def _add_ask(sub) -> None:
@@ -411,6 +523,14 @@ def _add_eval(sub) -> None:
         type=float,
         metavar="PROCENT",
         help="avsluta med kod 1 om andelen godkända är lägre",
+    )
+    p.add_argument(
+        "--register",
+        nargs="+",
+        metavar="FACIT.yaml",
+        help="utvärdera registret över medlemskap mot facitregister (filer eller mappar, t.ex. "
+        "evals/register/): andel hittade rader, rader utöver facit och rätta celler; med "
+        "--baseline avslutas med kod 1 om något mått sjunker",
     )
     p.add_argument(
         "--allow-regressions",

@@ -57,6 +57,9 @@ class Answer:
     # The whole units the answer was made from, or the best one the bot had when it abstained
     # after ranking: evaluation tells "chosen but composed wrong" from "never chosen" with them.
     considered: list[str] = field(default_factory=list)
+    # The pipeline's best units, best first, whether it answered or not: the register reads
+    # its cells from them when the quoted ones do not say (records; not part of the JSON).
+    ranked: list = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict:
         """The CLI's JSON contract."""

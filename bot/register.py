@@ -15,7 +15,8 @@ from bot.text import find_names, zipf
 from ingest.chunking import SECTION_SEPARATOR
 from ingest.headings import HEADING, trail_at, trails
 from ingest.loaders import SourceDocument
-from ingest.swedish import REGISTER_CUE, REGISTER_LEAD, REGISTER_TYPES
+from ingest.swedish import NOT_A_TIE, REGISTER_CUE, REGISTER_LEAD, REGISTER_TYPES, TIE_IN_TEXT
+from ingest.text_split import sentence_spans
 from ingest.textnorm import fold
 
 # A word this rare in Swedish (wordfreq's Zipf scale) is a name when it is capitalised.
@@ -55,7 +56,7 @@ def find_rows(documents: list[SourceDocument], owner: frozenset[str] = frozenset
     of the body's own name, which never make a heading a name by themselves."""
     found: list[Row] = []
     for doc in documents:
-        found += _heading_rows(doc, owner) + _list_rows(doc)
+        found += _heading_rows(doc, owner) + _list_rows(doc) + _text_rows(doc, owner)
     return _merge(found)
 
 
@@ -75,6 +76,15 @@ def _heading_rows(doc: SourceDocument, owner: frozenset[str]) -> list[Row]:
         text = doc.body[start:end]
         parent = SECTION_SEPARATOR.join(parts[:-1])
         name, aliases = split_name(heading)
+        # A heading over several named sub-sections groups ties ("Europa" over "SERN",
+        # "Union of the Baltic Cities", ...); it is a category, not one of them.
+        children = [
+            t.split(SECTION_SEPARATOR)[-1]
+            for _, _, t in marks[i + 1 :]
+            if t.startswith(trail + SECTION_SEPARATOR) and t.count(SECTION_SEPARATOR) == len(parts)
+        ]
+        if sum(is_name(split_name(c)[0], owner, proper) for c in children) >= 2:
+            continue
         if not is_name(name, owner, proper) or not (
             REGISTER_CUE.search(parent) or REGISTER_CUE.search(text)
         ):
@@ -112,6 +122,85 @@ def _list_rows(doc: SourceDocument) -> list[Row]:
                     )
                 )
     return out
+
+
+def _text_rows(doc: SourceDocument, owner: frozenset[str]) -> list[Row]:
+    """Ties a sentence states: "LBR är medlem i Swedish Network of Convention Bureaus
+    (SNCVB)", "har avslutat sitt samarbete med Kina", "deltar i nätverket SEA20"."""
+    out = []
+    marks = trails(doc.body)
+    prose = HEADING.sub("", doc.body)
+    proper = {n.text for n in find_names(prose) if not n.opens}
+    start = 0
+    for line in doc.body.split("\n"):
+        at, start = start, start + len(line) + 1
+        if line.startswith("#") or not line.strip():
+            continue
+        for a, b in sentence_spans(line):
+            sentence = line[a:b]
+            for m in TIE_IN_TEXT.finditer(sentence):
+                if m.group("kind") and NOT_A_TIE.match(m.group("kind")):
+                    continue
+                named = _name_at(sentence, m.end())
+                if named is None:
+                    continue
+                name, aliases = named
+                if not is_name(name, owner, proper) or _key(name) in {_key(w) for w in owner}:
+                    continue
+                if _others_tie(sentence, m, owner):
+                    continue
+                kind = _text_kind(m, sentence)
+                section = trail_at(marks, at + a)
+                out.append(
+                    Row(name, kind, aliases, [Source(doc.doc_id, doc.updated, section, sentence)])
+                )
+    return out
+
+
+def _others_tie(sentence: str, m: re.Match[str], owner: frozenset[str]) -> bool:
+    """The tie is another body's: a name other than the owner's is the subject right before
+    the words ("Bothnian Arc är medlem i AEBR"), or the owner is among the partners named
+    after them ("samarbetet med Arvidsjaur, Älvsbyn och Luleå kommun")."""
+    words_after = {w.lower() for w in _TOKEN.findall(sentence[m.end() :])}
+    if owner and words_after & owner:
+        return True
+    if m.group("partner") and NOT_A_TIE.search(sentence):
+        return True  # working together within a project is the project, not a standing tie
+    if not m.group("member"):
+        return False
+    before = find_names(sentence[: m.start()].rstrip(), runs=True)
+    if before and before[0].start == 0 and owner:
+        # The sentence opens with its subject: "Bothnian Arc rf, tillsammans med ..., är
+        # medlem i AEBR" is the association's membership.
+        return not {w.lower() for w in _TOKEN.findall(before[0].text)} & owner
+    if not before or before[-1].start + len(before[-1].text) < len(sentence[: m.start()].rstrip()):
+        return False  # no name right before: "Kommunen är medlem i", "och är medlem i"
+    subject = {w.lower() for w in _TOKEN.findall(before[-1].text)}
+    return bool(owner) and not subject & owner
+
+
+def _name_at(sentence: str, at: int) -> tuple[str, list[str]] | None:
+    """The capitalised name that starts at `at`, and an acronym in parentheses after it."""
+    names = find_names(sentence[at:], runs=True)
+    if not names or names[0].start != 0:
+        return None
+    name = names[0].text.strip(" .,:;")
+    after = sentence[at + len(names[0].text) :]
+    body = re.match(r"\s+(?:stad|kommun|region|universitet|högskola)\b", after)
+    if body:  # "Helsingborgs stad": the place names the body only with its kind word
+        name, after = name + body.group(), after[body.end() :]
+    acronym = re.match(r"\s*\(([A-ZÅÄÖ][\w-]{1,10})\)", after)
+    return name, [acronym.group(1)] if acronym else []
+
+
+def _text_kind(m: re.Match[str], sentence: str) -> str:
+    if m.group("twin"):
+        return "twin town"
+    if m.group("agreement"):
+        return "agreement"
+    if m.group("partner"):
+        return "partnership"
+    return tie_type(m.group("kind") or "") or tie_type(sentence) or "organisation"
 
 
 def is_name(
@@ -152,6 +241,8 @@ def split_name(heading: str) -> tuple[str, list[str]]:
     """The name a heading gives, and the other names it gives in parentheses or after a dash:
     "Barents Road Internationella förening (Barents Väg)" -> name, ["Barents Väg"]."""
     aliases = [a.strip() for a in re.findall(r"\(([^)]+)\)", heading)]
+    if "/" in heading:  # "Europeisk volontärtjänst/ANEA": two names for one section
+        aliases += [p.strip() for p in re.sub(r"\([^)]*\)", "", heading).split("/")]
     name = re.sub(r"\s*\([^)]*\)", "", heading)
     name = re.split(r"\s+[-–]\s+", name, maxsplit=1)[0].strip(" .:")
     name = REGISTER_LEAD.sub("", name)
@@ -175,9 +266,18 @@ def _key(name: str) -> str:
 
 
 def _same(a: Row, b: Row) -> bool:
-    """Two rows name the same tie: one name (or alias) is the other's, or opens it."""
-    keys_a, keys_b = {_key(n) for n in a.names()}, {_key(n) for n in b.names()}
-    return any(x and y and (x.startswith(y) or y.startswith(x)) for x in keys_a for y in keys_b)
+    return same_names(a.names(), b.names())
+
+
+def same_names(a: list[str], b: list[str]) -> bool:
+    """Two lists of names name the same tie: one name is the other's, or its first words
+    ("Bottenviksbågen" and "Bottenviksbågen Bothnian Arc rf", not "Europa" and "EuropaForum")."""
+    words_a, words_b = [_words(n) for n in a], [_words(n) for n in b]
+    return any(x and y and (x[: len(y)] == y or y[: len(x)] == x) for x in words_a for y in words_b)
+
+
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(_key(w) for w in re.findall(r"\w+", name))
 
 
 def _merge(rows: list[Row]) -> list[Row]:

@@ -14,6 +14,8 @@ DEFAULT_CORPUS = REPOSITORY / "corpus"
 # Documents from outside (other bodies' texts) are data beside the clone, never committed:
 # the external eval sets find theirs in <this>/<set>/corpus/.
 DEFAULT_EVALS_CORPORA = REPOSITORY.parent / "shared" / "evals-corpora"
+# Real documents gathered for training and evaluation, never committed (../shared/corpora/).
+SHARED_CORPORA = REPOSITORY.parent / "shared" / "corpora"
 
 
 class Settings(BaseSettings):

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from config.settings import DEFAULT_EVALS_CORPORA, SHARED_CORPORA
 from evals.schema import EvalFormatError, Item, kind
 
 DEFAULT_SETS = Path(__file__).resolve().parent / "sets"
@@ -184,3 +185,11 @@ def load_corpus(corpus_dir: Path) -> tuple[dict[str, Any], list[str]]:
             continue
         docs.setdefault(doc.doc_id, doc)
     return docs, warnings
+
+
+def document_paths(
+    corpora: Path = SHARED_CORPORA, evals_corpora: Path = DEFAULT_EVALS_CORPORA
+) -> dict[str, Path]:
+    """doc id -> file, over ../shared/corpora/<publisher>/ and ../shared/evals-corpora/<set>/."""
+    paths = sorted(corpora.glob("*/*.md")) + sorted(evals_corpora.glob("*/corpus/*"))
+    return {p.stem: p for p in paths if p.is_file()}

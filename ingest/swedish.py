@@ -677,3 +677,110 @@ REGISTER_TYPES = (
         re.compile(r"(?:förening|organisation|forum|union|råd\b|association|office)", re.I),
     ),
 )
+
+# -- the register's cells (bot/register_cells.py) ---------------------------------------------
+# One question per cell, asked through the chat's pipeline; {name} is the row's name, {owner}
+# the body whose tie it is. Twin towns are asked about as twin towns, the rest as memberships.
+REGISTER_QUESTIONS: dict[str, dict[str, str]] = {
+    "twin town": {
+        "since": "Sedan när är {name} vänort?",
+        "status": "Är vänorten {name} aktiv eller vilande?",
+    },
+    "partnership": {
+        "since": "Sedan när samarbetar {owner} med {name}?",
+        "status": "Pågår samarbetet med {name}?",
+        "purpose": "Vad är syftet med samarbetet med {name}?",
+        "role": "Vilken roll har {owner} i samarbetet med {name}?",
+    },
+    "agreement": {
+        "since": "När undertecknade {owner} {name}?",
+        "status": "Gäller {name} för {owner}?",
+        "purpose": "Vad är syftet med {name}?",
+        "members": "Vilka har undertecknat {name}?",
+        "role": "Vilken roll har {owner} i {name}?",
+    },
+    "other": {
+        "since": "Sedan när är {owner} medlem i {name}?",
+        "status": "Är {owner} medlem i {name}?",
+        "purpose": "Vad är syftet med {name}?",
+        "members": "Vilka är medlemmar i {name}?",
+        "role": "Vilken roll har {owner} i {name}?",
+    },
+}
+# The year a tie began: "sedan 2015", "från och med 2003", or a year beside a verb of joining
+# or signing. A year beside "grundades" is the organisation's own, never the owner's.
+SINCE_YEAR = re.compile(
+    r"\b(?:sedan|från och med|fr\.\s?o\.\s?m\.?|alltsedan)\s+(?:år\s+)?(?:[a-zåäö]+\s+)?"
+    r"((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+JOIN_VERB = re.compile(
+    r"\b(?:undertecknade|undertecknat|anslöt|anslutit|gick med|blev medlem|tecknade|tecknat"
+    r"|skrev under|inträdde|signed|joined)\b",
+    re.IGNORECASE,
+)
+FOUNDING_VERB = re.compile(r"\b(?:grundades|bildades|grundad|bildad|founded)\b", re.IGNORECASE)
+YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+# What a sentence says about a tie's state, checked in this order: ended, dormant, active.
+STATUS_CUES = (
+    ("ended", re.compile(r"\b(?:avslut|upphör|upphört|lämnat|utträ|ended)", re.IGNORECASE)),
+    ("dormant", re.compile(r"\bvilande\b|\bdormant\b", re.IGNORECASE)),
+    (
+        "active",
+        re.compile(
+            r"\b(?:är\s+(?:sedan\s+\S+\s+)?(?:en\s+)?(?:medlem|med|undertecknare|signator)\b"
+            r"|medlemskapet\b|deltar\b|pågå|aktivt?\b"
+            r"|samarbetar\b|samverkar\b|ingår\s+i\b|sker\b|kvarstå)",
+            re.IGNORECASE,
+        ),
+    ),
+)
+# Future or wished-for states say nothing about today: "ska teckna", "har som ambition".
+STATUS_HEDGE = re.compile(
+    r"\b(?:ambition|planerar|kommer\s+(?:inte\s+)?att|ska\s+(?:teckna|ingå|bli))\b", re.I
+)
+# A sentence that says what a tie is for, who belongs to it, or the owner's part in it.
+# Purpose cues come strongest first: a sentence with "syftar" beats one that only "främjar".
+PURPOSE_CUES = (
+    re.compile(r"\b(?:syft|ändamål|uppdrag|målsättning|mål är|målet med)", re.IGNORECASE),
+    re.compile(
+        r"\b(?:arbetar för|verkar för|ska verka|främja|ger möjlighet|möjlighet till|handlar om)",
+        re.IGNORECASE,
+    ),
+)
+MEMBERS_CUE = re.compile(
+    r"\b(?:medlemm(?:ar|arna)|medlemskommun|medlemsstäder|består av|parter(?:na)?\b|deltagare"
+    r"|undertecknats av|har undertecknat)",
+    re.IGNORECASE,
+)
+ROLE_CUE = re.compile(
+    r"\b(?:roll|kansli|sekretariat|ordförande|värd|samordna|koordinerande|signatory|grundare"
+    r"|ansvar|leder|representerar)",
+    re.IGNORECASE,
+)
+# Who a tie belongs to: the name before a verb of membership ("Luleå kommun är medlem i",
+# "Sametinget deltar i", "Luleå har sex vänorter").
+OWNER_VERB = re.compile(
+    r"\s+(?:är\s+(?:sedan\s+\S+\s+)?(?:medlem|med)\s+(?:i|av)\b|deltar\s+i\b|ingår\s+i\b"
+    r"|har\s+(?:\S+\s+){0,2}(?:vänorter|vänort|avtal|samarbete|medlemskap)\b"
+    r"|samarbetar\s+med\b|har\s+undertecknat\b|undertecknade\b)",
+    re.IGNORECASE,
+)
+# Words that make a place a body ("Luleå" -> "Luleå kommun").
+OWNER_BODY = re.compile(r"\s+(kommun|stad|region|regionen|landsting|län)\b")
+# A tie stated in running text: the words before its name ("är medlem i", "samarbetar med",
+# "vänort till"), with an optional word for what kind of thing it is ("nätverket SEA20").
+# The group says which kind of tie the words make.
+TIE_IN_TEXT = re.compile(
+    r"\b(?:(?P<member>(?:är|blev|var)\s+(?:sedan\s+\S+\s+)?(?:medlem|med)\s+(?:i|av)"
+    r"|medlemskap(?:et)?\s+i|deltar\s+i|ingår\s+i|anslöt\s+sig\s+till)"
+    r"|(?P<partner>samarbete(?:t)?\s+med|samarbetar\s+med|samverkan\s+med|samverkar\s+med)"
+    r"|(?P<agreement>avtal(?:et)?\s+med|avsiktsförklaring(?:en)?\s+med)"
+    r"|(?P<twin>vänort(?:en|er|erna)?\s+(?:till\s+)?|vänorter(?:na)?\s+))"
+    r"\s+(?:(?:bland annat|bl\.\s?a\.|t\.\s?ex\.|exempelvis)\s+)?"
+    r"(?:(?P<kind>nätverket|föreningen|organisationen|samarbetet|projektet|forumet"
+    r"|programmet)\s+)?",
+    re.IGNORECASE,
+)
+# Kind words that make the named thing no tie of the body's own.
+NOT_A_TIE = re.compile(r"projekt|program", re.IGNORECASE)

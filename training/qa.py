@@ -16,13 +16,12 @@ from typing import Any
 
 import yaml
 
-from config.settings import DEFAULT_EVALS_CORPORA, REPOSITORY
+from evals.loading import document_paths
 from evals.schema import EvalFormatError, Item
 
 QA_DIR = Path(__file__).resolve().parent / "qa"
 SPLITS_FILE = QA_DIR / "splits.yaml"
 PUBLISHERS_FILE = QA_DIR / "publishers.yaml"  # each QA file's publisher, as it names itself
-SHARED_CORPORA = REPOSITORY.parent / "shared" / "corpora"
 YES_NO = {"ja", "nej"}
 
 
@@ -39,14 +38,6 @@ class QAItem:
     @property
     def documents(self) -> tuple[str, ...]:
         return tuple(self.item.sources) or self.near
-
-
-def document_paths(
-    corpora: Path = SHARED_CORPORA, evals_corpora: Path = DEFAULT_EVALS_CORPORA
-) -> dict[str, Path]:
-    """doc id -> file, over ../shared/corpora/<publisher>/ and ../shared/evals-corpora/<set>/."""
-    paths = sorted(corpora.glob("*/*.md")) + sorted(evals_corpora.glob("*/corpus/*"))
-    return {p.stem: p for p in paths if p.is_file()}
 
 
 def load_qa_file(path: Path) -> list[QAItem]:

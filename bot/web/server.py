@@ -97,7 +97,22 @@ def _load_bot(settings: Settings):
         bot.ask(WARMUP_QUESTION, [])
     except Exception:  # never stop the server for this
         log.warning("Warm-up question failed", exc_info=True)
+    _ensure_register(bot)
     return bot
+
+
+def _ensure_register(bot) -> None:
+    """Build the register once if the index has none (or an outdated one), so the Källor
+    tab opens it at once; `policybot ingest` rebuilds it after each change."""
+    from bot.register_build import rebuild_register, stored
+    from bot.register_store import RegisterFileError
+
+    try:
+        if stored(bot.settings) is None:
+            print("Bygger registret över medlemskap och vänorter …", file=sys.stderr, flush=True)
+            rebuild_register(bot)
+    except (RegisterFileError, OSError):  # the page shows the reason; the chat still works
+        log.warning("The register could not be built", exc_info=True)
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:

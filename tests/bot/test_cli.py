@@ -133,6 +133,7 @@ ENGLISH_ARGPARSE = ("usage:", "options:", "positional arguments", "show this hel
         ["eval"],
         ["feedback"],
         ["feedback", "export"],
+        ["register"],
     ],
 )
 def test_help_is_swedish_with_an_example(argv: list[str], capsys) -> None:
@@ -150,7 +151,16 @@ def test_help_is_swedish_with_an_example(argv: list[str], capsys) -> None:
 def test_every_subcommand_has_a_one_line_description() -> None:
     [sub] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
     helps = {c.dest: c.help for c in sub._choices_actions}
-    assert set(helps) == {"ingest", "ask", "serve", "status", "eval", "feedback", "gaps"}
+    assert set(helps) == {
+        "ingest",
+        "ask",
+        "serve",
+        "status",
+        "eval",
+        "feedback",
+        "gaps",
+        "register",
+    }
     assert all(h and "\n" not in h for h in helps.values())
 
 

@@ -1,6 +1,6 @@
 """Finding the register's rows from document structure and language."""
 
-from bot.register import _key, find_rows, is_name, split_name
+from bot.register import _key, find_rows, is_name, same_names, split_name
 from config.settings import REPOSITORY
 from evals.registers import load
 from ingest.loaders import SourceDocument, discover, load_file
@@ -55,7 +55,7 @@ def test_rows_from_headings_and_a_twin_town_list_merge_across_documents() -> Non
     assert set(rows) == {"NSN", "Tartu", "Kaunas"}
     nsn = rows["NSN"]
     assert nsn.type == "network" and "Nordiska Stadsnätverket" in nsn.aliases
-    assert [s.doc_id for s in nsn.sources] == ["old", "new"]
+    assert list(dict.fromkeys(s.doc_id for s in nsn.sources)) == ["old", "new"]
     assert rows["Tartu"].type == "twin town"
     assert rows["Tartu"].sources[0].quote == "Tartu, Estland"
 
@@ -65,18 +65,40 @@ def test_keys_fold_nordic_letters() -> None:
 
 
 def test_the_luleå_rows_against_the_gold_register() -> None:
-    """Measured, not tuned: 19 of the 22 gold rows and no row that is not one (Kina, Austin
-    and the business region's network are named only in running text)."""
+    """Measured: 21 of the 22 gold rows and no row that is not one. Ties named only in running
+    text are found too (Kina, Austin); the business region's network (its subject is LBR, not
+    the municipality) is left out with the association's own membership (AEBR)."""
     docs = [load_file(p) for p in discover(REPOSITORY / "corpus")]
-    rows = find_rows(docs, frozenset({"luleå", "luleås"}))
+    rows = find_rows(docs, frozenset({"luleå", "luleås", "kommun", "kommuns"}))
     gold = load(REPOSITORY / "evals" / "register" / "lulea.yaml").rows
 
     def same(row, g) -> bool:
-        a, b = {_key(n) for n in row.names()}, {_key(n) for n in [g.name, *g.aliases]}
-        return any(x.startswith(y) or y.startswith(x) for x in a for y in b)
+        return same_names(row.names(), [g.name, *g.aliases])
 
     found = [g for g in gold if any(same(r, g) for r in rows)]
     extra = [r.name for r in rows if not any(same(r, g) for g in gold)]
-    assert len(found) >= 19 and extra == []
+    assert len(found) >= 21 and extra == []
+    assert {"Kina", "Austin"} <= {r.name for r in rows}
     twins = [r for r in rows if r.type == "twin town"]
     assert len(twins) == 6
+
+
+def test_ties_in_running_text_are_the_owners_own() -> None:
+    doc = SourceDocument(
+        "p",
+        "Plan",
+        "2022-01-01",
+        "plan",
+        None,
+        "# Plan\n\nStaden är sedan 2010 medlem i Nordic Ports Forum (NPF). "
+        "Hamnbolaget Alfa AB är medlem i Beta Network. "
+        "Vi har avslutat vårt samarbete med Gamma. "
+        "I samverkan med Delta Board deltar staden i ett projekt. "
+        "Senare utökades samarbetet med Epsilon, Zeta och Staden.\n",
+        "p.md",
+    )
+    rows = {r.name: r for r in find_rows([doc], frozenset({"staden", "stadens"}))}
+    assert set(rows) == {"Nordic Ports Forum", "Gamma"}
+    assert rows["Nordic Ports Forum"].aliases == ["NPF"]
+    assert rows["Gamma"].type == "partnership"
+    assert rows["Gamma"].sources[0].quote == "Vi har avslutat vårt samarbete med Gamma."

@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 
 from config.settings import REPOSITORY
+from evals.loading import document_paths
 from evals.registers import check, load
 from evals.schema import EvalFormatError
 from ingest.headings import trail_at, trails
 from ingest.loaders import SourceDocument, discover, load_file
-from training.qa import document_paths
 
 REGISTERS = REPOSITORY / "evals" / "register"
 

@@ -1,0 +1,320 @@
+"""The register's cells: each row's questions asked through the chat's pipeline, values read from
+the cited words.
+
+A cell is filled only from a sentence of a cited passage that is about the row (it names the
+row, or it stands in the row's own section) and that says what the cell asks ("sedan 2015",
+"vilande", "syftar till"); otherwise it stays empty, as the chat abstains. The value of a
+sentence cell (purpose, members, role) is that sentence, verbatim. Where documents disagree the
+newer one fills the cell and the older value is kept as a conflict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+from bot.compose import Answer
+from bot.register import Row, _key, split_name
+from bot.register_store import CELLS, Cell, Conflict, Entry, Ref
+from bot.text import find_names, zipf
+from ingest.chunking import SECTION_SEPARATOR
+from ingest.headings import trail_at, trails
+from ingest.loaders import SourceDocument
+from ingest.swedish import (
+    FOUNDING_VERB,
+    JOIN_VERB,
+    MEMBERS_CUE,
+    OWNER_BODY,
+    OWNER_VERB,
+    PURPOSE_CUES,
+    REGISTER_QUESTIONS,
+    ROLE_CUE,
+    SINCE_YEAR,
+    STATUS_CUES,
+    STATUS_HEDGE,
+    YEAR,
+)
+from ingest.text_split import sentence_spans
+
+Ask = Callable[[str], Answer]
+RARE = 3.0  # as in bot.register: a capitalised word this rare is a name
+# Cells whose differing values are a conflict; purpose and role differ in wording only.
+COMPARED = ("since", "status", "members")
+
+
+def owner_of(doc: SourceDocument, not_owners: set[str] = frozenset()) -> str:
+    """The body a document speaks for: the name most often before a verb of membership
+    ("Luleå kommun är medlem i", "Sametinget deltar i"); "" when no sentence says."""
+    counts: Counter[str] = Counter()
+    for line in doc.body.split("\n"):
+        if not line.startswith("#"):  # headings name topics, not who speaks
+            _count_owners(line, not_owners, counts)
+    if not counts:
+        return ""
+    # "Luleå kommun" and "Luleå" are one owner; the fuller form names it.
+    best = counts.most_common(1)[0][0]
+    head = best.split()[0]
+    fuller = [n for n in counts if n.split()[0] == head and len(n) > len(best)]
+    return max(fuller, key=len) if fuller else best
+
+
+def _count_owners(line: str, not_owners: set[str], counts: Counter[str]) -> None:
+    for n in find_names(line, runs=True):
+        after = line[n.start + len(n.text) :]
+        body = OWNER_BODY.match(after)
+        name = n.text + (body.group() if body else "")
+        rest = after[body.end() :] if body else after
+        if not OWNER_VERB.match(rest) or _key(n.text) in not_owners:
+            continue
+        if not body and all(zipf(w.lower()) >= RARE for w in n.words):
+            continue  # "Kommunen har", "Vi deltar": a common word, not a name
+        counts[name] += 1
+
+
+def owner_words(owners: list[str]) -> frozenset[str]:
+    """The lower-cased words of the owners' names and their genitives, for find_rows."""
+    words = {w.lower() for o in owners for w in o.split() if w[:1].isupper()}
+    return frozenset(words | {w + "s" for w in words})
+
+
+def fill(row: Row, owner: str, ask: Ask, docs: dict[str, SourceDocument]) -> Entry:
+    """The row as a register entry, each cell asked for and cited, or left empty."""
+    topic = _Topic(row, docs)
+    templates = REGISTER_QUESTIONS.get(row.type) or REGISTER_QUESTIONS["other"]
+    cells: dict[str, Cell] = {}
+    conflicts: list[Conflict] = []
+    for name in CELLS:
+        template = templates.get(name)
+        if template is None:
+            continue
+        question = template.format(name=row.name, owner=owner or "kommunen")
+        answer = ask(question)
+        if answer.abstained:
+            continue  # as in the chat: what the documents do not say stays unsaid
+        # The quoted units first, then the pipeline's next best ones.
+        passages = [(c.doc_id, c.section, c.quote) for c in answer.citations]
+        passages += [(r.meta["doc_id"], r.meta.get("section", ""), r.text) for r in answer.ranked]
+        # The pipeline found that the documents speak of the row; its own section may say
+        # what the best units leave out.
+        passages += topic.own_passages()
+        found = _first(name, passages, topic, owner)
+        if found is None:
+            continue
+        cell, older = _newest(name, found, topic, owner)
+        cells[name] = cell
+        conflicts += [Conflict(cell=name, value=c.value, ref=c.ref) for c in older]
+    return Entry(
+        owner=owner,
+        name=row.name,
+        aliases=row.aliases,
+        type=row.type,
+        sources=[_ref(docs[s.doc_id], s.section, s.quote) for s in row.sources],
+        cells=cells,
+        conflicts=conflicts,
+    )
+
+
+class _Topic:
+    """What counts as being about a row: a sentence that names it, or the row's own section."""
+
+    def __init__(self, row: Row, docs: dict[str, SourceDocument]) -> None:
+        self.row, self.docs = row, docs
+        self.names = [_mention_pattern(n) for n in row.names() if len(_key(n)) >= 2]
+        keys = {_key(n) for n in row.names()}
+        # Sections headed by the row's name (with their sub-sections) are about it throughout.
+        # Kept with and without the document's title: citations name sections without it.
+        self.own = {
+            (s.doc_id, form)
+            for s in row.sources
+            if _key(split_name(s.section.split(SECTION_SEPARATOR)[-1])[0]) in keys
+            for form in (s.section, _untitled(s.section))
+        }
+
+    def names_it(self, sentence: str) -> bool:
+        return any(p.search(sentence) for p in self.names)
+
+    def in_own(self, doc_id: str, section: str) -> bool:
+        return any(
+            doc_id == d and (section == s or section.startswith(s + SECTION_SEPARATOR))
+            for d, s in self.own
+        )
+
+    def own_passages(self) -> list[tuple[str, str, str]]:
+        """(doc id, section, line) of every line in the sections where the row is named: its
+        own sections, and the sections of the lists and sentences that name it."""
+        named = {(s.doc_id, s.section) for s in self.row.sources}
+        out = []
+        for doc_id in dict.fromkeys(s.doc_id for s in self.row.sources):
+            doc = self.docs[doc_id]
+            marks = trails(doc.body)
+            for start, line in _lines(doc.body):
+                section = trail_at(marks, start)
+                if (doc_id, section) in named or self.in_own(doc_id, section):
+                    out.append((doc_id, section, line))
+        return out
+
+    def sentences_elsewhere(self, not_doc: str) -> Iterator[tuple[SourceDocument, str, str]]:
+        """(document, section, sentence) about the row in the row's other documents."""
+        for doc_id in dict.fromkeys(s.doc_id for s in self.row.sources):
+            if doc_id == not_doc:
+                continue
+            doc = self.docs[doc_id]
+            marks = trails(doc.body)
+            for line_start, line in _lines(doc.body):
+                section = trail_at(marks, line_start)
+                own = self.in_own(doc_id, section)
+                for a, b in sentence_spans(line):
+                    sentence = line[a:b]
+                    if own or self.names_it(sentence):
+                        yield doc, section, sentence
+
+
+def _untitled(section: str) -> str:
+    """A heading trail without the document's title, the form a citation gives."""
+    parts = section.split(SECTION_SEPARATOR)
+    return SECTION_SEPARATOR.join(parts[1:]) if len(parts) > 1 else section
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a passage, line by line: a list item is a sentence of its own."""
+    spans, start = [], 0
+    for line in text.split("\n"):
+        spans += [(start + a, start + b) for a, b in sentence_spans(line)]
+        start += len(line) + 1
+    return spans
+
+
+def _full_section(doc: SourceDocument, sentence: str, cited: str) -> str:
+    """The whole heading trail, title first, of the cited sentence in its document."""
+    marks = trails(doc.body)
+    found = [m.start() for m in re.finditer(re.escape(sentence), doc.body)]
+    trails_found = [trail_at(marks, at) for at in found]
+    for trail in trails_found:
+        if trail.endswith(cited):
+            return trail
+    return trails_found[0] if trails_found else cited
+
+
+def _mention_pattern(name: str) -> re.Pattern[str]:
+    """The name as words, any punctuation or spacing between them, a genitive s allowed."""
+    words = re.findall(r"\w+", name)
+    return re.compile(r"\b" + r"\W{0,3}".join(map(re.escape, words)) + r"s?\b", re.IGNORECASE)
+
+
+def _lines(body: str) -> Iterator[tuple[int, str]]:
+    start = 0
+    for line in body.split("\n"):
+        if line.strip() and not line.startswith("#"):
+            yield start, line
+        start += len(line) + 1
+
+
+def _first(
+    name: str, passages: list[tuple[str, str, str]], topic: _Topic, owner: str
+) -> Cell | None:
+    """The sentence of the passages (doc id, section, text) that fills the cell: the strongest
+    cue first, then the pipeline's order (the answer's citations, then its next best units)."""
+    found: list[tuple[int, int, Cell]] = []
+    for doc_id, section, text in passages:
+        if doc_id not in topic.docs:
+            continue
+        own = topic.in_own(doc_id, section)
+        for a, b in _sentences(text):
+            sentence = text[a:b]
+            if not (own or topic.names_it(sentence)):
+                continue
+            value = read_value(name, sentence, owner)
+            if value is not None:
+                doc = topic.docs[doc_id]
+                ref = _ref(doc, _full_section(doc, sentence, section), sentence)
+                found.append((cue_rank(name, sentence), len(found), Cell(value=value, ref=ref)))
+    if not found:
+        return None
+    # The strongest cue; among equals the newest document (it fills the cell where documents
+    # differ), then the pipeline's order.
+    best = min(f[0] for f in found)
+    return max((f for f in found if f[0] == best), key=lambda f: (f[2].ref.updated, -f[1]))[2]
+
+
+def cue_rank(name: str, sentence: str) -> int:
+    """How strongly a sentence says the cell's kind of thing (0 strongest)."""
+    if name != "purpose":
+        return 0
+    return next((i for i, cue in enumerate(PURPOSE_CUES) if cue.search(sentence)), 99)
+
+
+def read_value(name: str, sentence: str, owner: str = "") -> str | None:
+    """What one sentence says for a cell, or None when it does not say it."""
+    if name == "since":
+        m = SINCE_YEAR.search(sentence)
+        if m:
+            return m.group(1)
+        if JOIN_VERB.search(sentence) and not FOUNDING_VERB.search(sentence):
+            year = YEAR.search(sentence)
+            return year.group(1) if year else None
+        return None
+    if name == "status":
+        if STATUS_HEDGE.search(sentence):
+            return None
+        return next((kind for kind, cue in STATUS_CUES if cue.search(sentence)), None)
+    if sentence.rstrip().endswith(":"):
+        return None  # a lead-in says nothing until its list follows
+    if name == "purpose":
+        return sentence.strip() if cue_rank(name, sentence) < 99 else None
+    if name == "members":
+        # Members are named or counted: a number, or at least two names.
+        if not MEMBERS_CUE.search(sentence) or not (
+            re.search(r"\d", sentence) or len(_facts(sentence)) >= 2
+        ):
+            return None
+        return sentence.strip()
+    if not ROLE_CUE.search(sentence):
+        return None
+    if owner and not re.search(re.escape(owner.split()[0]), sentence):
+        return None  # a role is the owner's own
+    return sentence.strip()
+
+
+def _newest(name: str, found: Cell, topic: _Topic, owner: str) -> tuple[Cell, list[Cell]]:
+    """The cell from the newest document that fills it, and older values that differ."""
+    others: list[Cell] = []
+    if name in COMPARED:
+        for doc, section, sentence in topic.sentences_elsewhere(found.ref.doc_id):
+            value = read_value(name, sentence, owner)
+            if (
+                value is not None
+                and _differs(name, value, found.value)
+                and not any(o.ref.doc_id == doc.doc_id for o in others)
+            ):
+                others.append(Cell(value=value, ref=_ref(doc, section, sentence)))
+    newer = [o for o in others if o.ref.updated > found.ref.updated]
+    if newer:
+        chosen = max(newer, key=lambda o: o.ref.updated)
+        rest = [o for o in others if o is not chosen] + [found]
+        return chosen, [o for o in rest if _differs(name, o.value, chosen.value)]
+    return found, others
+
+
+def _differs(name: str, a: str | list[str], b: str | list[str]) -> bool:
+    if name != "members":
+        return a != b
+    # Members differ when they name other places or numbers, not when only the wording does.
+    return _facts(str(a)) != _facts(str(b))
+
+
+def _facts(text: str) -> set[str]:
+    numbers = set(re.findall(r"\d+", text))
+    names = {n.text for n in find_names(text) if not n.opens}  # capitals inside a sentence
+    return numbers | names
+
+
+def _ref(doc: SourceDocument, section: str, quote: str) -> Ref:
+    return Ref(
+        doc_id=doc.doc_id,
+        title=doc.title,
+        section=section,
+        updated=doc.updated,
+        quote=quote,
+        url=doc.url,
+    )
