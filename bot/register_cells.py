@@ -26,6 +26,7 @@ from ingest.swedish import (
     JOIN_VERB,
     MEMBERS_CUE,
     OWNER_BODY,
+    OWNER_NAMED,
     OWNER_VERB,
     PURPOSE_CUES,
     REGISTER_QUESTIONS,
@@ -39,6 +40,7 @@ from ingest.text_split import sentence_spans
 
 Ask = Callable[[str], Answer]
 RARE = 3.0  # as in bot.register: a capitalised word this rare is a name
+COMMON = 4.5  # a word this frequent ("En", "Varje") opens a phrase, never a place's name
 # Cells whose differing values are a conflict; purpose and role differ in wording only.
 COMPARED = ("since", "status", "members")
 
@@ -50,6 +52,11 @@ def owner_of(doc: SourceDocument, not_owners: set[str] = frozenset()) -> str:
     for line in doc.body.split("\n"):
         if not line.startswith("#"):  # headings name topics, not who speaks
             _count_owners(line, not_owners, counts)
+    if not counts:
+        # No sentence says who is a member: the body the document names most ("Nacka
+        # kommun", "Region Jämtland Härjedalen"), if any.
+        named = (m.group().strip() for m in OWNER_NAMED.finditer(doc.body))
+        counts.update(n for n in named if zipf(n.split()[0].lower()) < COMMON)  # not "En kommun"
     if not counts:
         return ""
     # "Luleå kommun" and "Luleå" are one owner; the fuller form names it.
@@ -67,8 +74,8 @@ def _count_owners(line: str, not_owners: set[str], counts: Counter[str]) -> None
         rest = after[body.end() :] if body else after
         if not OWNER_VERB.match(rest) or _key(n.text) in not_owners:
             continue
-        if not body and all(zipf(w.lower()) >= RARE for w in n.words):
-            continue  # "Kommunen har", "Vi deltar": a common word, not a name
+        if not body and n.opens and all(zipf(w.lower()) >= RARE for w in n.words):
+            continue  # "Kommunen har", "Vi deltar": a common word opening a sentence
         counts[name] += 1
 
 
@@ -247,8 +254,9 @@ def cue_rank(name: str, sentence: str) -> int:
 def read_value(name: str, sentence: str, owner: str = "") -> str | None:
     """What one sentence says for a cell, or None when it does not say it."""
     if name == "since":
+        # "har funnits sedan 2000", "etablerades år 2000": the organisation's own start.
         m = SINCE_YEAR.search(sentence)
-        if m:
+        if m and not FOUNDING_VERB.search(sentence[: m.start()]):
             return m.group(1)
         if JOIN_VERB.search(sentence) and not FOUNDING_VERB.search(sentence):
             year = YEAR.search(sentence)

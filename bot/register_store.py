@@ -85,7 +85,7 @@ class Entry(BaseModel):
 
 class Register(BaseModel):
     built_at: str  # ISO 8601, UTC
-    store_key: str  # the index state it was built from ("generation:count")
+    store_key: str  # the index generation it was built from (the ingest state's "generation")
     rows: list[Entry]
 
 

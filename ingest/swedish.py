@@ -719,7 +719,10 @@ JOIN_VERB = re.compile(
     r"|skrev under|inträdde|signed|joined)\b",
     re.IGNORECASE,
 )
-FOUNDING_VERB = re.compile(r"\b(?:grundades|bildades|grundad|bildad|founded)\b", re.IGNORECASE)
+FOUNDING_VERB = re.compile(
+    r"\b(?:grundades|bildades|grundad|bildad|etablerades|inrättades|har funnits|founded)\b",
+    re.IGNORECASE,
+)
 YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 # What a sentence says about a tie's state, checked in this order: ended, dormant, active.
 STATUS_CUES = (
@@ -763,7 +766,7 @@ ROLE_CUE = re.compile(
 OWNER_VERB = re.compile(
     r"\s+(?:är\s+(?:sedan\s+\S+\s+)?(?:medlem|med)\s+(?:i|av)\b|deltar\s+i\b|ingår\s+i\b"
     r"|har\s+(?:\S+\s+){0,2}(?:vänorter|vänort|avtal|samarbete|medlemskap)\b"
-    r"|samarbetar\s+med\b|har\s+undertecknat\b|undertecknade\b)",
+    r"|samarbetar\s+med\b|har\s+undertecknat\b|undertecknade\b|anslöt\s+sig\s+till\b)",
     re.IGNORECASE,
 )
 # Words that make a place a body ("Luleå" -> "Luleå kommun").
@@ -784,3 +787,5 @@ TIE_IN_TEXT = re.compile(
 )
 # Kind words that make the named thing no tie of the body's own.
 NOT_A_TIE = re.compile(r"projekt|program", re.IGNORECASE)
+# A body named with its kind: "Nacka kommun", "Region Jämtland Härjedalen", "Örebro stad".
+OWNER_NAMED = re.compile(r"\b[A-ZÅÄÖ][\w-]+\s+(?:kommun|stad|län)\b|\bRegion(?:\s+[A-ZÅÄÖ][\w-]+)+")

@@ -18,10 +18,12 @@ import gradio as gr
 
 from bot import gaps
 from bot.feedback import FeedbackStore
+from bot.register_store import register_path
 from bot.service import QuestionError, validate_question
 from bot.site import Site, load_site
 from bot.web import page, render, sources
 from bot.web.chat import Chat, locate_citation
+from bot.web.register import RegisterPage
 from config.settings import Settings
 
 # Events that may run at once. Answers themselves are computed one at a time under a lock
@@ -84,6 +86,8 @@ def _chat_tab(site: Site) -> SimpleNamespace:
 def _sources_tab() -> SimpleNamespace:
     ui = SimpleNamespace()
     ui.status = gr.HTML(render.render_status({}), elem_id="pb-status", js_on_load=None)
+    # Filled from the stored register when the page loads and again when the tab is chosen.
+    ui.register = gr.HTML("", elem_id="pb-register", js_on_load=page.script("register.js"))
     gr.HTML("<h2>Sök i dokumenten</h2>", js_on_load=None)
     with gr.Row():
         ui.search = gr.Textbox(
@@ -110,9 +114,12 @@ def _sources_tab() -> SimpleNamespace:
 class Sources:
     """The staff view's handlers, over a fresh snapshot of the corpus each time."""
 
-    def __init__(self, bot, feedback: FeedbackStore | None = None) -> None:
+    def __init__(
+        self, bot, feedback: FeedbackStore | None = None, register: RegisterPage | None = None
+    ) -> None:
         self.bot = bot
         self.feedback = feedback
+        self.register = register or RegisterPage(register_path(bot.settings))
 
     def gaps(self) -> str:
         """The unanswered questions, grouped, over everything the store keeps."""
@@ -150,10 +157,14 @@ class Sources:
         return render.render_search(self.docs(), query)
 
     def show(self, citation: dict | None):
-        """Källor opened at a cited passage, highlighted in its section."""
+        """Källor opened at a cited passage, highlighted in its section (a chat card's or a
+        register cell's "Visa i Källor")."""
         if not citation:
             return gr.update(), gr.update(), gr.update(), gr.update()
         docs = self.docs()
+        if citation.get("doc_id") not in docs:
+            gone = "Det citerade dokumentet finns inte längre i indexet."
+            return gr.Tabs(selected="kallor"), gr.update(), gr.update(), render.render_notice(gone)
         doc_id, section, passage = locate_citation(docs, citation)
         return (
             gr.Tabs(selected="kallor"),
@@ -214,6 +225,10 @@ def _wire_sources(ui, staff: Sources, chat: Chat, chat_ui, conv, tabs, demo, tab
     outputs = [ui.status, ui.doc, ui.section, ui.document]
     demo.load(staff.refresh, outputs=outputs, **PRIVATE)
     tab.select(staff.gaps, outputs=ui.gaps, queue=False, show_progress="hidden", **PRIVATE)
+    # The register is a small file read again only when it has changed: instant either way.
+    quick = {"queue": False, "show_progress": "hidden", **PRIVATE}
+    for event in (demo.load, tab.select, ui.reload.click):
+        event(staff.register.html, outputs=ui.register, **quick)
     ui.reload.click(staff.refresh, inputs=[ui.doc], outputs=outputs, **PRIVATE)
     ui.doc.input(staff.pick_document, inputs=[ui.doc], outputs=[ui.section, ui.document], **PRIVATE)
     ui.section.input(
@@ -237,6 +252,13 @@ def _wire_sources(ui, staff: Sources, chat: Chat, chat_ui, conv, tabs, demo, tab
         **PRIVATE,
     )
 
+    def open_register_citation(event: gr.EventData):
+        return staff.show(RegisterPage.citation(getattr(event, "_data", None)))
+
+    ui.register.select(
+        open_register_citation, outputs=[tabs, ui.doc, ui.section, ui.document], **PRIVATE
+    )
+
 
 def build_app(bot, settings: Settings, feedback: FeedbackStore | None = None) -> gr.Blocks:
     """The whole app. ``bot`` needs ``ask(question, history)``, ``status()``, ``snapshot()``."""
@@ -253,7 +275,7 @@ def build_app(bot, settings: Settings, feedback: FeedbackStore | None = None) ->
             with gr.Tab("Källor", id="kallor") as sources_tab:
                 sources_ui = _sources_tab()
         _wire_chat(chat_ui, chat, site, conv)
-        staff = Sources(bot, feedback)
+        staff = Sources(bot, feedback, RegisterPage(register_path(settings)))
         _wire_sources(sources_ui, staff, chat, chat_ui, conv, tabs, demo, sources_tab)
         gr.api(make_ask(chat, settings.max_question_chars), api_name="ask")
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_MAX_SIZE)

@@ -198,3 +198,8 @@ def render_gaps(groups: list, docs: Mapping[str, Mapping], period: str) -> str:
     ]
     view = {"groups": rows, "period": period, "total": sum(r["count"] for r in rows)}
     return _render("gaps.j2", g=view)
+
+
+def render_register(view: Mapping) -> str:
+    """The "Medlemskap och vänorter" table (bot/web/register.py builds the view)."""
+    return _render("register.j2", r=view)

@@ -72,7 +72,8 @@ def locate(entry: Mapping, section: str, quote: str) -> tuple[str, int, int, int
     text and mapped back; a quote wider than one chunk is found by its first line.
     """
     chunks = entry["chunks"]
-    ordered = sorted(range(len(chunks)), key=lambda i: chunks[i].meta.get("section") != section)
+    near = _section_nearness(section)
+    ordered = sorted(range(len(chunks)), key=lambda i: near(chunks[i].meta.get("section", "")))
     for probe in (quote, quote.strip().split("\n")[0]):
         wanted = _squash(probe)
         if not wanted:
@@ -82,6 +83,20 @@ def locate(entry: Mapping, section: str, quote: str) -> tuple[str, int, int, int
             if span:
                 return chunks[i].id, span[0], span[1], i
     return None
+
+
+def _section_nearness(section: str):
+    """How near a chunk's section is to the one a citation names: 0 the same, 1 the same below
+    the document's title (a register's heading trail starts at the title, a chunk's below it),
+    2 elsewhere."""
+    below_title = section.split(SECTION_SEPARATOR, 1)[1] if SECTION_SEPARATOR in section else None
+
+    def near(chunk_section: str) -> int:
+        if chunk_section == section:
+            return 0
+        return 1 if chunk_section == below_title else 2
+
+    return near
 
 
 def _find_squashed(text: str, wanted: str) -> tuple[int, int] | None:

@@ -74,6 +74,8 @@ def _scripted(answers: dict[str, Answer]):
         ("since", "Kommunen blev medlem 2003, från och med 2003 deltar vi.", "2003"),
         ("since", "I januari 2020 undertecknade kommunen avsiktsförklaringen.", "2020"),
         ("since", "Nätverket grundades 2005 i Bologna.", None),
+        ("since", "Rådet har funnits sedan 2000.", None),
+        ("since", "Det svenska Sametinget anslöt sig till samarbetet 2002.", "2002"),
         ("status", "Vänorterna A och B ska fortsätta ha en vilande status.", "dormant"),
         ("status", "Kommunen har avslutat sitt samarbete med Kina.", "ended"),
         ("status", "Staden deltar i nätverket.", "active"),
