@@ -15,7 +15,14 @@ from bot.text import find_names, zipf
 from ingest.chunking import SECTION_SEPARATOR
 from ingest.headings import HEADING, trail_at, trails
 from ingest.loaders import SourceDocument
-from ingest.swedish import NOT_A_TIE, REGISTER_CUE, REGISTER_LEAD, REGISTER_TYPES, TIE_IN_TEXT
+from ingest.swedish import (
+    NOT_A_TIE,
+    REGISTER_CUE,
+    REGISTER_LEAD,
+    REGISTER_TYPES,
+    TIE_IN_TEXT,
+    TITLE_TIE,
+)
 from ingest.text_split import sentence_spans
 from ingest.textnorm import fold
 
@@ -57,6 +64,7 @@ def find_rows(documents: list[SourceDocument], owner: frozenset[str] = frozenset
     found: list[Row] = []
     for doc in documents:
         found += _heading_rows(doc, owner) + _list_rows(doc) + _text_rows(doc, owner)
+        found += _title_rows(doc)
     return _merge(found)
 
 
@@ -122,6 +130,18 @@ def _list_rows(doc: SourceDocument) -> list[Row]:
                     )
                 )
     return out
+
+
+def _title_rows(doc: SourceDocument) -> list[Row]:
+    """A document whose title announces an agreement is about that agreement."""
+    marks = trails(doc.body)
+    title = marks[0][2] if marks and marks[0][1] == 1 else doc.title
+    m = TITLE_TIE.match(title.strip())
+    if m is None:
+        return []
+    name = m.group(1).strip(" .:")
+    name = name[0].upper() + name[1:]
+    return [Row(name, "agreement", [], [Source(doc.doc_id, doc.updated, title, title)])]
 
 
 def _text_rows(doc: SourceDocument, owner: frozenset[str]) -> list[Row]:

@@ -134,7 +134,9 @@ class _Topic:
         self.own = {
             (s.doc_id, form)
             for s in row.sources
+            # headed by the row's name, or the whole document when its title names the row
             if _key(split_name(s.section.split(SECTION_SEPARATOR)[-1])[0]) in keys
+            or (s.quote == s.section and SECTION_SEPARATOR not in s.section)
             for form in (s.section, _untitled(s.section))
         }
 

@@ -789,3 +789,10 @@ TIE_IN_TEXT = re.compile(
 NOT_A_TIE = re.compile(r"projekt|program", re.IGNORECASE)
 # A body named with its kind: "Nacka kommun", "Region Jämtland Härjedalen", "Örebro stad".
 OWNER_NAMED = re.compile(r"\b[A-ZÅÄÖ][\w-]+\s+(?:kommun|stad|län)\b|\bRegion(?:\s+[A-ZÅÄÖ][\w-]+)+")
+# A title that announces an agreement names it: "Nytt avtal för svensk-norsk samverkan om
+# samisk hälsa" is the agreement "Avtal för svensk-norsk samverkan om samisk hälsa".
+TITLE_TIE = re.compile(
+    r"^(?:(?:nytt|nya|ny|det nya)\s+)?((?:avtal|samarbetsavtal|avsiktsförklaring"
+    r"|överenskommelse|partnerskap)\b.*)$",
+    re.IGNORECASE,
+)

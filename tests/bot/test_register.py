@@ -102,3 +102,20 @@ def test_ties_in_running_text_are_the_owners_own() -> None:
     assert rows["Nordic Ports Forum"].aliases == ["NPF"]
     assert rows["Gamma"].type == "partnership"
     assert rows["Gamma"].sources[0].quote == "Vi har avslutat vårt samarbete med Gamma."
+
+
+def test_a_title_that_announces_an_agreement_names_a_row() -> None:
+    doc = SourceDocument(
+        "r",
+        "Nytt avtal om vård över gränsen",
+        "2015-02-17",
+        "press",
+        None,
+        "# Nytt avtal om vård över gränsen\n\nIdag skrev regionerna under avtalet.\n",
+        "r.md",
+    )
+    [row] = find_rows([doc])
+    assert (row.name, row.type) == ("Avtal om vård över gränsen", "agreement")
+    assert row.sources[0].section == "Nytt avtal om vård över gränsen"
+    plain = SourceDocument("p", "Om avtal", "2015-01-01", "sida", None, "# Om avtal\n\nText.", "p")
+    assert find_rows([plain]) == []
