@@ -94,7 +94,7 @@ def _heading_rows(doc: SourceDocument, owner: frozenset[str]) -> list[Row]:
         if sum(is_name(split_name(c)[0], owner, proper) for c in children) >= 2:
             continue
         if not is_name(name, owner, proper) or not (
-            REGISTER_CUE.search(parent) or REGISTER_CUE.search(text)
+            REGISTER_CUE.search(parent) or REGISTER_CUE.search(_opening(text)) or tie_type(heading)
         ):
             continue
         kind = tie_type(heading) or tie_type(text[:OPENING_CHARS]) or tie_type(parent)
@@ -107,6 +107,17 @@ def _heading_rows(doc: SourceDocument, owner: frozenset[str]) -> list[Row]:
             )
         )
     return out
+
+
+def _opening(text: str) -> str:
+    """A section's first two sentences after its heading: where it says what it is about
+    ("X är ett nätverk för ...", "Kommunen är medlem i X"); a cue word further down is about
+    something else (a service's "i samarbete med", "organisationer" it serves)."""
+    body = text.split("\n", 1)[1] if "\n" in text else ""
+    lines = [line for line in body.split("\n") if line.strip() and not line.startswith("#")]
+    first = lines[0] if lines else ""
+    spans = sentence_spans(first)[:2]
+    return first[: spans[-1][1]] if spans else first
 
 
 def _list_rows(doc: SourceDocument) -> list[Row]:
@@ -308,7 +319,9 @@ def _merge(rows: list[Row]) -> list[Row]:
         if same is None:
             merged.append(row)
             continue
-        newer = row.sources[0].updated >= max(s.updated for s in same.sources)
+        # Only a strictly newer document renames a row: within one document the first name
+        # found (a heading before a sentence that abbreviates it) leads.
+        newer = row.sources[0].updated > max(s.updated for s in same.sources)
         names = (
             [row.name, *row.aliases, same.name, *same.aliases]
             if newer

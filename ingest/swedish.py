@@ -661,7 +661,8 @@ ACRONYM_FIRST = re.compile(
 # beginnings, so inflections and compounds ("vänortssamarbete", "medlemskapet") count.
 REGISTER_CUE = re.compile(
     r"\b(?:organisation|nätverk|network|samarbet|samverkan|medlem|vänort|vänstad|partnerskap"
-    r"|avtal|avsiktsförklaring|förening|forum|union|allians|sekretariat)",
+    r"|avtal|avsiktsförklaring|förening|forum|union|allians|sekretariat|råd(?:et)?\b"
+    r"|underteckna|signator)",
     re.IGNORECASE,
 )
 # A heading that leads up to a name ("Mer om SPR", "Om Bottenviksbågen"): the words before it.
