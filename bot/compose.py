@@ -60,6 +60,11 @@ class Answer:
     # The pipeline's best units, best first, whether it answered or not: the register reads
     # its cells from them when the quoted ones do not say (records; not part of the JSON).
     ranked: list = field(default_factory=list, repr=False)
+    # Which path wrote the text: "extractive", "generative" (a language model's sentences that
+    # passed bot/gate.py) or "extractive-fallback" (the model's text did not pass), and why
+    # sentences were dropped or the model's text was not used.
+    answerer: str = "extractive"
+    gate: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The CLI's JSON contract."""
@@ -68,6 +73,8 @@ class Answer:
             "abstained": self.abstained,
             "citations": [asdict(c) for c in self.citations],
             "latency_ms": round(self.latency_ms, 1),
+            "answerer": self.answerer,
+            **({"gate": self.gate} if self.gate else {}),
         }
 
 

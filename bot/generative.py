@@ -1,12 +1,13 @@
-"""Optional generative phrasing via an OpenAI-compatible server, grounded in extractive picks."""
+"""Optional generative wording via an OpenAI-compatible server, verified sentence by sentence."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.answerer import Answer, ExtractiveAnswerer
+from bot.gate import verify
 from config.settings import Settings
+from config.tuning import Tuning
 
 SYSTEM_PROMPT = (
     "Du svarar på svenska på frågor om kommunens dokument. Använd bara de numrerade "
@@ -18,11 +19,13 @@ SYSTEM_PROMPT = (
 
 @dataclass
 class OpenAIAnswerer:
-    """Rephrases the extractive answer with a chat model; the citations stay the verbatim quotes.
+    """Words the answer with a chat model, behind the verification gate (bot/gate.py).
 
     The extractive answerer decides whether there is an answer and which passages ground it;
-    the model only words it. If the server fails, or its text cites no passage, the extractive
-    answer is returned unchanged, so a generative backend can never make answers less grounded.
+    the model words it from those passages. Only sentences the gate verifies are shown; if the
+    server fails or nothing passes, the extractive answer is returned, marked
+    "extractive-fallback" with the reasons, so a generative backend never makes answers less
+    grounded. The citations shown are always the verbatim quotes of the units cited.
     """
 
     settings: Settings
@@ -39,12 +42,21 @@ class OpenAIAnswerer:
             return grounded
         try:
             text = self._complete(state["info"].original, grounded)
-        except Exception:  # any server or network failure: keep the grounded answer
-            return grounded
-        cited = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
-        if not cited or not cited <= {c.n for c in grounded.citations}:
-            return grounded
-        grounded.answer = text.strip()
+        except Exception as exc:  # any server or network failure: keep the grounded answer
+            return _fallback(grounded, [f"språkmodellen svarade inte: {type(exc).__name__}"])
+        embeddings = getattr(self.extractive, "embeddings", None)
+        tuning = getattr(self.extractive, "tuning", None) or Tuning()
+        result = verify(
+            text, grounded.citations, embeddings.embed_documents if embeddings else None, tuning
+        )
+        reasons = [f"{d.text} – {d.reason}" for d in result.dropped]
+        if result.fallback:
+            why = "språkmodellen avstod" if result.abstained else "ingen mening klarade kontrollen"
+            return _fallback(grounded, [why, *reasons])
+        kept = set(result.cited)
+        grounded.answer = result.answer
+        grounded.citations = [c for c in grounded.citations if c.n in kept]
+        grounded.answerer, grounded.gate = "generative", reasons
         return grounded
 
     def _complete(self, question: str, grounded: Answer) -> str:
@@ -70,3 +82,8 @@ class OpenAIAnswerer:
         )
         response.raise_for_status()
         return response.json()["choices"][0]["message"]["content"]
+
+
+def _fallback(grounded: Answer, reasons: list[str]) -> Answer:
+    grounded.answerer, grounded.gate = "extractive-fallback", reasons
+    return grounded

@@ -12,7 +12,7 @@ Programmatic use (``gradio_client``)::
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import gradio as gr
 
@@ -50,6 +50,8 @@ class AskResult(TypedDict):
     abstained: bool
     citations: list[CitationDict]
     latency_ms: float
+    answerer: str  # "extractive", "generative" or "extractive-fallback"
+    gate: NotRequired[list[str]]  # why generated sentences were dropped or not used
 
 
 def _chat_tab(site: Site) -> SimpleNamespace:

@@ -83,6 +83,8 @@ def answer_view(
         "key": key,
         "done": done,
         "abstained": bool(data.get("abstained")),
+        # Residents are told when a language model wrote the text (each sentence verified).
+        "generated": data.get("answerer") == "generative",
         "blocks": markup.blocks(visible, refs=True),
         "hint": hint,
         "contact": markup.blocks(contact)[0].lines[0] if contact.strip() else None,

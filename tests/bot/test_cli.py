@@ -16,7 +16,7 @@ import pytest
 from bot.cli import build_parser, main
 from config.settings import Settings
 
-KEYS = {"answer", "abstained", "citations", "latency_ms"}
+KEYS = {"answer", "abstained", "citations", "latency_ms", "answerer"}
 CITATION_KEYS = {"n", "doc_id", "title", "section", "quote", "updated", "url"}
 
 

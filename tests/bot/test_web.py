@@ -371,7 +371,7 @@ def test_ask_endpoint_passes_question_and_history(fake_app):
     assert result["answer"] == "Svar på Vilka vänorter? [1]"
     assert result["abstained"] is False
     assert result["citations"][0]["quote"].startswith("Citat <script>")  # data, not HTML
-    assert set(result) == {"answer", "abstained", "citations", "latency_ms"}
+    assert set(result) == {"answer", "abstained", "citations", "latency_ms", "answerer"}
     assert fake_app.bot.calls[-1] == ("Vilka vänorter?", ["Första frågan"])
     client.predict(question="Utan historik", api_name="/ask")
     assert fake_app.bot.calls[-1] == ("Utan historik", [])
