@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sqlite3
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator, Mapping
@@ -218,6 +220,23 @@ class FeedbackStore:
             for r in rows:
                 writer.writerow([csv_cell(r[c]) for c in CSV_COLUMNS])
         return len(rows)
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> int:
+    """Write header and rows atomically (a crash leaves the old file or none), UTF-8 with a
+    byte order mark for spreadsheets, every cell through csv_cell; returns the row count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            writer.writerows([csv_cell(v) for v in row] for row in rows)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return len(rows)
 
 
 def csv_cell(value: object) -> object:

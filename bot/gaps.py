@@ -9,17 +9,14 @@ closest section (for a 👎, the section of the answer's first source), counted,
 
 from __future__ import annotations
 
-import csv
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.feedback import FeedbackStore, csv_cell
+from bot.feedback import FeedbackStore, write_csv
 from ingest.chunking import SECTION_SEPARATOR
 
 log = logging.getLogger(__name__)
@@ -172,21 +169,9 @@ def export_csv(groups: list[Group], path: Path | str) -> int:
     UTF-8 with a byte order mark, like the feedback export, and the same guard against cells
     that a spreadsheet would run as a formula.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     rows = [
         [g.section, g.doc_id, q.text, q.count, q.abstained, q.disliked, q.last_asked]
         for g in groups
         for q in g.ranked()
     ]
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(CSV_COLUMNS)
-            writer.writerows([csv_cell(v) for v in row] for row in rows)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return len(rows)
+    return write_csv(Path(path), CSV_COLUMNS, rows)

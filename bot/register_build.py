@@ -53,7 +53,7 @@ def indexed_documents(settings: Settings) -> list[SourceDocument]:
     docs = []
     for path in discover(corpus):
         try:
-            docs.append(load_file(path, int(settings.max_file_mb * 1024 * 1024)))
+            docs.append(load_file(path, settings.max_file_bytes))
         except LoadError:
             continue
     return docs

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 
 from bot.compose import Answer
-from bot.register import Row, _key, split_name
+from bot.register import RARE, Row, _key, split_name
 from bot.register_store import CELLS, Cell, Conflict, Entry, Ref
 from bot.text import find_names, zipf
 from ingest.chunking import SECTION_SEPARATOR
@@ -39,7 +39,6 @@ from ingest.swedish import (
 from ingest.text_split import sentence_spans
 
 Ask = Callable[[str], Answer]
-RARE = 3.0  # as in bot.register: a capitalised word this rare is a name
 COMMON = 4.5  # a word this frequent ("En", "Varje") opens a phrase, never a place's name
 # Cells whose differing values are a conflict; purpose and role differ in wording only.
 COMPARED = ("since", "status", "members")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import os
-import tempfile
 from pathlib import Path
 
-from bot.feedback import csv_cell
+from bot.feedback import write_csv
 from bot.register_store import CELLS, COLUMNS, Entry, Ref, Register
 
 EMPTY = "–"  # a cell the documents do not fill
@@ -89,15 +86,4 @@ def export_csv(register: Register, path: Path) -> int:
         ]
         line += ["; ".join(conflicts), "; ".join(_source(s) for s in e.sources)]
         rows.append(line)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".register-", suffix=".csv")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows([csv_cell(v) for v in row] for row in rows)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return len(rows)
+    return write_csv(path, header, rows)

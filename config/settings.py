@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     )
 
     @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    @property
     def collection_name(self) -> str:
         """Collection per embedding provider, so vectors of different models never mix."""
         slug = "".join(c if c.isalnum() else "-" for c in self.embedding.lower()).strip("-")

@@ -13,7 +13,7 @@ from evals.loading import document_paths
 from evals.register_score import RegisterScore, format_score, score
 from evals.registers import GoldRegister, load
 from evals.schema import EvalFormatError
-from ingest.loaders import SourceDocument, discover, load_file
+from ingest.loaders import SourceDocument
 
 # The metrics the gate holds; each may not fall below the baseline's value.
 GATED = ("row_recall", "row_precision", "cell_accuracy")
@@ -49,14 +49,15 @@ def corpus_for(gold: GoldRegister, path: Path, folder: Path) -> Path:
 
 def run_register(path: Path, settings: Settings, make_bot: Callable[[Settings], Any]) -> tuple:
     """(score, built register) for one gold register, on an index of its own documents."""
-    from bot.register_build import build
+    from bot.register_build import build, indexed_documents
 
     gold = load(path)
     base = Path(settings.data_dir) / REGISTER_FOLDER / path.stem
     corpus = corpus_for(gold, path, base / "corpus")
     set_settings = settings.model_copy(update={"data_dir": base / "index", "corpus_dir": corpus})
-    docs = [load_file(p) for p in discover(corpus)]
-    built = build(docs, make_bot(set_settings).ask)
+    bot = make_bot(set_settings)  # indexes the documents first
+    docs = indexed_documents(set_settings)
+    built = build(docs, bot.ask)
     by_id: dict[str, SourceDocument] = {d.doc_id: d for d in docs}
     return score(path.stem, gold, built, by_id), built
 

@@ -118,7 +118,7 @@ def _ingest(
         )
 
     report = IngestReport(files=len(files))
-    max_bytes = int(settings.max_file_mb * 1024 * 1024)
+    max_bytes = settings.max_file_bytes
     docs: list[Document] = []
     seen_ids: dict[str, Path] = {}
     for path in files:
