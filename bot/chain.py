@@ -28,16 +28,20 @@ def build_chain(
             lambda s: retriever.score_chunks(s["info"].query, snap=s["snap"], qvec=s["qvec"])
         ).with_config(run_name="retrieve")
     )
-    answer = RunnableLambda(answerer).with_config(run_name="answer")
+    # A streaming answerer (bot/generative.py) yields what it has verified, then the Answer:
+    # chain.stream passes each on, chain.invoke returns the Answer.
+    answer = RunnableLambda(getattr(answerer, "stream", answerer)).with_config(run_name="answer")
     return (condense | embed | retrieve | answer).with_config(run_name="policybot")
 
 
 def _condense(retriever: HybridRetriever) -> Callable[[dict], dict]:
     def condense(x: dict) -> dict:
         snap = retriever.snapshot()
+        history = x.get("history") or []
         return {
             "snap": snap,
-            "info": analyse(x["question"], x.get("history") or [], snap.vocabulary),
+            "info": analyse(x["question"], history, snap.vocabulary),
+            "history": history,  # for a generative answerer's prompt
         }
 
     return condense

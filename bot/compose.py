@@ -130,6 +130,11 @@ def compose_headings(found: HeadingList, retrieved: list[dict], tuning: Tuning) 
     )
 
 
+def citation_of(record: Record, n: int = 1) -> Citation:
+    """Citation n: a whole unit, quoted verbatim under its section."""
+    return _citation(n, record.meta, record.text, record.meta.get("section", ""))
+
+
 def _citation(n: int, meta: dict, quote: str, section: str) -> Citation:
     """Citation n: a verbatim quote from the document that meta describes."""
     return Citation(

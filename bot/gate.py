@@ -110,6 +110,8 @@ class _Piece:
     line: int  # the answer's line it stands on: kept sentences are joined line by line
     item: bool = False  # a list item (or table row): one sentence, whatever it holds
     lead: str = ""  # for a list item, the sentence before the list, which says what it lists
+    start: int = 0  # where it starts in the answer: a stream decides each piece once
+    end: int = 0  # where it ends, its trailing markers included
 
 
 def split_answer(answer: str) -> list[_Piece]:
@@ -118,22 +120,44 @@ def split_answer(answer: str) -> list[_Piece]:
     the sentence before them."""
     pieces: list[_Piece] = []
     lead = ""
-    for line_no, line in enumerate(answer.splitlines()):
+    offset = 0
+    for line_no, line in enumerate(answer.splitlines(keepends=True)):
+        at, offset = offset, offset + len(line)
+        line = line.rstrip("\r\n")
         if not line.strip():
             continue
         is_item = bool(LIST_LINE.match(line))
         spans = [(0, len(line))] if is_item else sentence_spans(line)
         for start, end in spans:
-            text = line[start:end].strip()
+            raw = line[start:end]
+            text, skip = raw.strip(), at + start + len(raw) - len(raw.lstrip())
             markers = _LEADING_MARKERS.match(text)
-            if markers and pieces:
+            # Markers that open a line and are followed by text are that text's ("[1] Luleå
+            # har sex vänorter:"), as some models write them; elsewhere they close the
+            # sentence before ("... 2003. [1]").
+            opens_line = (
+                not line[:start].strip() and text[markers.end() :].strip() if markers else False
+            )
+            if markers and pieces and not opens_line:
                 pieces[-1].text += " " + markers.group().strip()
+                pieces[-1].end = skip + markers.end()
+                skip += markers.end()
                 text = text[markers.end() :].strip()
             if text:
-                pieces.append(_Piece(text, line_no, is_item, lead if is_item else ""))
+                lead_in = lead if is_item else ""
+                pieces.append(_Piece(text, line_no, is_item, lead_in, skip, at + end))
         if not is_item and pieces:
             lead = pieces[-1].text
     return pieces
+
+
+def _still_open(pieces: list[_Piece]) -> int:
+    """How many of a partly written answer's last pieces may still change: the last one is
+    being written, and while it is only the start of a marker ("[1") it may belong to the one
+    before it."""
+    if not pieces:
+        return 0
+    return 2 if re.fullmatch(r"[\s\[\]\d,;\-–]*", pieces[-1].text) else 1
 
 
 def _is_abstention(text: str) -> bool:
@@ -447,38 +471,122 @@ def verify(
     other rules do that. Instructions in the answer are text like any other: unsupported, they
     are dropped by the same rules.
     """
-    given = [as_passage(p) for p in passages]
-    pieces = split_answer(answer)
-    # An answer that says the documents do not tell, anywhere, is not mined for the rest: the
-    # model has said it cannot ground it, and the extractive answer decides.
-    if any(_is_abstention(p.text) for p in pieces):
-        reason = "modellen avstår: " + ABSTENTION
-        return GateResult("", (), (Dropped(answer.strip(), reason),), (), True, abstained=True)
-    # Words the documents capitalise inside a sentence: names even where they open one.
-    document_names = frozenset(
-        fold(n.text) for p in given for n in find_names(p.quote) if not n.opens
-    )
-    dropped: dict[int, Dropped] = {}
-    checked: dict[int, tuple[str, tuple[int, ...], str]] = {}
-    for i, piece in enumerate(pieces):
+    gate = Gate(passages, embed, tuning)
+    gate.feed(answer)
+    return gate.finish()
+
+
+class Gate:
+    """The same checks as verify(), on an answer that arrives in pieces (a streamed reply).
+
+    feed() returns the sentences that passed as soon as each is complete, so that a page can
+    show them while the model writes, and nothing unchecked is shown even briefly. finish()
+    decides the rest and gives the whole result: what verify() gives for the whole text.
+    """
+
+    def __init__(
+        self,
+        passages: Sequence[Passage | Mapping | object],
+        embed: Embed | None,
+        tuning: Tuning,
+    ) -> None:
+        self.given = [as_passage(p) for p in passages]
+        self.embed, self.tuning = embed, tuning
+        # Words the documents capitalise inside a sentence: names even where they open one.
+        self.document_names = frozenset(
+            fold(n.text) for p in self.given for n in find_names(p.quote) if not n.opens
+        )
+        self.text = ""
+        self.abstained = False
+        self._decided_to = 0  # the answer up to here is decided
+        self._kept: list[tuple[int, Sentence]] = []  # (line, sentence)
+        self._dropped: list[Dropped] = []
+        self._vectors: dict[int, Sequence[float]] = {}  # passage n -> its embedding
+        self._passed: set[str] = set()  # the kept pieces as written: leads of list items
+
+    def feed(self, chunk: str) -> list[Sentence]:
+        """Add what the model wrote next; the sentences it completed that passed."""
+        self.text += chunk
+        pieces = split_answer(self.text)
+        return self._decide(pieces[: len(pieces) - _still_open(pieces)])
+
+    def finish(self) -> GateResult:
+        """Decide what is left and give the result."""
+        self._decide(split_answer(self.text))
+        if self.abstained:
+            # An answer that says the documents do not tell, anywhere, is not mined for the
+            # rest: the model has said it cannot ground it, and the extractive answer decides.
+            reason = "modellen avstår: " + ABSTENTION
+            return GateResult("", (), (Dropped(self.text.strip(), reason),), (), True, True)
+        kept = tuple(s for _, s in self._kept)
+        return GateResult(
+            answer=self.answer,
+            kept=kept,
+            dropped=tuple(self._dropped),
+            cited=tuple(sorted({n for s in kept for n in s.cited})),
+            fallback=not kept,
+        )
+
+    @property
+    def kept(self) -> tuple[Sentence, ...]:
+        return tuple(s for _, s in self._kept)
+
+    @property
+    def answer(self) -> str:
+        """The sentences kept so far, with their markers, joined line by line."""
+        lines: dict[int, list[str]] = {}
+        for line, sentence in self._kept:
+            lines.setdefault(line, []).append(sentence.text)
+        return "\n".join(" ".join(texts) for texts in lines.values())
+
+    def _decide(self, pieces: list[_Piece]) -> list[Sentence]:
+        new = [p for p in pieces if p.start >= self._decided_to]
+        if self.abstained or not new:
+            return []
+        self._decided_to = new[-1].end
+        if any(_is_abstention(p.text) for p in new):
+            self.abstained = True
+            return []
+        checked: list[tuple[_Piece, str, tuple[int, ...], str]] = []
+        for piece in new:
+            outcome = self._check(piece)
+            if isinstance(outcome, Dropped):
+                self._dropped.append(outcome)
+            else:
+                checked.append((piece, *outcome))
+        kept = []
+        for piece, sentence in self._similar(checked):
+            if piece.item and not cited_numbers(piece.text) and piece.lead not in self._passed:
+                # It was checked against its lead's passages; without its lead it says
+                # nothing that was checked.
+                reason = "hör till en mening som inte klarade kontrollen"
+                self._dropped.append(Dropped(piece.text, reason))
+                continue
+            self._passed.add(piece.text)
+            kept.append((piece.line, sentence))
+        self._kept += kept
+        return [s for _, s in kept]
+
+    def _check(self, piece: _Piece) -> Dropped | tuple[str, tuple[int, ...], str]:
+        """Dropped, or (the text to show, the passages it cites, the text to embed)."""
+        given = self.given
         numbers = cited_numbers(piece.text)
+        if not numbers and piece.item:
+            # An item of a list stands under the sentence that introduces it, and is checked
+            # against the passages that sentence cites ("Luleå har sex vänorter: [1]").
+            numbers = cited_numbers(piece.lead)
         valid = tuple(n for n in numbers if 1 <= n <= len(given))
         if not numbers:
-            dropped[i] = Dropped(piece.text, "ingen källa")
-            continue
+            return Dropped(piece.text, "ingen källa")
         if not valid:
-            dropped[i] = Dropped(piece.text, f"okänd källa {_refs(numbers)}")
-            continue
+            return Dropped(piece.text, f"okänd källa {_refs(numbers)}")
         plain = strip_markers(item_text(piece.text) if piece.item else piece.text)
         if not tokens(plain):
-            dropped[i] = Dropped(piece.text, "ingen text")
-            continue
+            return Dropped(piece.text, "ingen text")
         evidence = _Evidence.of([given[n - 1] for n in valid])
-        fact = unsupported_fact(plain, evidence, document_names)
+        fact = unsupported_fact(plain, evidence, self.document_names)
         if fact is not None:
-            reason = f"{_noun(fact)} {fact.text} finns inte i {_refs(valid)}"
-            dropped[i] = Dropped(piece.text, reason)
-            continue
+            return Dropped(piece.text, f"{_noun(fact)} {fact.text} finns inte i {_refs(valid)}")
         # A marker for a passage that was not given would point the reader nowhere: removed.
         text = piece.text
         if len(valid) < len(numbers):
@@ -487,47 +595,48 @@ def verify(
         # A list item alone ("Smart Arctic") says too little to compare: it is embedded after
         # the sentence that introduces the list, as calibration did.
         lead = strip_markers(piece.lead)
-        checked[i] = (text, valid, f"{lead} {plain}" if lead else plain)
+        return text, valid, f"{lead} {plain}" if lead else plain
 
-    similarity: dict[int, float] = {}
-    if embed is not None and checked:
-        used = sorted({n for _, valid, _ in checked.values() for n in valid})
-        order = list(checked)
-        texts = [checked[i][2] for i in order] + [passage_text(given[n - 1]) for n in used]
+    def _similar(
+        self, checked: list[tuple[_Piece, str, tuple[int, ...], str]]
+    ) -> list[tuple[_Piece, Sentence]]:
+        """The checked sentences whose best cited passage says what they say."""
+        if self.embed is None or not checked:
+            return [(piece, Sentence(text, valid)) for piece, text, valid, _ in checked]
+        used = sorted({n for *_, valid, _ in checked for n in valid} - set(self._vectors))
+        texts = [t for *_, t in checked] + [passage_text(self.given[n - 1]) for n in used]
         try:
-            vectors = embed(texts)
+            vectors = self.embed(texts)
             if len(vectors) != len(texts):
                 raise ValueError(f"{len(vectors)} vektorer för {len(texts)} texter")
         except Exception as exc:  # fail closed: what could not be checked is not shown
-            for i in order:
-                dropped[i] = Dropped(pieces[i].text, f"innehållet kunde inte prövas: {exc}")
-            checked.clear()
-            order, vectors = [], []
-        by_passage = dict(zip(used, vectors[len(order) :], strict=False))
-        for i, vector in zip(order, vectors[: len(order)], strict=True):
-            _, valid, _ = checked[i]
-            best = max(_cosine(vector, by_passage[n]) for n in valid)
-            similarity[i] = best
-            if best < tuning.gate_min_similarity:
+            for piece, *_ in checked:
+                self._dropped.append(Dropped(piece.text, f"innehållet kunde inte prövas: {exc}"))
+            return []
+        self._vectors.update(zip(used, vectors[len(checked) :], strict=True))
+        passed = []
+        floor = self.tuning.gate_min_similarity
+        for (piece, text, valid, _), vector in zip(checked, vectors, strict=False):
+            best = max(_cosine(vector, self._vectors[n]) for n in valid)
+            if best < floor:
                 reason = (
                     f"innehållet stöds inte av {_refs(valid)} (likhet "
-                    f"{_similarity_text(best)} < {_similarity_text(tuning.gate_min_similarity)})"
+                    f"{_similarity_text(best)} < {_similarity_text(floor)})"
                 )
-                dropped[i] = Dropped(pieces[i].text, reason)
-                del checked[i]
+                self._dropped.append(Dropped(piece.text, reason))
+            else:
+                passed.append((piece, Sentence(text, valid, best)))
+        return passed
 
-    kept = [(i, Sentence(t, valid, similarity.get(i))) for i, (t, valid, _) in checked.items()]
-    lines: dict[int, list[str]] = {}
-    for i, sentence in kept:
-        lines.setdefault(pieces[i].line, []).append(sentence.text)
-    cited = tuple(sorted({n for _, s in kept for n in s.cited}))
-    return GateResult(
-        answer="\n".join(" ".join(texts) for texts in lines.values()),
-        kept=tuple(s for _, s in kept),
-        dropped=tuple(dropped[i] for i in sorted(dropped)),
-        cited=cited,
-        fallback=not kept,
-    )
+
+def renumber(text: str, order: dict[int, int]) -> str:
+    """The text with its markers' passage numbers mapped by order ("[3]" -> "[1]")."""
+
+    def mapped(marker: re.Match) -> str:
+        numbers = [order[n] for n in cited_numbers(marker.group()) if n in order]
+        return f"[{', '.join(map(str, numbers))}]" if numbers else ""
+
+    return _MARKER.sub(mapped, text)
 
 
 def _keep_given(marker: str, k: int) -> str:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from langchain_core.runnables import Runnable
 
 from bot.answerer import Answer, ExtractiveAnswerer
 from bot.chain import build_chain
+from bot.generative import Partial
 from bot.retrieval import CorpusSnapshot, HybridRetriever
 from config.settings import Settings
 from config.tuning import Tuning
@@ -53,9 +55,12 @@ def make_answerer(settings: Settings, extractive: ExtractiveAnswerer):
     if settings.answerer == "extractive":
         return extractive
     if settings.answerer.startswith("openai:"):
-        from bot.generative import OpenAIAnswerer
+        from bot.generative import GenerativeAnswerer, make_chat_model
 
-        return OpenAIAnswerer(settings=settings, extractive=extractive)
+        if not settings.answerer.split(":", 1)[1]:
+            raise ValueError("Ange en modell: openai:<modell>")
+        model = make_chat_model(settings)
+        return GenerativeAnswerer(settings=settings, extractive=extractive, model=model)
     raise ValueError(
         f"Unknown answerer {settings.answerer!r}; use 'extractive' or 'openai:<model>'."
     )
@@ -67,6 +72,7 @@ class PolicyBot:
     retriever: HybridRetriever
     chain: Runnable
     extractive: ExtractiveAnswerer
+    answerer: Callable[[dict], Answer] | None = None  # the chain's last step
     ingest_report: IngestReport | None = None
     # "generation:count" of the store when the embedded store was opened (_follow_ingests).
     opened_at: str = "0"
@@ -106,12 +112,13 @@ class PolicyBot:
             tuning=tuning,
             top_chunks=settings.top_k,
         )
-        chain = build_chain(settings, retriever, make_answerer(settings, extractive))
+        answerer = make_answerer(settings, extractive)
         return cls(
             settings=settings,
             retriever=retriever,
-            chain=chain,
+            chain=build_chain(settings, retriever, answerer),
             extractive=extractive,
+            answerer=answerer,
             ingest_report=report,
         )._mark_opened()
 
@@ -129,6 +136,36 @@ class PolicyBot:
         )
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
+
+    def ask_stream(
+        self, question: str, history: list[str] | None = None
+    ) -> Iterator[Partial | Answer]:
+        """What a streaming answerer has verified so far (Partial), then the Answer. The
+        extractive answerer gives the Answer alone."""
+        question = validate_question(question, self.settings.max_question_chars)
+        history = [h for h in (history or []) if isinstance(h, str)]
+        started = time.perf_counter()
+        stream: list[Iterator] = []
+
+        def first():
+            # The store is read before the first event (retrieval and the extractive answer),
+            # so a failed read is retried on a reopened store like ask's.
+            stream[:] = [self.chain.stream({"question": question, "history": history})]
+            return next(stream[0])
+
+        event = self._read(first)
+        while True:
+            if isinstance(event, Answer):
+                event.latency_ms = (time.perf_counter() - started) * 1000
+            yield event
+            event = next(stream[0], None)
+            if event is None:
+                return
+
+    def check_answerer(self) -> str | None:
+        """None, or why the generative answerer's server cannot be reached (naming its URL)."""
+        check = getattr(self.answerer, "check", None)
+        return check() if check else None
 
     def snapshot(self) -> CorpusSnapshot:
         return self._read(self.retriever.snapshot)

@@ -57,9 +57,32 @@ class Settings(BaseSettings):
     answerer: str = Field(
         "extractive", description="Answer provider: extractive, or openai:<model> on top of it."
     )
-    openai_base_url: str | None = Field(None, description="OpenAI-compatible server URL.")
-    openai_api_key: str | None = Field(
-        None, description="API key for the OpenAI-compatible server."
+    openai_base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible chat server for openai:<model>, e.g. "
+        "http://127.0.0.1:8080/v1 (llama.cpp, vLLM, Ollama); OpenAI's own if unset.",
+    )
+    openai_api_key: SecretStr | None = Field(
+        None, description="API key for the chat server; local servers usually need none."
+    )
+    openai_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    openai_timeout_s: float = Field(
+        60, gt=0, description="Seconds to wait for the chat server before answering without it."
+    )
+    openai_max_retries: int = Field(
+        1, ge=0, le=10, description="Retries of a failed request to the chat server."
+    )
+    generative_passages: int = Field(
+        4, ge=1, le=20, description="Passages the language model is given, best first."
+    )
+    generative_max_chars: int = Field(
+        1500,
+        ge=100,
+        description="Characters of passages the language model is given (the first always): "
+        "a small model on a CPU reads about 300 a second before it writes its first word.",
+    )
+    openai_max_tokens: int = Field(
+        300, ge=16, description="Longest answer the language model may write, in tokens."
     )
     chroma_host: str | None = Field(None, description="Use a Chroma server at this host.")
     chroma_port: int = Field(8000, description="Port of the Chroma server.")

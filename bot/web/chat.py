@@ -2,7 +2,8 @@
 
 Each browser session keeps its conversation in a ``gr.State`` (``new_conversation()``); the
 ``PolicyBot`` is shared and its ``ask`` runs under a lock, while streaming runs in parallel.
-The answer is computed in one go and then streamed word by word so the page shows it arriving.
+An extractive answer is computed in one go and then streamed word by word so the page shows
+it arriving; a generative one is shown sentence by sentence as the gate passes its sentences.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from collections.abc import Iterator
 
 import gradio as gr
 
+from bot.answerer import Answer
 from bot.feedback import FeedbackStore
+from bot.generative import Partial
 from bot.service import QuestionError, validate_question
 from bot.site import Site
 from bot.web import render, sources
@@ -60,9 +63,22 @@ class Chat:
 
     def ask(self, question: str, history: list[str]):
         """The bot's answer; a Chroma server that is down becomes a gr.Error in Swedish."""
+        final = None
+        for event in self.ask_stream(question, history):
+            final = event
+        return final
+
+    def ask_stream(self, question: str, history: list[str]) -> Iterator[Partial | Answer]:
+        """What a generative answerer has verified so far (Partial), then the Answer; a bot
+        without streaming gives the Answer alone. A Chroma server that is down becomes a
+        gr.Error in Swedish."""
         with self._lock:
             try:
-                return self.bot.ask(question, history)
+                stream = getattr(self.bot, "ask_stream", None)
+                if stream is None:
+                    yield self.bot.ask(question, history)
+                else:
+                    yield from stream(question, history)
             except StoreUnavailable as exc:
                 log.warning("Chroma server unreachable at %s", exc.address)
                 message = UNREACHABLE.format(address=exc.address)
@@ -93,8 +109,21 @@ class Chat:
         turn = {"id": uuid.uuid4().hex, "question": clean, "state": "pending", "vote": 0}
         conv["turns"].append(turn)
         yield self._view(conv, announce="")
+        first_token, answer = None, None
         try:
-            answer = self.ask(clean, list(conv["questions"]))
+            # A language model's sentences appear as the gate passes them (nothing unchecked
+            # is shown even briefly); the final answer then replaces them, with its sources.
+            for event in self.ask_stream(clean, list(conv["questions"])):
+                if isinstance(event, Partial):
+                    partial = Answer(answer=event.text, abstained=False, answerer="generative")
+                    turn.update(answer=render.answer_data(partial), shown=event.text)
+                    turn["state"] = "streaming"
+                    yield self._view(conv)
+                    first_token = first_token or time.perf_counter() - started
+                else:
+                    answer = event
+            if answer is None:
+                raise RuntimeError("the answerer ended without an answer")
         except Exception as exc:
             if isinstance(exc, QuestionError):
                 error = str(exc)
@@ -107,9 +136,10 @@ class Chat:
             yield self._view(conv, announce=turn["error"])
             return
         conv["questions"].append(clean)
+        streamed = turn["state"] == "streaming"
         turn.update(answer=render.answer_data(answer), state="streaming")
-        first_token = None
-        for shown in stream_steps(answer.answer):
+        # An answer computed in one go is shown arriving, a word or a few at a time.
+        for shown in [] if streamed else stream_steps(answer.answer):
             turn["shown"] = shown
             yield self._view(conv)
             first_token = first_token or time.perf_counter() - started
