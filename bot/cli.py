@@ -80,10 +80,14 @@ def _rebuild_register_after(report, settings: Settings) -> None:
     print(f"Registret över medlemskap och vänorter byggdes om: {len(register.rows)} rader.")
 
 
-def _load_bot(settings: Settings):
+def _load_bot(settings: Settings, check_answerer: bool = False):
     from bot.service import PolicyBot
 
-    return PolicyBot.from_settings(settings, progress=sys.stderr.isatty())
+    bot = PolicyBot.from_settings(settings, progress=sys.stderr.isatty())
+    warning = bot.answerer_warning() if check_answerer else None
+    if warning:
+        _print_err(warning)
+    return bot
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -101,7 +105,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         _print_err(f"Fel: {exc}")
         return EXIT_USAGE
     try:
-        bot = _load_bot(settings)
+        bot = _load_bot(settings, check_answerer=True)
     except CorpusError as exc:
         _print_err(f"Fel: {exc}")
         return EXIT_USAGE
@@ -122,7 +126,7 @@ def _ask_jsonl(settings: Settings) -> int:
     """One JSON object per input line; a bad line gets {"error": ...} and the rest go on."""
     from bot.service import QuestionError
 
-    bot = _load_bot(settings)  # models load once for the whole stream
+    bot = _load_bot(settings, check_answerer=True)  # models load once for the whole stream
     for line in sys.stdin:
         if not line.strip():
             continue

@@ -162,10 +162,14 @@ class PolicyBot:
             if event is None:
                 return
 
-    def check_answerer(self) -> str | None:
-        """None, or why the generative answerer's server cannot be reached (naming its URL)."""
+    def answerer_warning(self) -> str | None:
+        """None, or a Swedish warning that the generative answerer's server cannot be reached,
+        naming its URL and why: `ask` and `serve` print it at start."""
         check = getattr(self.answerer, "check", None)
-        return check() if check else None
+        why = check() if check else None
+        if why is None:
+            return None
+        return f"Varning: {why}. Svaren blir extraktiva tills den svarar."
 
     def snapshot(self) -> CorpusSnapshot:
         return self._read(self.retriever.snapshot)

@@ -93,6 +93,9 @@ def _load_bot(settings: Settings):
         return None
     if getattr(bot, "ingest_report", None) is not None:
         print(f"Korpusen indexerades: {bot.ingest_report.summary()}", file=sys.stderr, flush=True)
+    warning = bot.answerer_warning() if hasattr(bot, "answerer_warning") else None
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     try:  # so the first user is not slower
         bot.ask(WARMUP_QUESTION, [])
     except Exception:  # never stop the server for this

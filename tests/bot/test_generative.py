@@ -130,7 +130,10 @@ def test_an_unreachable_server_is_named(server) -> None:
     answerer = _answerer(url, openai_max_retries=0, openai_timeout_s=2)
     answer = answerer(STATE)
     assert answer.answerer == "extractive-fallback"
-    assert f"språkmodellen på {url} svarade inte (OpenAIConnectionError: Connection error.)" in answer.gate[0]
+    assert (
+        f"språkmodellen på {url} svarade inte (OpenAIConnectionError: Connection error.)"
+        in answer.gate[0]
+    )
     assert answerer.check().startswith(f"språkmodellen på {url} svarade inte")
 
 
