@@ -22,6 +22,11 @@ def _print_err(message: str) -> None:
 def format_answer(answer) -> str:
     """Human-readable answer with its numbered sources."""
     lines = [answer.answer]
+    path = getattr(answer, "answerer", "extractive")
+    if path == "generative":
+        lines.append("(Skrivet av en språkmodell; varje mening är kontrollerad mot sin källa.)")
+    elif path == "extractive-fallback":
+        lines.append("(Språkmodellens text klarade inte kontrollen; svaret citerar dokumenten.)")
     if answer.citations:
         lines += ["", "Källor:"]
         for c in answer.citations:
@@ -535,6 +540,13 @@ def _add_eval(sub) -> None:
         help="utvärdera registret över medlemskap mot facitregister (filer eller mappar, t.ex. "
         "evals/register/): andel hittade rader, rader utöver facit och rätta celler; med "
         "--baseline avslutas med kod 1 om något mått sjunker",
+    )
+    p.add_argument(
+        "--answerer",
+        metavar="NAMN",
+        help="svara med en annan svarsleverantör än POLICYBOT_ANSWERER, t.ex. "
+        "openai:<modell> mot POLICYBOT_OPENAI_BASE_URL; rapporten visar då hur svaren skrevs, "
+        "hur ofta grinden strök meningar och tiden till första text",
     )
     p.add_argument(
         "--allow-regressions",

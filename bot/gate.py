@@ -344,7 +344,9 @@ class _Evidence:
 
     @classmethod
     def of(cls, passages: list[Passage]) -> _Evidence:
-        text = "\n".join(p.quote for p in passages)
+        # A passage's section trail is the document's own headings, given with it: "2019" in
+        # "Plan för Luleå kommuns internationella arbete 2019–2023" is stated there.
+        text = "\n".join(f"{p.section}\n{p.quote}" for p in passages)
         ev = cls(text)
         for fact in number_facts(text):
             ev._register(fact)
@@ -506,7 +508,12 @@ class Gate:
 
     def feed(self, chunk: str) -> list[Sentence]:
         """Add what the model wrote next; the sentences it completed that passed."""
-        self.text += chunk
+        return self.update(self.text + chunk)
+
+    def update(self, text: str) -> list[Sentence]:
+        """The answer so far, as a whole (it may differ from the last one after the part
+        already decided); the sentences it completed that passed."""
+        self.text = text
         pieces = split_answer(self.text)
         return self._decide(pieces[: len(pieces) - _still_open(pieces)])
 

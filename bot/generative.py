@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -141,15 +143,26 @@ class GenerativeAnswerer:
         gate = Gate(passages, embeddings.embed_documents if embeddings else None, tuning)
         question = state["info"].original
         messages = build_messages(question, state.get("history") or [], passages)
+        written = ""
+        started = time.monotonic()
+        wait = self.settings.generative_wait_s
         try:
             for chunk in self.model.stream(messages):
-                if gate.feed(_content(chunk)):
+                written += _content(chunk)
+                if gate.update(_without_echo(written)):
                     yield Partial(_numbered(gate.answer, gate.kept)[0])
                 if gate.abstained:
                     break
+                if not gate.kept and time.monotonic() - started > wait:
+                    # A resident is not kept waiting for a model that has said nothing that
+                    # passed: the grounded answer is there already.
+                    why = f"ingen kontrollerad mening inom {wait:g} s"
+                    yield _fallback(grounded, [f"språkmodellen hann inte: {why}"])
+                    return
         except Exception as exc:  # any server or network failure: keep the grounded answer
             yield _fallback(grounded, [self.unreachable(exc)])
             return
+        gate.update(_without_echo(written))
         result = gate.finish()
         reasons = [f"{d.text} – {d.reason}" for d in result.dropped]
         if result.fallback:
@@ -179,6 +192,17 @@ class GenerativeAnswerer:
         except Exception as exc:
             return self.unreachable(exc)
         return None
+
+
+# The section trail the prompt gives after each passage, which a small model copies into its
+# answer: our notation, not a claim. One level of parentheses may stand inside a trail.
+_ECHO = re.compile(r"\s*\(avsnitt:(?:[^()]|\([^()]*\))*\)")
+_OPEN_ECHO = re.compile(r"\s*\(avsnitt:(?:[^()]|\([^()]*\))*(?:\([^()]*)?$")
+
+
+def _without_echo(text: str) -> str:
+    """The answer without echoed "(avsnitt: …)", one still being written included."""
+    return _OPEN_ECHO.sub("", _ECHO.sub("", text))
 
 
 def _content(chunk: Any) -> str:

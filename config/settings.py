@@ -81,6 +81,12 @@ class Settings(BaseSettings):
         description="Characters of passages the language model is given (the first always): "
         "a small model on a CPU reads about 300 a second before it writes its first word.",
     )
+    generative_wait_s: float = Field(
+        10,
+        gt=0,
+        description="Seconds a resident waits for the language model's first checked "
+        "sentence before the extractive answer is shown instead.",
+    )
     openai_max_tokens: int = Field(
         300, ge=16, description="Longest answer the language model may write, in tokens."
     )

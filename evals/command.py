@@ -172,6 +172,8 @@ def main(args: Any, settings: Settings) -> int:
     baseline_path = getattr(args, "baseline", None)
     fail_under = getattr(args, "fail_under", None)
     allow_regressions = bool(getattr(args, "allow_regressions", False))
+    if getattr(args, "answerer", None):
+        settings = settings.model_copy(update={"answerer": args.answerer})
 
     # Everything that can be wrong with the arguments is reported before the slow part.
     if fail_under is not None and not 0 <= fail_under <= 100:

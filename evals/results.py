@@ -35,6 +35,11 @@ class ItemResult:
     cover_rank: int | None = None
     error: str | None = None
     stage: str = ""  # for a failure, the pipeline stage at fault (a key of metrics.STAGES)
+    # Which path wrote the answer (bot.compose.Answer.answerer), the gate's reasons, and how
+    # long until the first text was on screen (a generative answer's first checked sentence).
+    answerer: str = ""
+    gate: list[str] = field(default_factory=list)
+    first_ms: float | None = None
 
     def to_dict(self) -> dict:
         it = self.item
@@ -61,6 +66,9 @@ class ItemResult:
             "error": self.error,
             "stage": self.stage,
             "file": it.file,
+            "answerer": self.answerer,
+            **({"gate": self.gate} if self.gate else {}),
+            **({"first_ms": round(self.first_ms, 1)} if self.first_ms is not None else {}),
         }
 
 

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import sys
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
@@ -53,17 +54,23 @@ def run_eval(
         label = f"Utvärderar {name}" if name else "Utvärderar"
         iterator = tqdm(items, desc=label, unit="fråga", file=sys.stderr)
     results = []
+    settings = getattr(bot, "settings", None)
+    streams = getattr(settings, "answerer", "extractive") != "extractive"
     for item in iterator:
         try:
-            answer = bot.ask(item.question, list(item.history))
+            if streams:
+                answer, first_ms = _ask_streaming(bot, item)
+            else:
+                answer, first_ms = bot.ask(item.question, list(item.history)), None
         except QuestionError as exc:
             results.append(_errored(item, f"ogiltig fråga: {exc}"))
             continue
         except Exception as exc:  # one crashing item must not lose the whole run's report
             results.append(_errored(item, f"fel i boten: {type(exc).__name__}: {exc}"))
             continue
-        results.append(score_answer(item, answer, bodies))
-    settings = getattr(bot, "settings", None)
+        result = score_answer(item, answer, bodies)
+        result.first_ms = first_ms
+        results.append(result)
     return EvalResult(
         items=results,
         summary=summarize(results),
@@ -74,6 +81,17 @@ def run_eval(
         created=now(),
         name=name,
     )
+
+
+def _ask_streaming(bot: Any, item: Item) -> tuple[Any, float]:
+    """The answer, and the milliseconds until the first text a resident would see: the first
+    sentence that passed the gate, or the whole answer when none is streamed."""
+    started = time.perf_counter()
+    first = None
+    for event in bot.ask_stream(item.question, list(item.history)):
+        first = first or (time.perf_counter() - started) * 1000
+        answer = event
+    return answer, first
 
 
 def combine(results: Sequence[EvalResult]) -> EvalResult:
@@ -140,6 +158,8 @@ def score_answer(item: Item, answer: Any, bodies: Mapping[str, str]) -> ItemResu
         retrieved=[str(r.get("doc_id", "")) for r in retrieved],
         hit_rank=None if item.abstain else metrics.hit_rank(item.expect, item.sources, retrieved),
         cover_rank=cover,
+        answerer=getattr(answer, "answerer", ""),
+        gate=list(getattr(answer, "gate", []) or []),
         stage=""
         if not reasons
         else metrics.stage(
@@ -192,6 +212,22 @@ def summarize(results: Sequence[ItemResult]) -> dict:
         "abstention_recall": metrics.ratio(both, len(should)),
         "latency_p50_ms": _round(metrics.percentile(latencies, 50)),
         "latency_p95_ms": _round(metrics.percentile(latencies, 95)),
+        **_paths(results),
+    }
+
+
+def _paths(results: Sequence[ItemResult]) -> dict:
+    """For a generative answerer: answers by path, answers the gate cut sentences from, and
+    the time to the first text on screen. Nothing for an extractive run."""
+    paths = [r.answerer for r in results if r.answerer]
+    if not paths or set(paths) == {"extractive"}:
+        return {}
+    firsts = [r.first_ms for r in results if r.first_ms is not None]
+    return {
+        "answerers": {p: paths.count(p) for p in sorted(set(paths))},
+        "gate_cut": sum(r.answerer == "generative" and bool(r.gate) for r in results),
+        "first_p50_ms": _round(metrics.percentile(firsts, 50)),
+        "first_p95_ms": _round(metrics.percentile(firsts, 95)),
     }
 
 

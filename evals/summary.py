@@ -70,6 +70,27 @@ def metric_rows(result: EvalResult) -> list[tuple[str, str]]:
         ),
         ("Svarstid p50 / p95", f"{ms(s['latency_p50_ms'])} / {ms(s['latency_p95_ms'])}"),
         ("Fel per steg", stage_counts(s.get("stages") or {})),
+        *_path_rows(s),
+    ]
+
+
+PATH_LABELS = {
+    "generative": "språkmodellen",
+    "extractive-fallback": "extraktivt i stället",
+    "extractive": "extraktivt (avstod)",
+}
+
+
+def _path_rows(s: Mapping) -> list[tuple[str, str]]:
+    """How a generative answerer's answers were written, for a run with one."""
+    if "answerers" not in s:
+        return []
+    paths = " · ".join(f"{PATH_LABELS.get(k, k)} {n}" for k, n in s["answerers"].items())
+    first = f"{ms(s['first_p50_ms'])} / {ms(s['first_p95_ms'])}"
+    return [
+        ("Svaret skrevs av", paths),
+        ("Svar där grinden strök meningar", str(s["gate_cut"])),
+        ("Första text på skärmen p50 / p95", first),
     ]
 
 

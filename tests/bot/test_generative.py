@@ -7,6 +7,8 @@ path against a real model.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bot.answerer import Answer, Citation
@@ -222,3 +224,33 @@ def test_the_page_says_a_language_model_wrote_the_text(server) -> None:
     server.replies.append("Nej, Luleå har avslutat samarbetet med Kina [1].")
     assert "skriven av en språkmodell" in render_answer(_answerer(server.url)(STATE))
     assert "språkmodell" not in render_answer(_grounded())
+
+
+def test_an_echoed_section_trail_is_not_part_of_the_answer(server) -> None:
+    """A small model copies the prompt's "(avsnitt: …)" after a passage; that is the
+    prompt's notation, not a claim, and is not shown."""
+    server.replies.append(
+        "[2] Luleå kommun blev medlem av Union of the Baltic Cities 2003. "
+        "(avsnitt: Europa > UBC (Östersjön))"
+    )
+    answer = _answerer(server.url)(STATE)
+    assert answer.answerer == "generative"
+    assert answer.answer == "[1] Luleå kommun blev medlem av Union of the Baltic Cities 2003."
+
+
+def test_a_fact_in_the_section_trail_is_stated_by_the_passage(server) -> None:
+    """The trail is the document's own headings, given with the passage."""
+    server.replies.append(
+        "Luleå kommun blev medlem av Union of the Baltic Cities i Europa 2003 [2]."
+    )
+    answer = _answerer(server.url)(STATE)
+    assert answer.answerer == "generative", answer.gate
+
+
+def test_a_model_that_says_nothing_checked_in_time_is_not_waited_for(server) -> None:
+    server.replies.append("slow:1.5:Luleå har avslutat sitt samarbete med Kina [1].")
+    started = time.monotonic()
+    answer = _answerer(server.url, generative_wait_s=1)(STATE)
+    assert answer.answerer == "extractive-fallback"
+    assert "ingen kontrollerad mening inom 1 s" in answer.gate[0]
+    assert time.monotonic() - started < 5
