@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextvars
+import queue
 import re
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,24 +147,31 @@ class GenerativeAnswerer:
         question = state["info"].original
         messages = build_messages(question, state.get("history") or [], passages)
         written = ""
-        started = time.monotonic()
-        wait = self.settings.generative_wait_s
+        deadline = time.monotonic() + self.settings.generative_wait_s
+        reader = _Reader(lambda: self.model.stream(messages))
         try:
-            for chunk in self.model.stream(messages):
-                written += _content(chunk)
+            while True:
+                # Until a sentence has passed, a resident waits at most generative_wait_s:
+                # then the grounded answer, which is there already, is shown instead.
+                timeout = None if gate.kept else max(0.0, deadline - time.monotonic())
+                kind, value = reader.next(timeout)
+                if kind == "late":
+                    wait = self.settings.generative_wait_s
+                    why = f"ingen kontrollerad mening inom {wait:g} s"
+                    yield _fallback(grounded, [f"språkmodellen hann inte: {why}"])
+                    return
+                if kind == "error":  # any server or network failure: keep the grounded answer
+                    yield _fallback(grounded, [self.unreachable(value)])
+                    return
+                if kind == "end":
+                    break
+                written += _content(value)
                 if gate.update(_without_echo(written)):
                     yield Partial(_numbered(gate.answer, gate.kept)[0])
                 if gate.abstained:
                     break
-                if not gate.kept and time.monotonic() - started > wait:
-                    # A resident is not kept waiting for a model that has said nothing that
-                    # passed: the grounded answer is there already.
-                    why = f"ingen kontrollerad mening inom {wait:g} s"
-                    yield _fallback(grounded, [f"språkmodellen hann inte: {why}"])
-                    return
-        except Exception as exc:  # any server or network failure: keep the grounded answer
-            yield _fallback(grounded, [self.unreachable(exc)])
-            return
+        finally:
+            reader.stop()
         gate.update(_without_echo(written))
         result = gate.finish()
         reasons = [f"{d.text} – {d.reason}" for d in result.dropped]
@@ -203,6 +213,43 @@ _OPEN_ECHO = re.compile(r"\s*\(avsnitt:(?:[^()]|\([^()]*\))*(?:\([^()]*)?$")
 def _without_echo(text: str) -> str:
     """The answer without echoed "(avsnitt: …)", one still being written included."""
     return _OPEN_ECHO.sub("", _ECHO.sub("", text))
+
+
+class _Reader:
+    """Reads a model's stream in a thread, so that waiting for it can end on time (a server
+    may take seconds to read the prompt before it sends anything)."""
+
+    def __init__(self, open_stream: Callable[[], Iterator[Any]]) -> None:
+        self._queue: queue.Queue = queue.Queue()
+        self._stop = threading.Event()
+        context = contextvars.copy_context()  # LangChain's callbacks and config
+        threading.Thread(target=context.run, args=(self._run, open_stream), daemon=True).start()
+
+    def _run(self, open_stream: Callable[[], Iterator[Any]]) -> None:
+        chunks = None
+        try:
+            chunks = open_stream()
+            for chunk in chunks:
+                if self._stop.is_set():
+                    break  # closing the stream below tells the server to stop
+                self._queue.put(("chunk", chunk))
+            self._queue.put(("end", None))
+        except Exception as exc:
+            self._queue.put(("error", exc))
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+    def next(self, timeout: float | None) -> tuple[str, Any]:
+        """("chunk", c), ("end", None), ("error", exception) or ("late", None)."""
+        try:
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return "late", None
+
+    def stop(self) -> None:
+        self._stop.set()
 
 
 def _content(chunk: Any) -> str:
