@@ -223,11 +223,15 @@ def _paths(results: Sequence[ItemResult]) -> dict:
     if not paths or set(paths) == {"extractive"}:
         return {}
     firsts = [r.first_ms for r in results if r.first_ms is not None]
+    # For an answer the model wrote, the first event is its first checked sentence.
+    checked = [r.first_ms for r in results if r.first_ms is not None and r.answerer == "generative"]
     return {
         "answerers": {p: paths.count(p) for p in sorted(set(paths))},
         "gate_cut": sum(r.answerer == "generative" and bool(r.gate) for r in results),
         "first_p50_ms": _round(metrics.percentile(firsts, 50)),
         "first_p95_ms": _round(metrics.percentile(firsts, 95)),
+        "checked_first_p50_ms": _round(metrics.percentile(checked, 50)),
+        "checked_first_max_ms": _round(max(checked)) if checked else None,
     }
 
 

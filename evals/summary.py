@@ -91,6 +91,10 @@ def _path_rows(s: Mapping) -> list[tuple[str, str]]:
         ("Svaret skrevs av", paths),
         ("Svar där grinden strök meningar", str(s["gate_cut"])),
         ("Första text på skärmen p50 / p95", first),
+        (
+            "Språkmodellens första kontrollerade mening p50 / max",
+            f"{ms(s.get('checked_first_p50_ms'))} / {ms(s.get('checked_first_max_ms'))}",
+        ),
     ]
 
 

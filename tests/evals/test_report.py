@@ -165,3 +165,43 @@ def test_chart_has_a_bar_per_tag_and_baseline_ticks(before_after):
 
 def test_md_block_keeps_lines_quoted():
     assert md_block("a\n# b\n\nc|d") == "> a\n> \\# b\n>\n> c\\|d"
+
+
+def test_a_generative_run_reports_paths_gate_cuts_and_time_to_first_text():
+    """eval --answerer openai:…: the bot streams; the summary says how answers were written."""
+    from types import SimpleNamespace
+
+    from bot.generative import Partial
+
+    written = said("Storvik är medlem sedan 2005 [1].", "medlem sedan 2005.")
+    written.answerer, written.gate = (
+        "generative",
+        ["Det kostar 5 kr [1]. – talet 5 finns inte i [1]"],
+    )
+    fallback = said("Storvik är medlem sedan 2005. [1]", "medlem sedan 2005.")
+    fallback.answerer, fallback.gate = "extractive-fallback", ["språkmodellen avstod"]
+    abstained = Answer(answer=ABSTAIN_TEXT, abstained=True, latency_ms=3.0)
+
+    class StreamingBot:
+        settings = SimpleNamespace(answerer="openai:m")
+        answers = {"Sedan när?": written, "Elak <fråga>?": fallback, "Vädret?": abstained}
+
+        def ask_stream(self, question, history=None):
+            answer = self.answers[question]
+            if answer.answerer == "generative":
+                yield Partial(answer.answer)
+            yield answer
+
+    result = run_eval(StreamingBot(), ITEMS, {"doc": BODY}, warm_up=False)
+    s = result.summary
+    assert s["answerers"] == {"extractive": 1, "extractive-fallback": 1, "generative": 1}
+    assert s["gate_cut"] == 1 and s["first_p50_ms"] is not None
+    assert s["checked_first_p50_ms"] is not None
+    by_id = {r.item.id: r.to_dict() for r in result.items}
+    assert by_id["elak"]["answerer"] == "extractive-fallback"
+    assert by_id["elak"]["gate"] == ["språkmodellen avstod"]
+    text = format_summary(result)
+    assert "Svaret skrevs av" in text and "språkmodellen 1" in text
+    assert "extraktivt i stället 1" in text
+    # An extractive run shows none of this.
+    assert "Svaret skrevs av" not in format_summary(result_for("2005"))
