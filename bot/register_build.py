@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.register import _key, find_rows
 from bot.register_cells import Ask, fill, owner_of, owner_words
-from bot.register_store import Register, load, register_path, save
+from bot.register_store import Register, register_source
 from config.settings import Settings
 from ingest.loaders import LoadError, SourceDocument, discover, load_file
 from ingest.store import read_state
@@ -61,20 +61,29 @@ def indexed_documents(settings: Settings) -> list[SourceDocument]:
 
 def rebuild_register(bot, progress: Progress | None = None) -> Register:
     """Build the register for the bot's index and store it where the web page reads it."""
-    state = read_state(bot.settings)
     register = build(
         indexed_documents(bot.settings),
         bot.ask,
-        store_key=str(state.get("generation", "")),
+        store_key=index_key(bot.settings),
         progress=progress,
     )
-    save(register, register_path(bot.settings))
+    register_source(bot.settings).save(register)
     return register
 
 
+def index_key(settings: Settings) -> str:
+    """The generation of the index as it is now: the ingest state's, or with a Chroma server
+    the one recorded in its collection (an ingest on another machine changes that one)."""
+    if settings.chroma_host:
+        from ingest.store import current_generation, make_client
+
+        return str(current_generation(make_client(settings), settings.collection_name) or "")
+    return str(read_state(settings).get("generation", ""))
+
+
 def stored(settings: Settings) -> Register | None:
-    """The stored register if it was built from the index as it is now; reads two small
-    files and loads no model, so the web page and a warm `policybot register` open it at once."""
-    register = load(register_path(settings))
-    generation = str(read_state(settings).get("generation", ""))
-    return register if register is not None and register.store_key == generation else None
+    """The stored register if it was built from the index as it is now; reads a small file
+    (or one record of the Chroma server) and loads no model, so the web page and a warm
+    `policybot register` open it at once."""
+    register = register_source(settings).load()
+    return register if register is not None and register.store_key == index_key(settings) else None

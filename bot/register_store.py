@@ -1,4 +1,4 @@
-"""The built register's shape, its Swedish labels, and its file beside the index."""
+"""The built register's shape, its Swedish labels, and where it is stored: beside the index."""
 
 from __future__ import annotations
 
@@ -118,3 +118,93 @@ def load(path: Path) -> Register | None:
         return None
     except (OSError, ValidationError, ValueError) as exc:
         raise RegisterFileError(f"Registret i {path} kan inte läsas: {exc}") from exc
+
+
+# -- where it is stored -------------------------------------------------------------------------
+# Beside the index: a file in the data directory for the embedded store; in the Chroma server
+# itself when several machines share one (POLICYBOT_CHROMA_HOST), so that a register built
+# after an ingest on one machine is the one every `serve` shows.
+
+REGISTER_ID = "register"
+
+
+class FileRegister:
+    """The register as a JSON file in the data directory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.where = str(path)
+
+    def load(self) -> Register | None:
+        return load(self.path)
+
+    def save(self, register: Register) -> None:
+        save(register, self.path)
+
+    def stamp(self) -> tuple | None:
+        """What changes when the file is rewritten (save() replaces it); None when missing."""
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            return ("error", str(exc))
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class ServerRegister:
+    """The register as one record of a small collection in the Chroma server, beside the
+    index's collection. Its vector is a placeholder: no embedding function is given, so
+    Chroma's default never loads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.name = f"{settings.collection_name}-register"
+        self.where = f"{settings.chroma_host}:{settings.chroma_port}/{self.name}"
+
+    def _collection(self, create: bool):
+        from chromadb.errors import NotFoundError
+
+        from ingest.store import make_client
+
+        client = make_client(self.settings)
+        if create:
+            return client.get_or_create_collection(self.name, embedding_function=None)
+        try:
+            return client.get_collection(self.name, embedding_function=None)
+        except NotFoundError:
+            return None
+
+    def load(self) -> Register | None:
+        collection = self._collection(create=False)
+        got = collection.get(ids=[REGISTER_ID], include=["documents"]) if collection else None
+        if not got or not got["ids"]:
+            return None
+        try:
+            return Register.model_validate_json(got["documents"][0])
+        except (ValidationError, ValueError) as exc:
+            raise RegisterFileError(f"Registret i {self.where} kan inte läsas: {exc}") from exc
+
+    def save(self, register: Register) -> None:
+        # One upsert: a reader sees the old register or the new one, never part of it.
+        self._collection(create=True).upsert(
+            ids=[REGISTER_ID],
+            documents=[register.model_dump_json()],
+            embeddings=[[0.0]],
+            metadatas=[{"store_key": register.store_key, "built_at": register.built_at}],
+        )
+
+    def stamp(self) -> tuple | None:
+        collection = self._collection(create=False)
+        got = collection.get(ids=[REGISTER_ID], include=["metadatas"]) if collection else None
+        if not got or not got["ids"]:
+            return None
+        meta = got["metadatas"][0] or {}
+        return (meta.get("store_key"), meta.get("built_at"))
+
+
+def register_source(settings: Settings) -> FileRegister | ServerRegister:
+    """Where this deployment keeps its register."""
+    if settings.chroma_host:
+        return ServerRegister(settings)
+    return FileRegister(register_path(settings))

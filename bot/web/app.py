@@ -18,7 +18,7 @@ import gradio as gr
 
 from bot import gaps
 from bot.feedback import FeedbackStore
-from bot.register_store import register_path
+from bot.register_store import register_source
 from bot.service import QuestionError, validate_question
 from bot.site import Site, load_site
 from bot.web import page, render, sources
@@ -121,7 +121,7 @@ class Sources:
     ) -> None:
         self.bot = bot
         self.feedback = feedback
-        self.register = register or RegisterPage(register_path(bot.settings))
+        self.register = register or RegisterPage(register_source(bot.settings))
 
     def gaps(self) -> str:
         """The unanswered questions, grouped, over everything the store keeps."""
@@ -277,7 +277,7 @@ def build_app(bot, settings: Settings, feedback: FeedbackStore | None = None) ->
             with gr.Tab("Källor", id="kallor") as sources_tab:
                 sources_ui = _sources_tab()
         _wire_chat(chat_ui, chat, site, conv)
-        staff = Sources(bot, feedback, RegisterPage(register_path(settings)))
+        staff = Sources(bot, feedback, RegisterPage(register_source(settings)))
         _wire_sources(sources_ui, staff, chat, chat_ui, conv, tabs, demo, sources_tab)
         gr.api(make_ask(chat, settings.max_question_chars), api_name="ask")
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_MAX_SIZE)

@@ -1,10 +1,11 @@
 """The "Medlemskap och vänorter" table in Källor: the stored register, read and shown.
 
-The register is built elsewhere (``policybot register``, and after each ingest) and stored as
-JSON beside the index (``register_store.register_path``); the page only reads that file, again
-only when it has changed, so the table opens at once. Every filled cell carries its citation
-(document, heading trail, verbatim quote); its "Visa i Källor" button opens the passage through
-the same handler as the chat's source cards (``Sources.show``).
+The register is built elsewhere (``policybot register``, and after each ingest) and stored
+beside the index (``register_store.register_source``: a JSON file, or a record in the Chroma
+server); the page only reads it, again only when it has changed, so the table opens at once.
+Every filled cell carries its citation (document, heading trail, verbatim quote); its "Visa i
+Källor" button opens the passage through the same handler as the chat's source cards
+(``Sources.show``).
 
 Sorting happens in the browser (static/register.js) on ranks computed here, so the order is
 decided in one place (``ranks``, ``ordered``) and a click re-sorts without a round trip.
@@ -26,10 +27,11 @@ from bot.register_store import (
     STATUS_LABELS,
     Cell,
     Entry,
+    FileRegister,
     Ref,
     Register,
     RegisterFileError,
-    load,
+    ServerRegister,
 )
 from bot.web import markup, render, sources
 
@@ -213,27 +215,20 @@ def render_register(register: Register | None, problem: str = "", **sort: Any) -
     return render.render_register(register_view(register, problem, **sort))
 
 
-def _stamp(path: Path) -> tuple | None:
-    """What changes when the file is rewritten (save() replaces it); None when missing."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        return ("error", str(exc))
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-
 class RegisterPage:
-    """The table's HTML from the stored file, read again only when the file has changed."""
+    """The table's HTML from the stored register, read again only when it has changed."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, source: FileRegister | ServerRegister | Path) -> None:
+        self.source = FileRegister(source) if isinstance(source, Path) else source
         self._lock = threading.Lock()
         self._cached: tuple[tuple | None, str] | None = None
 
     def html(self) -> str:
-        stamp = _stamp(self.path)
+        try:
+            stamp = self.source.stamp()
+        except Exception as exc:  # a Chroma server that is down: shown as unreadable
+            log.warning("The register at %s cannot be reached: %s", self.source.where, exc)
+            return render_register(None, UNREADABLE)
         with self._lock:
             if self._cached is not None and self._cached[0] == stamp:
                 return self._cached[1]
@@ -243,7 +238,7 @@ class RegisterPage:
 
     def _read(self) -> str:
         try:
-            register = load(self.path)
+            register = self.source.load()
         except RegisterFileError as exc:
             # The page may be public: the server's path and the parser's words go to the log.
             log.warning("%s", exc)

@@ -398,10 +398,8 @@ def test_the_file_is_read_again_only_when_it_changes(tmp_path, monkeypatch):
     assert "Union of the Baltic Cities" in page.html()
 
     reads = []
-    import bot.web.register as module
-
-    real_load = module.load
-    monkeypatch.setattr(module, "load", lambda p: reads.append(p) or real_load(p))
+    real_load = page.source.load
+    monkeypatch.setattr(page.source, "load", lambda: reads.append(path) or real_load())
     first = page.html()
     assert page.html() == first and reads == []  # unchanged: not read again
     changed = _register(built_at="2026-02-01T08:00:00+00:00")
