@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
@@ -39,6 +40,8 @@ def _condense(retriever: HybridRetriever) -> Callable[[dict], dict]:
         snap = retriever.snapshot()
         history = x.get("history") or []
         return {
+            # When the question came: a generative answerer's wait counts from here.
+            "asked_at": time.monotonic(),
             "snap": snap,
             "info": analyse(x["question"], history, snap.vocabulary),
             "history": history,  # for a generative answerer's prompt

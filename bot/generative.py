@@ -147,7 +147,9 @@ class GenerativeAnswerer:
         question = state["info"].original
         messages = build_messages(question, state.get("history") or [], passages)
         written = ""
-        deadline = time.monotonic() + self.settings.generative_wait_s
+        # The resident's wait counts from the question, retrieval included.
+        asked_at = state.get("asked_at", time.monotonic())
+        deadline = asked_at + self.settings.generative_wait_s
         reader = _Reader(lambda: self.model.stream(messages))
         try:
             while True:

@@ -254,3 +254,13 @@ def test_a_model_that_says_nothing_checked_in_time_is_not_waited_for(server) -> 
     assert answer.answerer == "extractive-fallback"
     assert "ingen kontrollerad mening inom 1 s" in answer.gate[0]
     assert time.monotonic() - started < 5
+
+
+def test_the_wait_counts_from_the_question(server) -> None:
+    """Retrieval time counts: a question asked 5 s ago gets the grounded answer at once."""
+    server.replies.append("Luleå har avslutat sitt samarbete med Kina [1].")
+    started = time.monotonic()
+    state = {**STATE, "asked_at": started - 5}
+    answer = _answerer(server.url, generative_wait_s=1)(state)
+    assert answer.answerer == "extractive-fallback"
+    assert time.monotonic() - started < 1
