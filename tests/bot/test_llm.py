@@ -56,15 +56,15 @@ def _plain(text: str) -> str:
 
 def assert_grounded(answer: dict) -> None:
     """Every quote is verbatim; a generated answer states no number, and no capitalised word
-    after a sentence's first, that its cited quotes do not hold. (An independent, cruder
-    check than the gate's own.)"""
+    after a sentence's first, that its cited quotes and their section trails (the headings
+    shown with each source) do not hold. (An independent, cruder check than the gate's own.)"""
     assert answer["answerer"] in ("extractive", "generative", "extractive-fallback")
     for c in answer["citations"]:
         assert c["quote"].strip() and c["quote"] in DOCUMENTS[c["doc_id"]], c
         assert f"[{c['n']}]" in answer["answer"], (answer["answer"], c["n"])
     if answer["answerer"] != "generative":
         return
-    quotes = " ".join(c["quote"] for c in answer["citations"])
+    quotes = " ".join(f"{c['section']} {c['quote']}" for c in answer["citations"])
     digits = re.sub(r"(?<=\d)[ \u00a0](?=\d{3})", "", quotes)
     said = re.sub(r"(?<=\d)[ \u00a0](?=\d{3})", "", _plain(answer["answer"]))
     for number in re.findall(r"\d+", said):
