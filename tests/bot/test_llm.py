@@ -74,20 +74,24 @@ def assert_grounded(answer: dict) -> None:
             assert word[:4].lower() in quotes.lower(), (word, answer)
 
 
-def test_ask_json_names_its_path_and_quotes_verbatim(gen_settings: Settings, llm_url) -> None:
-    env = {
-        **os.environ,
-        "POLICYBOT_ANSWERER": gen_settings.answerer,
-        "POLICYBOT_OPENAI_BASE_URL": llm_url,
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "--data-dir", str(gen_settings.data_dir)]
-        + ["ask", "--json", "Vilka vänorter har Luleå?"],
+def _ask_json(data_dir: Path, question: str, **env: str) -> subprocess.CompletedProcess:
+    """`python -m bot ask --json QUESTION` in a fresh process, with env added to ours."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--data-dir", str(data_dir), "ask", "--json", question],
         capture_output=True,
         text=True,
-        env=env,
+        env={**os.environ, **env},
         cwd=ROOT,
         timeout=600,
+    )
+
+
+def test_ask_json_names_its_path_and_quotes_verbatim(gen_settings: Settings, llm_url) -> None:
+    done = _ask_json(
+        gen_settings.data_dir,
+        "Vilka vänorter har Luleå?",
+        POLICYBOT_ANSWERER=gen_settings.answerer,
+        POLICYBOT_OPENAI_BASE_URL=llm_url,
     )
     assert done.returncode == 0, done.stderr
     assert "Varning" not in done.stderr
@@ -101,20 +105,12 @@ def test_an_unreachable_model_server_is_named_and_answers_stay_extractive(
     real_bot, real_settings: Settings
 ) -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"
-    env = {
-        **os.environ,
-        "POLICYBOT_ANSWERER": f"openai:{MODEL}",
-        "POLICYBOT_OPENAI_BASE_URL": url,
-        "POLICYBOT_OPENAI_MAX_RETRIES": "0",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "--data-dir", str(real_settings.data_dir)]
-        + ["ask", "--json", "När blev Luleå medlem i UBC?"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=600,
+    done = _ask_json(
+        real_settings.data_dir,
+        "När blev Luleå medlem i UBC?",
+        POLICYBOT_ANSWERER=f"openai:{MODEL}",
+        POLICYBOT_OPENAI_BASE_URL=url,
+        POLICYBOT_OPENAI_MAX_RETRIES="0",
     )
     assert done.returncode == 0, done.stderr
     assert f"Varning: språkmodellen på {url} svarade inte" in done.stderr
