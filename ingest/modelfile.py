@@ -114,6 +114,20 @@ class ModelFile:
             return dequantize_q4_0(raw, self.shape(name))
         raise ValueError(f"{name}: unknown dtype {entry.dtype}")
 
+    def rows(self, name: str, ids: np.ndarray) -> np.ndarray:
+        """Some rows of a matrix as float32, without dequantising the rest (the word
+        embeddings are 250,037 rows; a text needs a few hundred)."""
+        entry = self.entries[name]
+        rows, columns = self.shape(name)
+        ids = np.asarray(ids, dtype=np.int64)
+        raw = np.frombuffer(self.data, dtype=np.uint8, count=entry.nbytes, offset=entry.offset)
+        if entry.dtype == F32:
+            return raw.view("<f4").reshape(rows, columns)[ids].astype(np.float32)
+        if entry.dtype == Q4_0:
+            picked = raw.reshape(rows, -1)[ids.reshape(-1)]
+            return dequantize_q4_0(picked.tobytes(), (*ids.shape, columns))
+        raise ValueError(f"{name}: unknown dtype {entry.dtype}")
+
     def packed(self, tensors: dict[str, np.ndarray]) -> bytes:
         """This file with the given tensors replaced (4-bit ones re-quantised); every other
         byte as it was."""
