@@ -245,11 +245,23 @@ def _first(
     return max((f for f in found if f[0] == best), key=lambda f: (f[2].ref.updated, -f[1]))[2]
 
 
+# A cue among a sentence's first words is its predicate ("Föreningen har till ändamål att",
+# "UBC har som främsta målsättning"); further in, it is an aside ("grundades i Gdansk 1991 och
+# upprättades i syfte att", "Den är utformad för att ... med syftet att").
+PREDICATE_WORDS = 6
+
+
 def cue_rank(name: str, sentence: str) -> int:
-    """How strongly a sentence says the cell's kind of thing (0 strongest)."""
+    """How strongly a sentence says the cell's kind of thing (0 strongest): the cue's strength,
+    and whether the sentence says it from its first words."""
     if name != "purpose":
         return 0
-    return next((i for i, cue in enumerate(PURPOSE_CUES) if cue.search(sentence)), 99)
+    for i, cue in enumerate(PURPOSE_CUES):
+        found = cue.search(sentence)
+        if found:
+            late = len(re.findall(r"\w+", sentence[: found.start()])) >= PREDICATE_WORDS
+            return 2 * i + int(late)
+    return 99
 
 
 def read_value(name: str, sentence: str, owner: str = "") -> str | None:
