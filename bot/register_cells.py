@@ -299,6 +299,7 @@ def read_value(name: str, sentence: str, owner: str = "") -> str | None:
 
 def _newest(name: str, found: Cell, topic: _Topic, owner: str) -> tuple[Cell, list[Cell]]:
     """The cell from the newest document that fills it, and older values that differ."""
+    found = _newest_same(name, found, topic, owner)
     others: list[Cell] = []
     if name in COMPARED:
         for doc, section, sentence in topic.sentences_elsewhere(found.ref.doc_id):
@@ -315,6 +316,30 @@ def _newest(name: str, found: Cell, topic: _Topic, owner: str) -> tuple[Cell, li
         rest = [o for o in others if o is not chosen] + [found]
         return chosen, [o for o in rest if _differs(name, o.value, chosen.value)]
     return found, others
+
+
+def _newest_same(name: str, found: Cell, topic: _Topic, owner: str) -> Cell:
+    """The same value said in a newer document of the row: the newer one is cited, as it
+    fills the cell where documents differ (a plan that repeats an older web page's words)."""
+    same = []
+    if name not in COMPARED and isinstance(found.value, str):
+        # A sentence cell: the very sentence in any newer document of the corpus, even where
+        # that document files it under another heading.
+        for doc in topic.docs.values():
+            newer = doc.updated and found.ref.updated and doc.updated > found.ref.updated
+            if newer and found.value in doc.body:
+                section = _full_section(doc, found.value, "")
+                same.append(Cell(value=found.value, ref=_ref(doc, section, found.value)))
+    for doc, section, sentence in topic.sentences_elsewhere(found.ref.doc_id):
+        if not doc.updated or not found.ref.updated or doc.updated <= found.ref.updated:
+            continue
+        if name in COMPARED:
+            value = read_value(name, sentence, owner)
+        else:  # a sentence cell: the very sentence
+            value = sentence.strip() if sentence.strip() == found.value else None
+        if value is not None and not _differs(name, value, found.value):
+            same.append(Cell(value=value, ref=_ref(doc, section, sentence)))
+    return max(same, key=lambda c: c.ref.updated) if same else found
 
 
 def _differs(name: str, a: str | list[str], b: str | list[str]) -> bool:

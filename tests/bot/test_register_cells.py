@@ -139,6 +139,25 @@ def test_cells_come_from_cited_sentences_about_the_row_and_the_newer_document_wi
         assert cell.ref.quote in DOCS[cell.ref.doc_id].body
 
 
+def test_a_sentence_a_newer_document_repeats_is_cited_from_the_newer_one() -> None:
+    purpose = "Målet med kontoret är att regionens företag ska agera på EU-arenan."
+    page = _doc("sida", "2021-10-07", f"# Organisationer\n\n## Brysselkontoret\n\n{purpose}\n")
+    # The newer plan says it word for word, under another heading that does not name the row.
+    plan = _doc("plan", "2021-12-03", f"# Plan\n\n## Europa\n\n### EU-påverkan\n\n{purpose}\n")
+    row = Row(
+        "Brysselkontoret",
+        "organisation",
+        [],
+        [Source("sida", page.updated, "Organisationer > Brysselkontoret", "Brysselkontoret")],
+    )
+    cited = _cite(page, "Organisationer > Brysselkontoret", purpose)
+    ask = _scripted({"Vad är syftet": Answer("…", False, [cited])})
+    entry = fill(row, "Staden", ask, {d.doc_id: d for d in (page, plan)})
+    cell = entry.cells["purpose"]
+    assert (cell.value, cell.ref.doc_id, cell.ref.updated) == (purpose, "plan", "2021-12-03")
+    assert cell.ref.section == "Plan > Europa > EU-påverkan" and not entry.conflicts
+
+
 def test_the_owner_is_who_the_documents_say_is_a_member() -> None:
     doc = _doc(
         "x",
@@ -164,14 +183,14 @@ def test_the_table_and_csv_cite_every_cell_and_disarm_formulas(tmp_path: Path) -
 
 
 def test_the_luleå_register_measured_against_its_gold(real_bot, real_settings: Settings) -> None:
-    """Measured (the gold was written first): 21 of 22 rows, none extra; 34 of 50 cells right;
+    """Measured (the gold was written first): 21 of 22 rows, none extra; 35 of 50 cells right;
     every quote verbatim; the six twin towns with the status the plan gives them."""
     docs = [load_file(p) for p in discover(REPOSITORY / "corpus")]
     built = build(docs, real_bot.ask)
     gold = load_gold(REPOSITORY / "evals" / "register" / "lulea.yaml")
     s = score("lulea", gold, built, {d.doc_id: d for d in docs})
     assert s.found_rows >= 21 and s.extra_rows == []
-    assert s.right_cells >= 33
+    assert s.right_cells >= 34
     assert s.twin_towns_right == s.twin_towns == 6
     assert s.verbatim_quotes == s.quotes > 40
     dormant = {e.name for e in built.rows if (c := e.cells.get("status")) and c.value == "dormant"}
