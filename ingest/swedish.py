@@ -732,7 +732,11 @@ STATUS_CUES = (
     (
         "active",
         re.compile(
+            # "är sedan 2015 medlem i", and with the subject after the verb: "Sedan 2015 är
+            # Luleå kommun en undertecknare"; never "är inte längre medlem".
             r"\b(?:är\s+(?:sedan\s+\S+\s+)?(?:en\s+)?(?:medlem|med|undertecknare|signator)\b"
+            r"|är\s+(?:(?!inte\b|ej\b|längre\b)\S+\s+){1,3}(?:en\s+)?"
+            r"(?:medlem|undertecknare|signator)\b"
             r"|medlemskapet\b|deltar\b|pågå|aktivt?\b"
             r"|samarbetar\b|samverkar\b|ingår\s+i\b|sker\b|kvarstå)",
             re.IGNORECASE,

@@ -80,6 +80,8 @@ def _scripted(answers: dict[str, Answer]):
         ("status", "Kommunen har avslutat sitt samarbete med Kina.", "ended"),
         ("status", "Staden deltar i nätverket.", "active"),
         ("status", "Staden har som ambition att teckna ett avtal med Tromsö.", None),
+        ("status", "Sedan januari 2015 är Staden kommun en undertecknare av avtalet.", "active"),
+        ("status", "Staden är inte längre medlem i nätverket.", None),
         ("purpose", "Föreningen har till ändamål att främja handel.", None),
         ("purpose", "Nätverkets mål är att:", None),
         ("members", "Nätverket har 55 medlemmar.", "Nätverket har 55 medlemmar."),
@@ -183,14 +185,14 @@ def test_the_table_and_csv_cite_every_cell_and_disarm_formulas(tmp_path: Path) -
 
 
 def test_the_luleå_register_measured_against_its_gold(real_bot, real_settings: Settings) -> None:
-    """Measured (the gold was written first): 21 of 22 rows, none extra; 35 of 50 cells right;
+    """Measured (the gold was written first): 21 of 22 rows, none extra; 36 of 50 cells right;
     every quote verbatim; the six twin towns with the status the plan gives them."""
     docs = [load_file(p) for p in discover(REPOSITORY / "corpus")]
     built = build(docs, real_bot.ask)
     gold = load_gold(REPOSITORY / "evals" / "register" / "lulea.yaml")
     s = score("lulea", gold, built, {d.doc_id: d for d in docs})
     assert s.found_rows >= 21 and s.extra_rows == []
-    assert s.right_cells >= 34
+    assert s.right_cells >= 35
     assert s.twin_towns_right == s.twin_towns == 6
     assert s.verbatim_quotes == s.quotes > 40
     dormant = {e.name for e in built.rows if (c := e.cells.get("status")) and c.value == "dormant"}
