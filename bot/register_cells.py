@@ -34,6 +34,7 @@ from ingest.swedish import (
     SINCE_YEAR,
     STATUS_CUES,
     STATUS_HEDGE,
+    STATUS_OTHER_SUBJECT,
     YEAR,
 )
 from ingest.text_split import sentence_spans
@@ -276,7 +277,7 @@ def read_value(name: str, sentence: str, owner: str = "") -> str | None:
             return year.group(1) if year else None
         return None
     if name == "status":
-        if STATUS_HEDGE.search(sentence):
+        if STATUS_HEDGE.search(sentence) or STATUS_OTHER_SUBJECT.search(sentence):
             return None
         return next((kind for kind, cue in STATUS_CUES if cue.search(sentence)), None)
     if sentence.rstrip().endswith(":"):

@@ -747,6 +747,9 @@ STATUS_CUES = (
 STATUS_HEDGE = re.compile(
     r"\b(?:ambition|planerar|kommer\s+(?:inte\s+)?att|ska\s+(?:teckna|ingå|bli))\b", re.I
 )
+# A sentence about a project says how the project stands, not the tie it runs under
+# ("Projektet pågår mellan 1 oktober 2018 och 30 juni 2019").
+STATUS_OTHER_SUBJECT = re.compile(r"^\W*projekt(?:et|en)?\b", re.IGNORECASE)
 # A sentence that says what a tie is for, who belongs to it, or the owner's part in it.
 # Purpose cues come strongest first: a sentence with "syftar" beats one that only "främjar".
 PURPOSE_CUES = (

@@ -82,6 +82,7 @@ def _scripted(answers: dict[str, Answer]):
         ("status", "Staden har som ambition att teckna ett avtal med Tromsö.", None),
         ("status", "Sedan januari 2015 är Staden kommun en undertecknare av avtalet.", "active"),
         ("status", "Staden är inte längre medlem i nätverket.", None),
+        ("status", "Projektet pågår mellan 1 oktober 2018 och 30 juni 2019.", None),
         ("purpose", "Föreningen har till ändamål att främja handel.", None),
         ("purpose", "Nätverkets mål är att:", None),
         ("members", "Nätverket har 55 medlemmar.", "Nätverket har 55 medlemmar."),
