@@ -128,12 +128,9 @@ class PolicyBot:
         The HTTP client reconnects by itself, so the next question after the server is back
         works without a restart.
         """
-        question = validate_question(question, self.settings.max_question_chars)
-        history = [h for h in (history or []) if isinstance(h, str)]
+        state = self._chain_input(question, history)
         started = time.perf_counter()
-        answer: Answer = self._read(
-            lambda: self.chain.invoke({"question": question, "history": history})
-        )
+        answer: Answer = self._read(lambda: self.chain.invoke(state))
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
@@ -142,15 +139,14 @@ class PolicyBot:
     ) -> Iterator[Partial | Answer]:
         """What a streaming answerer has verified so far (Partial), then the Answer. The
         extractive answerer gives the Answer alone."""
-        question = validate_question(question, self.settings.max_question_chars)
-        history = [h for h in (history or []) if isinstance(h, str)]
+        state = self._chain_input(question, history)
         started = time.perf_counter()
         stream: list[Iterator] = []
 
         def first():
             # The store is read before the first event (retrieval and the extractive answer),
             # so a failed read is retried on a reopened store like ask's.
-            stream[:] = [self.chain.stream({"question": question, "history": history})]
+            stream[:] = [self.chain.stream(state)]
             return next(stream[0])
 
         event = self._read(first)
@@ -161,6 +157,12 @@ class PolicyBot:
             event = next(stream[0], None)
             if event is None:
                 return
+
+    def _chain_input(self, question: str, history: list[str] | None) -> dict:
+        """The chain's input: the question checked (ValueError in Swedish), the history's
+        strings only (a web client may send anything)."""
+        question = validate_question(question, self.settings.max_question_chars)
+        return {"question": question, "history": [h for h in (history or []) if isinstance(h, str)]}
 
     def answerer_warning(self) -> str | None:
         """None, or a Swedish warning that the generative answerer's server cannot be reached,
