@@ -250,6 +250,7 @@ def _first(
 # "UBC har som främsta målsättning"); further in, it is an aside ("grundades i Gdansk 1991 och
 # upprättades i syfte att", "Den är utformad för att ... med syftet att").
 PREDICATE_WORDS = 6
+PURPOSE_MIN_WORDS = 5
 
 
 def cue_rank(name: str, sentence: str) -> int:
@@ -283,6 +284,10 @@ def read_value(name: str, sentence: str, owner: str = "") -> str | None:
     if sentence.rstrip().endswith(":"):
         return None  # a lead-in says nothing until its list follows
     if name == "purpose":
+        # A few words ("Främjande av språklärande", one item of a list of areas) name a topic;
+        # they do not say what the tie is for.
+        if len(re.findall(r"\w+", sentence)) < PURPOSE_MIN_WORDS:
+            return None
         return sentence.strip() if cue_rank(name, sentence) < 99 else None
     if name == "members":
         # Members are named or counted: a number, or at least two names.

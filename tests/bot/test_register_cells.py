@@ -85,6 +85,7 @@ def _scripted(answers: dict[str, Answer]):
         ("status", "Projektet pågår mellan 1 oktober 2018 och 30 juni 2019.", None),
         ("purpose", "Föreningen har till ändamål att främja handel.", None),
         ("purpose", "Nätverkets mål är att:", None),
+        ("purpose", "Främjande av språklärande", None),
         ("members", "Nätverket har 55 medlemmar.", "Nätverket har 55 medlemmar."),
         ("members", "Ett forum för medlemmarna.", None),
         ("role", "Staden är ordförande i föreningen.", "Staden är ordförande i föreningen."),
