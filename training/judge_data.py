@@ -17,32 +17,16 @@ from config.settings import Settings
 
 
 def collect(split: str, settings: Settings, out: Path, only: list[str] | None = None) -> None:
-    from bot.questions import analyse
-    from bot.service import PolicyBot
-    from evals.command import settings_for_corpus
-    from evals.fit import _label
-    from ingest.indexer import ingest
+    from evals.fit import candidates, label
     from training.judge_encoder import judge_text
-    from training.passrate import group_settings, group_target, split_names
+    from training.passrate import asked_groups
 
     out.mkdir(parents=True, exist_ok=True)
-    for name in split_names(split, only):
-        target = group_target(name, settings)
-        if target is None:
-            continue
-        set_name, corpus, items = target
-        started = time.monotonic()
-        set_settings = settings_for_corpus(group_settings(name, settings), set_name, corpus)
-        ingest(set_settings, progress=False)
-        bot = PolicyBot.from_settings(set_settings, progress=False)
-        retriever, extractive = bot.retriever, bot.extractive
-        snap = retriever.snapshot()
+    for name, _, items, bot, started in asked_groups(split, settings, only):
+        snap = bot.retriever.snapshot()
         lines = []
         for item in items:
-            info = analyse(item.question, list(item.history), snap.vocabulary)
-            qvec = retriever.embeddings.embed_query(info.query)
-            top = retriever.score_chunks(info.query, snap=snap, qvec=qvec)
-            ranked = extractive.ranked(info, top[: extractive.top_chunks], qvec, snap)
+            info, _, ranked = candidates(bot, item, snap)
             lines.append(
                 {
                     "group": name,
@@ -53,7 +37,7 @@ def collect(split: str, settings: Settings, out: Path, only: list[str] | None = 
                     "cands": [
                         {
                             "text": judge_text(c),
-                            "label": _label(item, c),
+                            "label": label(item, c),
                             "score": round(float(c.score), 5),
                         }
                         for c in ranked

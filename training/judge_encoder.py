@@ -85,7 +85,6 @@ class JudgeEncoder:
         for n in names:
             if self.t[n].ndim == 2 and n.startswith("l"):
                 self.t[n] = np.ascontiguousarray(self.t[n].T)
-        self.word_delta = delta.get("emb.word")
         self.tokenizer = build_tokenizer(model_file.vocabulary)
         self.tokenizer.enable_truncation(self.max_tokens)
         self.pad = model_file.vocabulary.pad

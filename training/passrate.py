@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -88,6 +91,26 @@ def run_group(
     if owner:
         settings = group_settings(name, settings)
     return run_items(set_name, corpus, items, settings, progress=progress)
+
+
+def asked_groups(
+    split: str, settings: Settings, only: list[str] | None = None
+) -> Iterator[tuple[str, str, list[Item], Any, float]]:
+    """(group, set name, items, bot, start time) for every group of the split, each asked of
+    its own freshly indexed documents under its publisher's name, as training collects them."""
+    from bot.service import PolicyBot
+    from evals.command import settings_for_corpus
+    from ingest.indexer import ingest
+
+    for name in split_names(split, only):
+        target = group_target(name, settings)
+        if target is None:
+            continue
+        set_name, corpus, items = target
+        started = time.monotonic()
+        set_settings = settings_for_corpus(group_settings(name, settings), set_name, corpus)
+        ingest(set_settings, progress=False)
+        yield name, set_name, items, PolicyBot.from_settings(set_settings, progress=False), started
 
 
 def split_names(split: str, only: list[str] | None = None) -> list[str]:

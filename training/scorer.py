@@ -33,22 +33,11 @@ WEIGHT_DECAY = 1e-2
 
 def collect(split: str, settings: Settings, out: Path, only: list[str] | None = None) -> None:
     """Write out/<group>.npz for every group of the split: candidate features and labels."""
-    from bot.service import PolicyBot
     from evals import fit as evals_fit
-    from evals.command import settings_for_corpus
-    from ingest.indexer import ingest
-    from training.passrate import group_settings, group_target, split_names
+    from training.passrate import asked_groups
 
     out.mkdir(parents=True, exist_ok=True)
-    for name in split_names(split, only):
-        target = group_target(name, settings)
-        if target is None:
-            continue
-        set_name, corpus, items = target
-        started = time.monotonic()
-        set_settings = settings_for_corpus(group_settings(name, settings), set_name, corpus)
-        ingest(set_settings, progress=False)
-        bot = PolicyBot.from_settings(set_settings, progress=False)
+    for name, set_name, items, bot, started in asked_groups(split, settings, only):
         # The same candidates and labels as evals.fit collects for its own fit.
         questions = evals_fit.collect(bot, set_name, items)
         rows = {

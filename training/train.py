@@ -53,6 +53,33 @@ def trainable(name: str) -> bool:
     return name.endswith(".bias") or "LayerNorm" in name or "position_embeddings" in name
 
 
+def bitfit(model) -> list:
+    """Freeze every parameter but those BitFit trains, and return those."""
+    params = []
+    for name, p in model.named_parameters():
+        p.requires_grad = trainable(name)
+        if p.requires_grad:
+            params.append(p)
+    return params
+
+
+def start_run(out: Path, logger: str, seed: int, threads: int) -> logging.Logger:
+    """A training run's folder, its log (out/train.log), seeds and thread count."""
+    import torch
+
+    out.mkdir(parents=True, exist_ok=True)
+    log = logging.getLogger(logger)
+    log.setLevel(logging.INFO)
+    handler = logging.FileHandler(out / "train.log", mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    log.addHandler(handler)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    return log
+
+
 def mine(group: Group) -> list[Triple]:
     """(query, positive, hard negative) for the unit and the chunk of every answerable question;
     the negative is BM25's best passage of the same level that holds none of the answer."""
@@ -123,17 +150,8 @@ def train(args: argparse.Namespace) -> dict:
     from training.convert import TorchEncoder, cosine_rows, pack, save_sentence_transformer
 
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    log = logging.getLogger("training")
-    log.setLevel(logging.INFO)
-    handler = logging.FileHandler(out / "train.log", mode="w", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-    log.addHandler(handler)
+    log = start_run(out, "training", args.seed, args.threads)
     started = time.perf_counter()
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(args.threads)
 
     groups = load_groups({"train"})
     triples = [t for g in groups for t in mine(g)]
@@ -151,11 +169,7 @@ def train(args: argparse.Namespace) -> dict:
     save_sentence_transformer(base, st_dir)
     model = SentenceTransformer(str(st_dir), device="cpu")
     model.max_seq_length = args.max_seq_length
-    params = []
-    for name, p in model.named_parameters():
-        p.requires_grad = trainable(name)
-        if p.requires_grad:
-            params.append(p)
+    params = bitfit(model)
     log.info("trainable parameters %d", sum(p.numel() for p in params))
     loss_fn = MultipleNegativesRankingLoss(model)
     rng = random.Random(args.seed)
