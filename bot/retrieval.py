@@ -378,22 +378,27 @@ class HybridRetriever(BaseRetriever):
                     got["distances"][0],
                     strict=True,
                 )
-                if hit[2].get("level") == "chunk"
+                if hit[2] is not None and hit[2].get("level") == "chunk"
             ]
             if len(hits) >= depth:
                 return hits[:depth]
         got = self.collection.query(
             query_embeddings=[q], n_results=depth, where={"level": "chunk"}, include=include
         )
-        return list(
-            zip(
+        # An embedded store that another process is writing can return a record whose
+        # metadata is not there yet (None); it is left out, and the next question, on a
+        # reopened store, sees it whole.
+        return [
+            hit
+            for hit in zip(
                 got["ids"][0],
                 got["documents"][0],
                 got["metadatas"][0],
                 got["distances"][0],
                 strict=True,
             )
-        )
+            if hit[2] is not None
+        ]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
