@@ -21,6 +21,7 @@ from ingest.swedish import (
     REGISTER_LEAD,
     REGISTER_TYPES,
     TIE_IN_TEXT,
+    TIE_WISH,
     TITLE_TIE,
 )
 from ingest.text_split import sentence_spans
@@ -65,7 +66,68 @@ def find_rows(documents: list[SourceDocument], owner: frozenset[str] = frozenset
     for doc in documents:
         found += _heading_rows(doc, owner) + _list_rows(doc) + _text_rows(doc, owner)
         found += _title_rows(doc)
-    return _merge(found)
+    for row in found:  # before merging: a spelt-out name can join two rows into one
+        _spell_out(row, documents)
+    rows = _merge(found)
+    for row in rows:
+        _add_own_pages(row, documents)
+    return rows
+
+
+def _spell_out(row: Row, documents: list[SourceDocument]) -> None:
+    """An acronym's full name where a document spells it out, as an alias: the row "SPR" is
+    also "Samiskt Parlamentariskt Råd" when a page writes "Samiskt Parlamentariskt Råd (SPR)"."""
+    for acronym in [n for n in row.names() if _is_acronym(n)]:
+        before = re.compile(r"((?:[^\W\d_][\w'´’-]*\s+){1,8})\(" + re.escape(acronym) + r"\)")
+        for doc in documents:
+            for m in before.finditer(doc.body):
+                full = _spelt(m.group(1).split(), acronym)
+                if full and all(_key(full) != _key(n) for n in row.names()):
+                    row.aliases.append(full)
+
+
+def _is_acronym(name: str) -> bool:
+    return 2 <= len(name) <= 6 and name.isupper() and name.isalpha() and zipf(name.lower()) < RARE
+
+
+def _spelt(words: list[str], acronym: str) -> str | None:
+    """The shortest run of the last words whose initials (and inner letters) spell the acronym:
+    "... genom Samiskt Parlamentariskt Råd" and "SPR" -> "Samiskt Parlamentariskt Råd"."""
+    for k in range(1, len(words) + 1):
+        run = words[-k:]
+        if run[0][:1].isupper() and _spells(run, acronym.upper()):
+            return " ".join(run)
+    return None
+
+
+def _spells(words: list[str], letters: str) -> bool:
+    """Each word gives its initial and perhaps more of its letters, in order; a short
+    lower-case word ("of", "för") may give none."""
+    if not words:
+        return not letters
+    word, rest = words[0], words[1:]
+    if letters and word[0].upper() == letters[0]:
+        for n in range(1, len(letters) + 1):
+            if _subsequence(letters[1:n], word[1:].upper()) and _spells(rest, letters[n:]):
+                return True
+    return word.islower() and len(word) <= 3 and _spells(rest, letters)
+
+
+def _subsequence(needle: str, hay: str) -> bool:
+    it = iter(hay)
+    return all(ch in it for ch in needle)
+
+
+def _add_own_pages(row: Row, documents: list[SourceDocument]) -> None:
+    """A document titled with the row's name is the row's own page, a source of it throughout
+    (its sentences about "rådet" or "samarbetet" need not repeat the name)."""
+    keys = {_key(n) for n in row.names()}
+    for doc in documents:
+        marks = trails(doc.body)
+        title = marks[0][2] if marks and marks[0][1] == 1 else doc.title
+        named = any(_key(n) in keys for n in [split_name(title)[0], *split_name(title)[1]])
+        if named and not any(s.doc_id == doc.doc_id and s.section == title for s in row.sources):
+            row.sources.append(Source(doc.doc_id, doc.updated, title, title))
 
 
 def _heading_rows(doc: SourceDocument, owner: frozenset[str]) -> list[Row]:
@@ -172,6 +234,8 @@ def _text_rows(doc: SourceDocument, owner: frozenset[str]) -> list[Row]:
             for m in TIE_IN_TEXT.finditer(sentence):
                 if m.group("kind") and NOT_A_TIE.match(m.group("kind")):
                     continue
+                if TIE_WISH.search(sentence[: m.start()]):
+                    continue
                 named = _name_at(sentence, m.end())
                 if named is None:
                     continue
@@ -192,7 +256,10 @@ def _others_tie(sentence: str, m: re.Match[str], owner: frozenset[str]) -> bool:
     """The tie is another body's: a name other than the owner's is the subject right before
     the words ("Bothnian Arc är medlem i AEBR"), or the owner is among the partners named
     after them ("samarbetet med Arvidsjaur, Älvsbyn och Luleå kommun")."""
-    words_after = {w.lower() for w in _TOKEN.findall(sentence[m.end() :])}
+    # The partners named, up to a clause that says something else about them ("... (SNCVB)
+    # som ... marknadsför Luleå"): the owner named there is no partner.
+    partners = re.split(r"\b(?:som|för att|där|vilket|när)\b", sentence[m.end() :])[0]
+    words_after = {w.lower() for w in _TOKEN.findall(partners)}
     if owner and words_after & owner:
         return True
     if m.group("partner") and NOT_A_TIE.search(sentence):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.register import _key, find_rows
-from bot.register_cells import Ask, fill, owner_of, owner_words
+from bot.register_cells import Ask, company_of, fill, own_companies, owner_of, owner_words
 from bot.register_store import Register, register_source
 from config.settings import Settings
 from ingest.loaders import LoadError, SourceDocument, discover, load_file
@@ -28,14 +28,18 @@ def build(
     first = find_rows(documents)
     row_keys = {_key(n) for r in first for n in r.names()}
     owners = {d.doc_id: owner_of(d, row_keys) for d in documents}
-    rows = find_rows(documents, owner_words([o for o in owners.values() if o]))
+    companies = own_companies(documents)
+    rows = find_rows(documents, owner_words([o for o in owners.values() if o] + list(companies)))
     entries = []
     for i, row in enumerate(rows):
         if progress:
             progress(i, len(rows), row.name)
         newest = sorted(row.sources, key=lambda s: s.updated, reverse=True)
-        owner = next((owners[s.doc_id] for s in newest if owners[s.doc_id]), "")
-        entries.append(fill(row, owner, ask, docs))
+        owner = company_of(row, companies) or next(
+            (owners[s.doc_id] for s in newest if owners[s.doc_id]), ""
+        )
+        others = [n for r in rows if r is not row for n in r.names()]
+        entries.append(fill(row, owner, ask, docs, others))
     if progress:
         progress(len(rows), len(rows), "")
     entries.sort(key=lambda e: (e.owner, e.type, e.name.casefold()))

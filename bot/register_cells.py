@@ -22,9 +22,12 @@ from ingest.chunking import SECTION_SEPARATOR
 from ingest.headings import trail_at, trails
 from ingest.loaders import SourceDocument
 from ingest.swedish import (
+    ATTRIBUTION,
     FOUNDING_VERB,
     JOIN_VERB,
+    MEMBERS_BETWEEN,
     MEMBERS_CUE,
+    OWN_COMPANY,
     OWNER_BODY,
     OWNER_NAMED,
     OWNER_VERB,
@@ -32,9 +35,11 @@ from ingest.swedish import (
     REGISTER_QUESTIONS,
     ROLE_CUE,
     SINCE_YEAR,
+    STATUS_ACTS,
     STATUS_CUES,
     STATUS_HEDGE,
     STATUS_OTHER_SUBJECT,
+    TIE_NOUNS,
     YEAR,
 )
 from ingest.text_split import sentence_spans
@@ -79,15 +84,46 @@ def _count_owners(line: str, not_owners: set[str], counts: Counter[str]) -> None
         counts[name] += 1
 
 
+def own_companies(documents: list[SourceDocument]) -> dict[str, str]:
+    """The companies the body owns, as the documents introduce them: {acronym or name: name}
+    ("LBR": "Luleå Business Region"). A tie whose subject is one of them is the company's."""
+    out: dict[str, str] = {}
+    for doc in documents:
+        for m in OWN_COMPANY.finditer(doc.body):
+            name = m.group("name")
+            out.setdefault(m.group("acronym") or name, name)
+    names = set(out.values())
+    # "kommuns bolag Luleå Business Regions internationella arbete": a genitive of a name
+    # introduced elsewhere is that name.
+    return {k: v for k, v in out.items() if not (v.endswith("s") and v[:-1] in names)}
+
+
+def company_of(row: Row, companies: dict[str, str]) -> str:
+    """The owned company whose tie the row is: the subject that opens its source sentence
+    ("LBR är medlem i Swedish Network of Convention Bureaus"), or ""."""
+    for source in row.sources:
+        for short, name in companies.items():
+            if re.match(rf"\W*(?:{re.escape(short)}|{re.escape(name)})\b", source.quote):
+                return name
+    return ""
+
+
 def owner_words(owners: list[str]) -> frozenset[str]:
     """The lower-cased words of the owners' names and their genitives, for find_rows."""
     words = {w.lower() for o in owners for w in o.split() if w[:1].isupper()}
     return frozenset(words | {w + "s" for w in words})
 
 
-def fill(row: Row, owner: str, ask: Ask, docs: dict[str, SourceDocument]) -> Entry:
-    """The row as a register entry, each cell asked for and cited, or left empty."""
-    topic = _Topic(row, docs)
+def fill(
+    row: Row,
+    owner: str,
+    ask: Ask,
+    docs: dict[str, SourceDocument],
+    others: list[str] | tuple[str, ...] = (),
+) -> Entry:
+    """The row as a register entry, each cell asked for and cited, or left empty; others are
+    the names of the register's other rows."""
+    topic = _Topic(row, docs, others)
     templates = REGISTER_QUESTIONS.get(row.type) or REGISTER_QUESTIONS["other"]
     cells: dict[str, Cell] = {}
     conflicts: list[Conflict] = []
@@ -125,9 +161,22 @@ def fill(row: Row, owner: str, ask: Ask, docs: dict[str, SourceDocument]) -> Ent
 class _Topic:
     """What counts as being about a row: a sentence that names it, or the row's own section."""
 
-    def __init__(self, row: Row, docs: dict[str, SourceDocument]) -> None:
+    def __init__(
+        self, row: Row, docs: dict[str, SourceDocument], others: list[str] | tuple[str, ...] = ()
+    ) -> None:
         self.row, self.docs = row, docs
+        own_keys = {_key(n) for n in row.names()}
+        self.others = [
+            _mention_pattern(n) for n in others if len(_key(n)) >= 2 and _key(n) not in own_keys
+        ]
+        self.names_given = tuple(row.names())
         self.names = [_mention_pattern(n) for n in row.names() if len(_key(n)) >= 2]
+        # Documents titled with the row's name: its own pages, the first source among equals.
+        self.pages = {
+            s.doc_id
+            for s in row.sources
+            if s.quote == s.section and SECTION_SEPARATOR not in s.section
+        }
         keys = {_key(n) for n in row.names()}
         # Sections headed by the row's name (with their sub-sections) are about it throughout.
         # Kept with and without the document's title: citations name sections without it.
@@ -142,6 +191,15 @@ class _Topic:
 
     def names_it(self, sentence: str) -> bool:
         return any(p.search(sentence) for p in self.names)
+
+    def said_of_another(self, name: str, sentence: str) -> bool:
+        """The role or members the sentence names are another row's: "Luleå och Uleåborg är
+        grundare av föreningen Bottenviksbågen" is a role in Bottenviksbågen, and regions that
+        "bildar ett gemensamt North Sweden European Office" are that office's members, even in
+        a section about a neighbouring tie."""
+        cue = (ROLE_CUE if name == "role" else MEMBERS_CUE).search(sentence)
+        after = sentence[cue.end() :] if cue else ""
+        return any(p.search(after) for p in self.others) and not self.names_it(after)
 
     def in_own(self, doc_id: str, section: str) -> bool:
         return any(
@@ -233,7 +291,10 @@ def _first(
             sentence = text[a:b]
             if not (own or topic.names_it(sentence)):
                 continue
-            value = read_value(name, sentence, owner)
+            value = read_value(name, sentence, owner, topic.names_given)
+            other = name in ("role", "members") and topic.said_of_another(name, sentence)
+            if value is not None and other:
+                continue
             if value is not None:
                 doc = topic.docs[doc_id]
                 ref = _ref(doc, _full_section(doc, sentence, section), sentence)
@@ -243,7 +304,10 @@ def _first(
     # The strongest cue; among equals the newest document (it fills the cell where documents
     # differ), then the pipeline's order.
     best = min(f[0] for f in found)
-    return max((f for f in found if f[0] == best), key=lambda f: (f[2].ref.updated, -f[1]))[2]
+    return max(
+        (f for f in found if f[0] == best),
+        key=lambda f: (f[2].ref.updated, f[2].ref.doc_id in topic.pages, -f[1]),
+    )[2]
 
 
 # A cue among a sentence's first words is its predicate ("Föreningen har till ändamål att",
@@ -266,8 +330,11 @@ def cue_rank(name: str, sentence: str) -> int:
     return 99
 
 
-def read_value(name: str, sentence: str, owner: str = "") -> str | None:
-    """What one sentence says for a cell, or None when it does not say it."""
+def read_value(
+    name: str, sentence: str, owner: str = "", row_names: tuple[str, ...] = ()
+) -> str | None:
+    """What one sentence says for a cell, or None when it does not say it; row_names are the
+    names of the tie the cell is about."""
     if name == "since":
         # "har funnits sedan 2000", "etablerades år 2000": the organisation's own start.
         m = SINCE_YEAR.search(sentence)
@@ -280,7 +347,10 @@ def read_value(name: str, sentence: str, owner: str = "") -> str | None:
     if name == "status":
         if STATUS_HEDGE.search(sentence) or STATUS_OTHER_SUBJECT.search(sentence):
             return None
-        return next((kind for kind, cue in STATUS_CUES if cue.search(sentence)), None)
+        kind = next((kind for kind, cue in STATUS_CUES if cue.search(sentence)), None)
+        if kind == "active" and _row_acts(sentence, owner, row_names):
+            return None
+        return kind
     if sentence.rstrip().endswith(":"):
         return None  # a lead-in says nothing until its list follows
     if name == "purpose":
@@ -291,16 +361,44 @@ def read_value(name: str, sentence: str, owner: str = "") -> str | None:
         return sentence.strip() if cue_rank(name, sentence) < 99 else None
     if name == "members":
         # Members are named or counted: a number, or at least two names.
+        if _other_body(sentence, row_names):
+            return None
+        if MEMBERS_BETWEEN.search(sentence) and len(_facts(sentence)) >= 3:
+            return sentence.strip()
         if not MEMBERS_CUE.search(sentence) or not (
             re.search(r"\d", sentence) or len(_facts(sentence)) >= 2
         ):
             return None
         return sentence.strip()
-    if not ROLE_CUE.search(sentence):
+    said = ATTRIBUTION.sub("", sentence)  # a speaker's title is no role in the tie
+    if not ROLE_CUE.search(said):
         return None
-    if owner and not re.search(re.escape(owner.split()[0]), sentence):
+    if owner and not re.search(re.escape(owner.split()[0]), said):
         return None  # a role is the owner's own
     return sentence.strip()
+
+
+def _row_acts(sentence: str, owner: str, row_names: tuple[str, ...]) -> bool:
+    """The sentence opens with the tie's own name and says what it does ("SPR ... deltar på
+    arktiska konferenser"): the organisation's doings, not the owner's tie to it."""
+    if not STATUS_ACTS.search(sentence) or (owner and owner.split()[0] in sentence):
+        return False
+    opening = sentence.lstrip(" -–•*")
+    return any(_mention_pattern(n).match(opening) for n in row_names if len(_key(n)) >= 2)
+
+
+def _other_body(sentence: str, row_names: tuple[str, ...]) -> bool:
+    """The sentence opens with another body as its subject: "Samrådsgruppen består av ..." in a
+    page about an agreement. "Rådet" in a page about a council is the tie itself."""
+    # A noun in its definite form opens the sentence ("Samrådsgruppen", not "Idag har").
+    m = re.match(r"\W*([A-ZÅÄÖ][a-zåäö]{2,}?)(?:en|et|na)\s+(?:består|har)\b", sentence)
+    if m is None or not row_names:
+        return False
+    stem = m.group(1).lower()
+    words = {w.lower() for n in row_names for w in re.findall(r"\w{3,}", n)}
+    if any(w.startswith(stem) or stem.startswith(w) for w in words):
+        return False
+    return not any(stem.startswith(noun) for noun in TIE_NOUNS)
 
 
 def _newest(name: str, found: Cell, topic: _Topic, owner: str) -> tuple[Cell, list[Cell]]:
@@ -309,7 +407,7 @@ def _newest(name: str, found: Cell, topic: _Topic, owner: str) -> tuple[Cell, li
     others: list[Cell] = []
     if name in COMPARED:
         for doc, section, sentence in topic.sentences_elsewhere(found.ref.doc_id):
-            value = read_value(name, sentence, owner)
+            value = read_value(name, sentence, owner, topic.names_given)
             if (
                 value is not None
                 and _differs(name, value, found.value)
@@ -340,7 +438,7 @@ def _newest_same(name: str, found: Cell, topic: _Topic, owner: str) -> Cell:
         if not doc.updated or not found.ref.updated or doc.updated <= found.ref.updated:
             continue
         if name in COMPARED:
-            value = read_value(name, sentence, owner)
+            value = read_value(name, sentence, owner, topic.names_given)
         else:  # a sentence cell: the very sentence
             value = sentence.strip() if sentence.strip() == found.value else None
         if value is not None and not _differs(name, value, found.value):

@@ -737,8 +737,11 @@ STATUS_CUES = (
             r"\b(?:är\s+(?:sedan\s+\S+\s+)?(?:en\s+)?(?:medlem|med|undertecknare|signator)\b"
             r"|är\s+(?:(?!inte\b|ej\b|längre\b)\S+\s+){1,3}(?:en\s+)?"
             r"(?:medlem|undertecknare|signator)\b"
-            r"|medlemskapet\b|deltar\b|pågå|aktivt?\b"
-            r"|samarbetar\b|samverkar\b|ingår\s+i\b|sker\b|kvarstå)",
+            # "ett aktivt utbytessamarbete", not the adverb of "har agerat aktivt".
+            r"|medlemskapet\b|deltar\b|pågå|(?:en|ett|är)\s+aktivt?\b"
+            # "Samarbetet med Bodö sker via ...", not "Arbetet med implementeringen sker under".
+            r"|samarbetar\b|samverkar\b|ingår\s+i\b|kvarstå"
+            r"|(?:samarbet|samverk|utbyt)\w*\b[^.]{0,80}?\bsker\b)",
             re.IGNORECASE,
         ),
     ),
@@ -750,20 +753,42 @@ STATUS_HEDGE = re.compile(
 # A sentence about a project says how the project stands, not the tie it runs under
 # ("Projektet pågår mellan 1 oktober 2018 och 30 juni 2019").
 STATUS_OTHER_SUBJECT = re.compile(r"^\W*projekt(?:et|en)?\b", re.IGNORECASE)
+# A tie that itself takes part in something ("SPR ... deltar på arktiska konferenser") says what
+# the organisation does, not how the owner's tie to it stands.
+STATUS_ACTS = re.compile(r"\b(?:deltar|samarbetar|samverkar)\b", re.IGNORECASE)
+# Who said it, in a press release: "..., säger Ann-Marie Johansson (S), regionstyrelsens
+# ordförande". The title after the name is the speaker's, not the owner's role in the tie.
+ATTRIBUTION = re.compile(
+    r"[,–-]?\s*\b(?:säger|sa|berättar|menar|förklarar|konstaterar)\s+[A-ZÅÄÖ].*$", re.DOTALL
+)
+# A wish is not yet a tie: "Vi vill överlag öka samarbetet med Norge", "har länge önskat ett
+# samarbete med".
+TIE_WISH = re.compile(
+    r"\b(?:vill|önskar|önskat|önskade|hoppas|skulle\s+vilja)\b(?:\s+\S+){0,3}\s*$", re.IGNORECASE
+)
+# Kind words a sentence may open with for the tie it is about ("Rådet består av 21 ledamöter").
+TIE_NOUNS = ("råd", "nätverk", "förening", "organisation", "forum", "avtal", "samarbet", "union")
 # A sentence that says what a tie is for, who belongs to it, or the owner's part in it.
 # Purpose cues come strongest first: a sentence with "syftar" beats one that only "främjar".
 PURPOSE_CUES = (
     re.compile(r"\b(?:syft|ändamål|uppdrag|målsättning|mål är|målet med)", re.IGNORECASE),
     re.compile(
-        r"\b(?:arbetar för|verkar för|ska verka|främja|ger möjlighet|möjlighet till|handlar om)",
+        r"\b(?:arbetar för|verkar för|ska verka|främja|ger\s+(?:\S+\s+){0,2}möjlighet"
+        r"|möjlighet till|handlar om)",
         re.IGNORECASE,
     ),
+    # Weakest: what it does something for ("deltar på mässor för att marknadsföra Luleå"), not
+    # a decision ("har bestämt sig för att").
+    re.compile(r"(?<!\bsig\s)\bför\s+att\b", re.IGNORECASE),
 )
 MEMBERS_CUE = re.compile(
     r"\b(?:medlemm(?:ar|arna)|medlemskommun|medlemsstäder|består av|parter(?:na)?\b|deltagare"
-    r"|undertecknats av|har undertecknat)",
+    r"|undertecknats av|har undertecknat|bildar\b)",
     re.IGNORECASE,
 )
+# Partners named as a cooperation "between" them: "vänortssamarbetet mellan Antnäs, Novéant,
+# Ersnäs och Alvik". Two names are the owner and the other party, so it takes three.
+MEMBERS_BETWEEN = re.compile(r"(?:samarbet|samverkan)\w*\s+mellan\b", re.I)
 ROLE_CUE = re.compile(
     r"\b(?:roll|kansli|sekretariat|ordförande|värd|samordna|koordinerande|signatory|grundare"
     r"|ansvar|leder|representerar)",
@@ -779,6 +804,13 @@ OWNER_VERB = re.compile(
 )
 # Words that make a place a body ("Luleå" -> "Luleå kommun").
 OWNER_BODY = re.compile(r"\s+(kommun|stad|region|regionen|landsting|län)\b")
+# A company the body owns speaks for it too: "det kommunägda näringslivsutvecklingsbolaget Luleå
+# Business Region (LBR)", "kommunens bolag X". Its memberships are in the body's register.
+OWN_COMPANY = re.compile(
+    r"\b(?:kommunägda|kommunalägda|helägda|kommunens|kommuns|stadens|regionens)\s+"
+    r"(?:\w+\s+)?\w*bolag(?:et)?\s+(?P<name>[A-ZÅÄÖ][\w-]*(?:\s+[A-ZÅÄÖ][\w-]*){0,4})"
+    r"(?:\s*\((?P<acronym>[A-ZÅÄÖ]{2,6})\))?"
+)
 # A tie stated in running text: the words before its name ("är medlem i", "samarbetar med",
 # "vänort till"), with an optional word for what kind of thing it is ("nätverket SEA20").
 # The group says which kind of tie the words make.

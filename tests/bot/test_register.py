@@ -119,3 +119,42 @@ def test_a_title_that_announces_an_agreement_names_a_row() -> None:
     assert row.sources[0].section == "Nytt avtal om vård över gränsen"
     plain = SourceDocument("p", "Om avtal", "2015-01-01", "sida", None, "# Om avtal\n\nText.", "p")
     assert find_rows([plain]) == []
+
+
+def test_an_acronym_row_gets_its_spelt_out_name_and_its_own_page() -> None:
+    news = SourceDocument(
+        "n",
+        "Möte",
+        "2020-01-01",
+        "sida",
+        None,
+        "# Möte\n\nText.\n\n## Mer om NPR:\n\nNPR etablerades 2000. Rådet har 21 ledamöter.\n",
+        "n.md",
+    )
+    page = SourceDocument(
+        "r",
+        "Nordiskt parlamentariskt råd",
+        "2020-01-01",
+        "sida",
+        None,
+        "# Nordiskt parlamentariskt råd\n\nSametingen har ett avtal genom Nordiskt "
+        "Parlamentariskt Råd (NPR). Staden anslöt sig till samarbetet 2002.\n",
+        "r.md",
+    )
+    [row] = find_rows([news, page])
+    assert row.name == "NPR" and "Nordiskt Parlamentariskt Råd" in row.aliases
+    # The page titled with the row's name is a source of it throughout.
+    assert ("r", "Nordiskt parlamentariskt råd") in {(s.doc_id, s.section) for s in row.sources}
+
+
+def test_a_wished_for_cooperation_is_no_row() -> None:
+    doc = SourceDocument(
+        "p",
+        "Plan",
+        "2022-01-01",
+        "plan",
+        None,
+        "# Plan\n\nVi vill överlag öka samarbetet med Norge. Staden samarbetar med Tromsö.\n",
+        "p.md",
+    )
+    assert [r.name for r in find_rows([doc], frozenset({"staden"}))] == ["Tromsö"]
