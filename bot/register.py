@@ -159,7 +159,7 @@ def _heading_rows(doc: SourceDocument, owner: frozenset[str]) -> list[Row]:
             REGISTER_CUE.search(parent) or REGISTER_CUE.search(_opening(text)) or tie_type(heading)
         ):
             continue
-        kind = tie_type(heading) or tie_type(text[:OPENING_CHARS]) or tie_type(parent)
+        kind = tie_type(heading) or context_type(text[:OPENING_CHARS]) or context_type(parent)
         out.append(
             Row(
                 name,
@@ -350,6 +350,21 @@ def split_name(heading: str) -> tuple[str, list[str]]:
     if kind_word and REGISTER_CUE.match(kind_word.group(1)) and " " not in rest and is_name(rest):
         name = name[kind_word.end() :]
     return name, [a for a in aliases if a and a != name]
+
+
+def context_type(text: str) -> str | None:
+    """The kind of tie the words around a name say, leaving out kind words that belong to other
+    names: "via Barents Road Internationella föreningen" or a parent heading listing "Arctic
+    Mayors´ Forum" says nothing of what Bodö is; "Luleås vänort" does."""
+    for kind, pattern in REGISTER_TYPES:
+        for m in pattern.finditer(text):
+            before = re.findall(r"[\w´'’-]+|[.!?:(/,]", text[: m.start()])
+            # A capitalised word before it makes it part of a name, unless that word is a
+            # genitive ("Luleås vänort").
+            in_name = len(before) > 1 and before[-1][:1].isupper() and before[-1][-1] != "s"
+            if not in_name:
+                return kind
+    return None
 
 
 def tie_type(text: str) -> str | None:

@@ -33,6 +33,7 @@ class RegisterScore:
     verbatim_quotes: int = 0
     twin_towns: int = 0
     twin_towns_right: int = 0
+    types_right: int = 0  # found rows whose type is the gold's
 
     @property
     def row_recall(self) -> float:
@@ -60,6 +61,7 @@ class RegisterScore:
             "gold_cells": self.gold_cells,
             "verbatim_quotes": f"{self.verbatim_quotes}/{self.quotes}",
             "twin_towns_right": f"{self.twin_towns_right}/{self.twin_towns}",
+            "types_right": f"{self.types_right}/{self.found_rows}",
         }
 
 
@@ -83,6 +85,7 @@ def score(
             continue
         unmatched.remove(entry)
         s.found_rows += 1
+        s.types_right += entry.type == g.type
         for cell_name, gold_cell in g.cells.items():
             got = entry.cells.get(cell_name)
             label = f"{g.name}: {cell_name}"
@@ -141,7 +144,8 @@ def format_score(s: RegisterScore) -> str:
     """The Swedish report a maintainer reads after `policybot eval --register`."""
     lines = [
         f"Register {s.name}: {s.found_rows}/{s.gold_rows} rader hittade "
-        f"({s.row_recall:.0%}), {len(s.extra_rows)} rader som inte finns i facit; "
+        f"({s.row_recall:.0%}), {len(s.extra_rows)} rader som inte finns i facit, "
+        f"rätt typ {s.types_right}/{s.found_rows}; "
         f"celler rätt {s.right_cells} av {s.gold_cells + len(s.extra_cells)} "
         f"({s.cell_accuracy:.0%}); ordagranna citat {s.verbatim_quotes}/{s.quotes}",
     ]

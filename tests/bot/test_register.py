@@ -1,6 +1,6 @@
 """Finding the register's rows from document structure and language."""
 
-from bot.register import _key, find_rows, is_name, same_names, split_name
+from bot.register import _key, context_type, find_rows, is_name, same_names, split_name
 from config.settings import REPOSITORY
 from evals.registers import load
 from ingest.loaders import SourceDocument, discover, load_file
@@ -158,3 +158,13 @@ def test_a_wished_for_cooperation_is_no_row() -> None:
         "p.md",
     )
     assert [r.name for r in find_rows([doc], frozenset({"staden"}))] == ["Tromsö"]
+
+
+def test_a_kind_word_of_another_name_does_not_type_a_row() -> None:
+    assert (
+        context_type("Samarbetet med Bodö sker via Barents Road Internationella föreningen.")
+        is None
+    )
+    assert context_type("Samarbete (Arctic Mayors´ Forum, Tromsö)") is None
+    assert context_type("Tromsö är sedan tidigare Luleås vänort.") == "twin town"
+    assert context_type("Föreningen har till ändamål att främja handel.") == "organisation"
