@@ -16,6 +16,8 @@ from ingest.chunking import SECTION_SEPARATOR
 from ingest.headings import HEADING, trail_at, trails
 from ingest.loaders import SourceDocument
 from ingest.swedish import (
+    HEADING_TOPIC,
+    NOT_A_MEMBERSHIP,
     NOT_A_TIE,
     REGISTER_CUE,
     REGISTER_LEAD,
@@ -146,6 +148,8 @@ def _heading_rows(doc: SourceDocument, owner: frozenset[str]) -> list[Row]:
         text = doc.body[start:end]
         parent = SECTION_SEPARATOR.join(parts[:-1])
         name, aliases = split_name(heading)
+        if HEADING_TOPIC.match(name):
+            continue
         # A heading over several named sub-sections groups ties ("Europa" over "SERN",
         # "Union of the Baltic Cities", ...); it is a category, not one of them.
         children = [
@@ -264,6 +268,9 @@ def _others_tie(sentence: str, m: re.Match[str], owner: frozenset[str]) -> bool:
         return True
     if m.group("partner") and NOT_A_TIE.search(sentence):
         return True  # working together within a project is the project, not a standing tie
+    taking_part = m.group("member") and m.group(0).lower().startswith("deltar")
+    if taking_part and NOT_A_MEMBERSHIP.search(sentence):
+        return True  # taking part in an evaluation or a course
     if not m.group("member"):
         return False
     before = find_names(sentence[: m.start()].rstrip(), runs=True)

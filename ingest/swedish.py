@@ -665,6 +665,13 @@ REGISTER_CUE = re.compile(
     r"|underteckna|signator)",
     re.IGNORECASE,
 )
+# A heading that is a clause or a topic about a name, not the name of a tie: "Vi driver
+# Handlingar.se", "Syftet för Handlingar.se", "Målet med X".
+HEADING_TOPIC = re.compile(
+    r"^(?:(?:vi|jag|du|ni|man|de)\s+\w+|(?:syftet|målet|uppdraget|uppgiften|historiken|"
+    r"bakgrunden)\s+(?:för|med|till|i|av|om)\b)",
+    re.IGNORECASE,
+)
 # A heading that leads up to a name ("Mer om SPR", "Om Bottenviksbågen"): the words before it.
 REGISTER_LEAD = re.compile(r"^(?:mer\s+)?(?:om|kring|fakta\s+om)\s+(?=[A-ZÅÄÖ0-9])", re.IGNORECASE)
 # The kind of tie a cue word names, first match wins: twin towns before networks before
@@ -827,6 +834,11 @@ TIE_IN_TEXT = re.compile(
 )
 # Kind words that make the named thing no tie of the body's own.
 NOT_A_TIE = re.compile(r"projekt|program", re.IGNORECASE)
+# Taking part in an evaluation, a course or an event is no membership ("Ett flertal skolor deltar
+# i UiM åk 5 (står för utvärdering i matematik)").
+NOT_A_MEMBERSHIP = re.compile(
+    r"utvärdering|\bkurs|utbildning|konferens|mässa|mässor|tävling|\bprov\b", re.IGNORECASE
+)
 # A body named with its kind: "Nacka kommun", "Region Jämtland Härjedalen", "Örebro stad".
 OWNER_NAMED = re.compile(r"\b[A-ZÅÄÖ][\w-]+\s+(?:kommun|stad|län)\b|\bRegion(?:\s+[A-ZÅÄÖ][\w-]+)+")
 # A title that announces an agreement names it: "Nytt avtal för svensk-norsk samverkan om

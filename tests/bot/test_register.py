@@ -168,3 +168,21 @@ def test_a_kind_word_of_another_name_does_not_type_a_row() -> None:
     assert context_type("Samarbete (Arctic Mayors´ Forum, Tromsö)") is None
     assert context_type("Tromsö är sedan tidigare Luleås vänort.") == "twin town"
     assert context_type("Föreningen har till ändamål att främja handel.") == "organisation"
+
+
+def test_clause_headings_and_taking_part_in_an_evaluation_are_no_rows() -> None:
+    doc = SourceDocument(
+        "o",
+        "Tjänsten",
+        "2022-01-01",
+        "sida",
+        None,
+        "# Tjänsten\n\n## Vi driver Handlingar.se\n\nFöreningen driver tjänsten.\n\n"
+        "## Syftet för Handlingar.se\n\nFöreningen hjälper dig.\n\n"
+        "## Nordic Ports Forum\n\nFöreningen är ett forum för hamnar.\n\n"
+        "Skolor deltar i UiM (står för utvärdering i matematik). "
+        "Staden deltar i Kvarken Council.\n",
+        "o.md",
+    )
+    names = {r.name for r in find_rows([doc], frozenset({"staden"}))}
+    assert names == {"Nordic Ports Forum", "Kvarken Council"}
