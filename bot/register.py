@@ -73,6 +73,11 @@ def find_rows(documents: list[SourceDocument], owner: frozenset[str] = frozenset
     rows = _merge(found)
     for row in rows:
         _add_own_pages(row, documents)
+        # A kind word in one of its own names says best what it is ("Samiskt Parlamentariskt
+        # Råd" for the row found as "SPR").
+        named = next((k for k in map(tie_type, row.names()) if k), None)
+        if named and row.type != "twin town":
+            row.type = named
     return rows
 
 

@@ -23,6 +23,7 @@ from ingest.headings import trail_at, trails
 from ingest.loaders import SourceDocument
 from ingest.swedish import (
     ATTRIBUTION,
+    DEFINES_FOR,
     FOUNDING_VERB,
     JOIN_VERB,
     MEMBERS_BETWEEN,
@@ -186,8 +187,16 @@ class _Topic:
             # headed by the row's name, or the whole document when its title names the row
             if _key(split_name(s.section.split(SECTION_SEPARATOR)[-1])[0]) in keys
             or (s.quote == s.section and SECTION_SEPARATOR not in s.section)
+            if not self._about_another(s.doc_id, s.section)
             for form in (s.section, _untitled(s.section))
         }
+
+    def _about_another(self, doc_id: str, section: str) -> bool:
+        """A section headed by the row whose text never names it but names another row is
+        about that one: under "Europaforum Norra Sverige - ..." a plan describes North Sweden
+        European Office ("Målet med verksamheten är ...")."""
+        text = _section_text(self.docs[doc_id], section)
+        return not self.names_it(text) and any(p.search(text) for p in self.others)
 
     def names_it(self, sentence: str) -> bool:
         return any(p.search(sentence) for p in self.names)
@@ -235,6 +244,16 @@ class _Topic:
                     sentence = line[a:b]
                     if own or self.names_it(sentence):
                         yield doc, section, sentence
+
+
+def _section_text(doc: SourceDocument, section: str) -> str:
+    """The text right under a heading trail, up to the next heading."""
+    marks = trails(doc.body)
+    for i, (start, _, trail) in enumerate(marks):
+        if trail == section:
+            end = marks[i + 1][0] if i + 1 < len(marks) else len(doc.body)
+            return doc.body[start:end].split("\n", 1)[-1]
+    return ""
 
 
 def _untitled(section: str) -> str:
@@ -298,7 +317,8 @@ def _first(
             if value is not None:
                 doc = topic.docs[doc_id]
                 ref = _ref(doc, _full_section(doc, sentence, section), sentence)
-                found.append((cue_rank(name, sentence), len(found), Cell(value=value, ref=ref)))
+                rank = cue_rank(name, sentence, topic.names_given)
+                found.append((rank, len(found), Cell(value=value, ref=ref)))
     if not found:
         return None
     # The strongest cue; among equals the newest document (it fills the cell where documents
@@ -317,16 +337,28 @@ PREDICATE_WORDS = 6
 PURPOSE_MIN_WORDS = 5
 
 
-def cue_rank(name: str, sentence: str) -> int:
+def cue_rank(name: str, sentence: str, row_names: tuple[str, ...] = ()) -> int:
     """How strongly a sentence says the cell's kind of thing (0 strongest): the cue's strength,
-    and whether the sentence says it from its first words."""
+    and whether the sentence says it from its first words. A sentence that defines the tie by
+    what it is for ("EuropaForum är en mötesplats för politiker ...") ranks below the cue words
+    of purpose and above a passing "för att"."""
     if name != "purpose":
         return 0
-    for i, cue in enumerate(PURPOSE_CUES):
+    *strong, passing = PURPOSE_CUES
+    for i, cue in enumerate(strong):
         found = cue.search(sentence)
         if found:
             late = len(re.findall(r"\w+", sentence[: found.start()])) >= PREDICATE_WORDS
             return 2 * i + int(late)
+    opening = sentence.lstrip(" -–•*")
+    for n in row_names:
+        named = len(_key(n)) >= 2 and _mention_pattern(n).match(opening)
+        if named and DEFINES_FOR.match(opening[named.end() :]):
+            return 2 * len(strong)
+    found = passing.search(sentence)
+    if found:
+        late = len(re.findall(r"\w+", sentence[: found.start()])) >= PREDICATE_WORDS
+        return 2 * len(strong) + 1 + int(late)
     return 99
 
 
@@ -358,7 +390,7 @@ def read_value(
         # they do not say what the tie is for.
         if len(re.findall(r"\w+", sentence)) < PURPOSE_MIN_WORDS:
             return None
-        return sentence.strip() if cue_rank(name, sentence) < 99 else None
+        return sentence.strip() if cue_rank(name, sentence, row_names) < 99 else None
     if name == "members":
         # Members are named or counted: a number, or at least two names.
         if _other_body(sentence, row_names):

@@ -778,7 +778,11 @@ TIE_NOUNS = ("råd", "nätverk", "förening", "organisation", "forum", "avtal", 
 # A sentence that says what a tie is for, who belongs to it, or the owner's part in it.
 # Purpose cues come strongest first: a sentence with "syftar" beats one that only "främjar".
 PURPOSE_CUES = (
-    re.compile(r"\b(?:syft|ändamål|uppdrag|målsättning|mål är|målet med)", re.IGNORECASE),
+    # "Deras uppdrag är", "uppdraget att", not "politiker med internationella uppdrag".
+    re.compile(
+        r"\b(?:syft|ändamål|uppdrag(?:et)?\s+(?:är|att)\b|målsättning|mål är|målet med)",
+        re.IGNORECASE,
+    ),
     re.compile(
         r"\b(?:arbetar för|verkar för|ska verka|främja|ger\s+(?:\S+\s+){0,2}möjlighet"
         r"|möjlighet till|handlar om)",
@@ -788,6 +792,9 @@ PURPOSE_CUES = (
     # a decision ("har bestämt sig för att").
     re.compile(r"(?<!\bsig\s)\bför\s+att\b", re.IGNORECASE),
 )
+# After a tie's name, a definition by what it is for: "EuropaForum är en mötesplats för
+# politiker ...", "X är ett nätverk där ...".
+DEFINES_FOR = re.compile(r"\s+är\s+(?:en|ett)\s+(?:[\w-]+\s+){1,4}?(?:för|där)\b", re.I)
 MEMBERS_CUE = re.compile(
     r"\b(?:medlemm(?:ar|arna)|medlemskommun|medlemsstäder|består av|parter(?:na)?\b|deltagare"
     r"|undertecknats av|har undertecknat|bildar\b)",

@@ -143,6 +143,7 @@ def test_an_acronym_row_gets_its_spelt_out_name_and_its_own_page() -> None:
     )
     [row] = find_rows([news, page])
     assert row.name == "NPR" and "Nordiskt Parlamentariskt Råd" in row.aliases
+    assert row.type == "organisation"  # the kind word of its spelt-out name
     # The page titled with the row's name is a source of it throughout.
     assert ("r", "Nordiskt parlamentariskt råd") in {(s.doc_id, s.section) for s in row.sources}
 

@@ -107,6 +107,8 @@ def _scripted(answers: dict[str, Answer]):
         ("purpose", "Staden deltar på mässor för att marknadsföra staden.", "="),
         ("purpose", "Kommunerna har bestämt sig för att skriva ett avtal.", None),
         ("purpose", "Programmet ger unga möjlighet att resa.", "="),
+        ("purpose", "Politiker med internationella uppdrag träffas i staden varje år.", None),
+        ("purpose", "Nätet är en mötesplats för politiker i regionen.", "="),
         # "sker" says a cooperation goes on only when the cooperation is what happens.
         ("status", "Samarbetet med Oslo sker via föreningen.", "active"),
         ("status", "Arbetet med implementeringen sker under kommissionen.", None),
@@ -128,6 +130,12 @@ def test_a_purpose_said_from_the_first_words_outranks_one_said_in_passing() -> N
     assert cue_rank("purpose", stated) < cue_rank("purpose", aside) < cue_rank("purpose", weaker)
     assert cue_rank("purpose", "Nätverket har 55 medlemmar.") == 99
     assert cue_rank("since", aside) == 0  # only purposes are ranked
+    # A definition by what the tie is for ranks below the purpose words, above "för att".
+    names = ("Nätet",)
+    defines = "Nätet är en mötesplats för politiker i regionen."
+    passing = "Nätet träffas varje år för att dela erfarenheter."
+    assert cue_rank("purpose", weaker) < cue_rank("purpose", defines, names)
+    assert cue_rank("purpose", defines, names) < cue_rank("purpose", passing, names)
 
 
 def test_cells_come_from_cited_sentences_about_the_row_and_the_newer_document_wins() -> None:
@@ -279,3 +287,17 @@ def test_a_role_or_members_said_of_another_row_are_not_this_rows() -> None:
     assert fill(row, "Staden", ask, {"plan": doc}).cells.get("role") is not None
     entry = fill(row, "Staden", ask, {"plan": doc}, others=["Beta"])
     assert "role" not in entry.cells and "members" not in entry.cells
+
+
+def test_a_section_headed_by_a_row_that_describes_another_is_not_its_own() -> None:
+    body = (
+        "# Plan\n\n## Alfaforum - regionernas samarbete\n\nRegionerna bildar Beta Office. "
+        "Målet med verksamheten är att stärka regionen.\n\n## Beta Office\n\nText.\n"
+    )
+    doc = _doc("plan", "2022-01-01", body)
+    section = "Plan > Alfaforum - regionernas samarbete"
+    row = Row("Alfaforum", "network", [], [Source("plan", doc.updated, section, "Alfaforum")])
+    quote = "Målet med verksamheten är att stärka regionen."
+    ask = _scripted({"": Answer("…", False, [_cite(doc, section.split(" > ", 1)[1], quote)])})
+    assert fill(row, "Staden", ask, {"plan": doc}).cells["purpose"].value == quote
+    assert "purpose" not in fill(row, "Staden", ask, {"plan": doc}, others=["Beta Office"]).cells
