@@ -785,7 +785,8 @@ PURPOSE_CUES = (
     ),
     re.compile(
         r"\b(?:arbetar för|verkar för|ska verka|främja|ger\s+(?:\S+\s+){0,2}möjlighet"
-        r"|möjlighet till|handlar om)",
+        # "Avtalet lyder: ..." quotes what the parties commit to.
+        r"|möjlighet till|handlar om|innebär att|lyder\s*:)",
         re.IGNORECASE,
     ),
     # Weakest: what it does something for ("deltar på mässor för att marknadsföra Luleå"), not

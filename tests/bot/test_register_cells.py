@@ -109,6 +109,7 @@ def _scripted(answers: dict[str, Answer]):
         ("purpose", "Programmet ger unga möjlighet att resa.", "="),
         ("purpose", "Politiker med internationella uppdrag träffas i staden varje år.", None),
         ("purpose", "Nätet är en mötesplats för politiker i regionen.", "="),
+        ("purpose", 'Avtalet lyder: "Vi ska minska utsläppen med 20 procent."', "="),
         # "sker" says a cooperation goes on only when the cooperation is what happens.
         ("status", "Samarbetet med Oslo sker via föreningen.", "active"),
         ("status", "Arbetet med implementeringen sker under kommissionen.", None),
@@ -225,7 +226,7 @@ def test_the_luleå_register_measured_against_its_gold(real_bot, real_settings: 
     gold = load_gold(REPOSITORY / "evals" / "register" / "lulea.yaml")
     s = score("lulea", gold, built, {d.doc_id: d for d in docs})
     assert s.found_rows == 22 and s.extra_rows == []
-    assert s.right_cells >= 40
+    assert s.right_cells >= 44
     assert s.twin_towns_right == s.twin_towns == 6
     assert s.verbatim_quotes == s.quotes > 40
     dormant = {e.name for e in built.rows if (c := e.cells.get("status")) and c.value == "dormant"}
