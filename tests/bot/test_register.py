@@ -84,18 +84,14 @@ def test_the_luleå_rows_against_the_gold_register() -> None:
 
 
 def test_ties_in_running_text_are_the_owners_own() -> None:
-    doc = SourceDocument(
-        "p",
-        "Plan",
-        "2022-01-01",
-        "plan",
-        None,
+    doc = _doc(
         "# Plan\n\nStaden är sedan 2010 medlem i Nordic Ports Forum (NPF). "
         "Hamnbolaget Alfa AB är medlem i Beta Network. "
         "Vi har avslutat vårt samarbete med Gamma. "
         "I samverkan med Delta Board deltar staden i ett projekt. "
         "Senare utökades samarbetet med Epsilon, Zeta och Staden.\n",
-        "p.md",
+        "p",
+        "2022-01-01",
     )
     rows = {r.name: r for r in find_rows([doc], frozenset({"staden", "stadens"}))}
     assert set(rows) == {"Nordic Ports Forum", "Gamma"}
@@ -105,14 +101,10 @@ def test_ties_in_running_text_are_the_owners_own() -> None:
 
 
 def test_a_title_that_announces_an_agreement_names_a_row() -> None:
-    doc = SourceDocument(
-        "r",
-        "Nytt avtal om vård över gränsen",
-        "2015-02-17",
-        "press",
-        None,
+    doc = _doc(
         "# Nytt avtal om vård över gränsen\n\nIdag skrev regionerna under avtalet.\n",
-        "r.md",
+        "r",
+        "2015-02-17",
     )
     [row] = find_rows([doc])
     assert (row.name, row.type) == ("Avtal om vård över gränsen", "agreement")
@@ -122,24 +114,16 @@ def test_a_title_that_announces_an_agreement_names_a_row() -> None:
 
 
 def test_an_acronym_row_gets_its_spelt_out_name_and_its_own_page() -> None:
-    news = SourceDocument(
-        "n",
-        "Möte",
-        "2020-01-01",
-        "sida",
-        None,
+    news = _doc(
         "# Möte\n\nText.\n\n## Mer om NPR:\n\nNPR etablerades 2000. Rådet har 21 ledamöter.\n",
-        "n.md",
-    )
-    page = SourceDocument(
-        "r",
-        "Nordiskt parlamentariskt råd",
+        "n",
         "2020-01-01",
-        "sida",
-        None,
+    )
+    page = _doc(
         "# Nordiskt parlamentariskt råd\n\nSametingen har ett avtal genom Nordiskt "
         "Parlamentariskt Råd (NPR). Staden anslöt sig till samarbetet 2002.\n",
-        "r.md",
+        "r",
+        "2020-01-01",
     )
     [row] = find_rows([news, page])
     assert row.name == "NPR" and "Nordiskt Parlamentariskt Råd" in row.aliases
@@ -149,14 +133,10 @@ def test_an_acronym_row_gets_its_spelt_out_name_and_its_own_page() -> None:
 
 
 def test_a_wished_for_cooperation_is_no_row() -> None:
-    doc = SourceDocument(
-        "p",
-        "Plan",
-        "2022-01-01",
-        "plan",
-        None,
+    doc = _doc(
         "# Plan\n\nVi vill överlag öka samarbetet med Norge. Staden samarbetar med Tromsö.\n",
-        "p.md",
+        "p",
+        "2022-01-01",
     )
     assert [r.name for r in find_rows([doc], frozenset({"staden"}))] == ["Tromsö"]
 
@@ -172,18 +152,14 @@ def test_a_kind_word_of_another_name_does_not_type_a_row() -> None:
 
 
 def test_clause_headings_and_taking_part_in_an_evaluation_are_no_rows() -> None:
-    doc = SourceDocument(
-        "o",
-        "Tjänsten",
-        "2022-01-01",
-        "sida",
-        None,
+    doc = _doc(
         "# Tjänsten\n\n## Vi driver Handlingar.se\n\nFöreningen driver tjänsten.\n\n"
         "## Syftet för Handlingar.se\n\nFöreningen hjälper dig.\n\n"
         "## Nordic Ports Forum\n\nFöreningen är ett forum för hamnar.\n\n"
         "Skolor deltar i UiM (står för utvärdering i matematik). "
         "Staden deltar i Kvarken Council.\n",
-        "o.md",
+        "o",
+        "2022-01-01",
     )
     names = {r.name for r in find_rows([doc], frozenset({"staden"}))}
     assert names == {"Nordic Ports Forum", "Kvarken Council"}
