@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.text import find_names, zipf
-from ingest.chunking import SECTION_SEPARATOR
+from ingest.chunking import SECTION_SEPARATOR, flowed_lines
 from ingest.headings import HEADING, trail_at, trails
 from ingest.loaders import SourceDocument
 from ingest.swedish import (
@@ -233,27 +233,26 @@ def _text_rows(doc: SourceDocument, owner: frozenset[str]) -> list[Row]:
     marks = trails(doc.body)
     prose = HEADING.sub("", doc.body)
     proper = {n.text for n in find_names(prose) if not n.opens}
-    start = 0
-    for line in doc.body.split("\n"):
-        at, start = start, start + len(line) + 1
+    for at, line in flowed_lines(doc.body):
         if line.startswith("#") or not line.strip():
             continue
-        for a, b in sentence_spans(line):
-            sentence = line[a:b]
-            for m in TIE_IN_TEXT.finditer(sentence):
+        flat = line.replace("\n", " ")  # a hard-wrapped sentence read whole, same offsets
+        for a, b in sentence_spans(flat):
+            sentence, said = line[a:b], flat[a:b]  # the verbatim words, and as read
+            for m in TIE_IN_TEXT.finditer(said):
                 if m.group("kind") and NOT_A_TIE.match(m.group("kind")):
                     continue
-                if TIE_WISH.search(sentence[: m.start()]):
+                if TIE_WISH.search(said[: m.start()]):
                     continue
-                named = _name_at(sentence, m.end())
+                named = _name_at(said, m.end())
                 if named is None:
                     continue
                 name, aliases = named
                 if not is_name(name, owner, proper) or _key(name) in {_key(w) for w in owner}:
                     continue
-                if _others_tie(sentence, m, owner):
+                if _others_tie(said, m, owner):
                     continue
-                kind = _text_kind(m, sentence)
+                kind = _text_kind(m, said)
                 section = trail_at(marks, at + a)
                 out.append(
                     Row(name, kind, aliases, [Source(doc.doc_id, doc.updated, section, sentence)])

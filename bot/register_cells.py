@@ -18,7 +18,7 @@ from bot.compose import Answer
 from bot.register import RARE, Row, _key, split_name
 from bot.register_store import CELLS, Cell, Conflict, Entry, Ref
 from bot.text import find_names, zipf
-from ingest.chunking import SECTION_SEPARATOR
+from ingest.chunking import SECTION_SEPARATOR, flowed_lines, unwrap
 from ingest.headings import trail_at, trails
 from ingest.loaders import SourceDocument
 from ingest.swedish import (
@@ -240,7 +240,7 @@ class _Topic:
             for line_start, line in _lines(doc.body):
                 section = trail_at(marks, line_start)
                 own = self.in_own(doc_id, section)
-                for a, b in sentence_spans(line):
+                for a, b in _sentences(line):
                     sentence = line[a:b]
                     if own or self.names_it(sentence):
                         yield doc, section, sentence
@@ -263,9 +263,10 @@ def _untitled(section: str) -> str:
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of a passage, line by line: a list item is a sentence of its own."""
+    """Sentence spans of a passage, line by line: a list item is a sentence of its own, a
+    sentence hard-wrapped over lines is one (the spans are slices of text as it is)."""
     spans, start = [], 0
-    for line in text.split("\n"):
+    for line in unwrap(text).split("\n"):
         spans += [(start + a, start + b) for a, b in sentence_spans(line)]
         start += len(line) + 1
     return spans
@@ -289,11 +290,9 @@ def _mention_pattern(name: str) -> re.Pattern[str]:
 
 
 def _lines(body: str) -> Iterator[tuple[int, str]]:
-    start = 0
-    for line in body.split("\n"):
+    for start, line in flowed_lines(body):
         if line.strip() and not line.startswith("#"):
             yield start, line
-        start += len(line) + 1
 
 
 def _first(

@@ -100,14 +100,33 @@ def split_sentences(body: str, start: int, end: int) -> list[tuple[int, int]]:
     ..."), which is read as a space."""
     spans: list[tuple[int, int]] = []
     # Same length as the original, so offsets found in it are offsets in the body.
-    flowed = _unwrap(body[start:end])
+    flowed = unwrap(body[start:end])
     for line_match in re.finditer(r"[^\n]+", flowed):
         offset = start + line_match.start()
         spans += [(offset + s, offset + e) for s, e in sentence_spans(line_match.group())]
     return [(s, e) for s, e in spans if body[s:e].strip()]
 
 
-def _unwrap(text: str) -> str:
+def flowed_lines(body: str) -> list[tuple[int, str]]:
+    """(start, text) of each line of body as a reader sees it: a sentence hard-wrapped over
+    several lines (text converted from PDF) is one line, its soft breaks kept in the text so
+    that it stays a verbatim slice. Headings are lines of their own."""
+    out: list[tuple[int, str]] = []
+    start = 0
+    for line in body.split("\n"):
+        joined = False
+        if out and not line.startswith("#") and not out[-1][1].startswith("#"):
+            last = out[-1][1].rsplit("\n", 1)[-1]
+            joined = "\n" not in unwrap(f"{last}\n{line}")
+        if joined:
+            out[-1] = (out[-1][0], f"{out[-1][1]}\n{line}")
+        else:
+            out.append((start, line))
+        start += len(line) + 1
+    return out
+
+
+def unwrap(text: str) -> str:
     """text with each soft line break replaced by a space: where the line does not end a
     sentence and the next line goes on with it (a lower-case word, or after a word that cannot
     end a sentence, "i", "och", "heter")."""

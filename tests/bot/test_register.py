@@ -163,3 +163,13 @@ def test_clause_headings_and_taking_part_in_an_evaluation_are_no_rows() -> None:
     )
     names = {r.name for r in find_rows([doc], frozenset({"staden"}))}
     assert names == {"Nordic Ports Forum", "Kvarken Council"}
+
+
+def test_a_tie_hard_wrapped_over_two_lines_is_read_whole_and_quoted_verbatim() -> None:
+    body = (
+        "# Plan\n\nUnder året gick rektorer en utbildning i samarbete med National College "
+        "for Teaching and\nLearning (NCTL) i Nottingham.\n"
+    )
+    [row] = find_rows([_doc(body)], frozenset({"staden"}))
+    assert row.name == "National College for Teaching and Learning" and row.aliases == ["NCTL"]
+    assert row.sources[0].quote in body and "\n" in row.sources[0].quote

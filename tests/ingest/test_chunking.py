@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.chunking import build_units_and_chunks, split_sentences, to_documents
+from ingest.chunking import build_units_and_chunks, flowed_lines, split_sentences, to_documents
 from ingest.loaders import SourceDocument, discover, load_file
 
 
@@ -193,3 +193,20 @@ def test_a_table_of_contents_is_furniture() -> None:
         if u.metadata["is_list"]
     }
     assert lists == {"- Starta verktyget": True, "- Vänta": False}
+
+
+def test_flowed_lines_join_soft_breaks_but_never_headings_or_list_items() -> None:
+    body = (
+        "# Rubrik\nvilket fortsätter\n\nEn mening som\nfortsätter här.\n- punkt ett\n- punkt två\n"
+    )
+    lines = flowed_lines(body)
+    assert [text for _, text in lines] == [
+        "# Rubrik",
+        "vilket fortsätter",
+        "",
+        "En mening som\nfortsätter här.",
+        "- punkt ett",
+        "- punkt två",
+        "",
+    ]
+    assert all(body[start : start + len(text)] == text for start, text in lines)
