@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sqlite3
-import tempfile
 import threading
 import uuid
 from collections.abc import Iterator, Mapping
@@ -26,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.privacy import mask, mask_echo
+from ingest.atomic import atomic_open
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -225,17 +224,10 @@ class FeedbackStore:
 def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> int:
     """Write header and rows atomically (a crash leaves the old file or none), UTF-8 with a
     byte order mark for spreadsheets, every cell through csv_cell; returns the row count."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows([csv_cell(v) for v in row] for row in rows)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(path, prefix=f".{path.name}.", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows([csv_cell(v) for v in row] for row in rows)
     return len(rows)
 
 

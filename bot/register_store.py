@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
 from config.settings import Settings
+from ingest.atomic import atomic_open
 
 CellName = Literal["since", "status", "purpose", "members", "role"]
 TieType = Literal["organisation", "network", "twin town", "agreement", "partnership"]
@@ -99,15 +98,8 @@ def register_path(settings: Settings) -> Path:
 
 def save(register: Register, path: Path) -> None:
     """Atomic write: a crash never leaves a half-written register for the web page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".register-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(register.model_dump_json(indent=1))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(path, prefix=".register-", encoding="utf-8") as fh:
+        fh.write(register.model_dump_json(indent=1))
 
 
 def load(path: Path) -> Register | None:
@@ -161,19 +153,25 @@ class ServerRegister:
         self.settings = settings
         self.name = f"{settings.collection_name}-register"
         self.where = f"{settings.chroma_host}:{settings.chroma_port}/{self.name}"
+        self._client = None  # opened on first use and kept: the page asks on every view
 
     def _collection(self, create: bool):
         from chromadb.errors import NotFoundError
 
-        from ingest.store import make_client
+        from ingest.store import is_connection_error, make_client
 
-        client = make_client(self.settings)
-        if create:
-            return client.get_or_create_collection(self.name, embedding_function=None)
+        if self._client is None:
+            self._client = make_client(self.settings)
         try:
-            return client.get_collection(self.name, embedding_function=None)
+            if create:
+                return self._client.get_or_create_collection(self.name, embedding_function=None)
+            return self._client.get_collection(self.name, embedding_function=None)
         except NotFoundError:
             return None
+        except Exception as exc:
+            if is_connection_error(exc):
+                self._client = None  # the server went away: connect anew next time
+            raise
 
     def load(self) -> Register | None:
         collection = self._collection(create=False)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from ingest.atomic import atomic_open
 from ingest.modelfile import ModelFile
 
 MODELS = Path(__file__).resolve().parent / "models"
@@ -57,13 +56,6 @@ def assemble(name: str, cache_dir: Path) -> Path:
         data = ModelFile(base).packed({k: delta[k] for k in delta.files})
     if _sha256(data) != meta["model_sha256"]:
         raise ModelAssemblyError(f"{name}: den sammansatta modellen har fel sha256")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".assemble-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(target, "wb", prefix=".assemble-") as out:
+        out.write(data)
     return target

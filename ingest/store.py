@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
 from config.settings import Settings
+from ingest.atomic import atomic_open
 
 
 class StoreUnavailable(Exception):
@@ -151,12 +150,8 @@ def read_state(settings: Settings) -> dict[str, Any]:
 
 def write_state(settings: Settings, state: dict[str, Any]) -> None:
     """Atomic write: a crash never leaves a half-written state file."""
-    path = state_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ingest-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    with atomic_open(state_path(settings), prefix=".ingest-", encoding="utf-8") as fh:
         json.dump(state, fh, ensure_ascii=False, indent=2)
-    os.replace(tmp, path)
 
 
 GENERATION_KEY = "policybot_generation"

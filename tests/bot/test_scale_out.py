@@ -83,8 +83,12 @@ def test_the_register_is_kept_in_the_shared_server_and_followed_by_every_machine
     register = stored(other)
     assert register is not None and register.rows
     assert not list((tmp_path / "ingester").glob("register-*.json"))  # not a local file
-    page = RegisterPage(register_source(other))
+    source = register_source(other)
+    page = RegisterPage(source)
     assert register.rows[0].name in page.html()
+    client = source._client
+    assert client is not None
+    assert register.rows[0].name in page.html() and source._client is client  # one connection
 
     # An ingest elsewhere changes the index: the stored register is outdated until rebuilt.
     path = small_corpus / "natverk.md"
