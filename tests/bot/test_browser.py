@@ -443,6 +443,17 @@ def _in_view(page, selector: str, whole: bool = True) -> bool:
     return box["y"] >= 0 and bottom <= height
 
 
+def _comes_into_view(page, selector: str, whole: bool = True, seconds: float = 3.0) -> bool:
+    """In view now or once the page has settled: document.js brings the passage back 150 and
+    400 ms after other parts of Källor may have pushed it away, later on a loaded machine."""
+    deadline = time.monotonic() + seconds
+    while not _in_view(page, selector, whole):
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(100)
+    return True
+
+
 def _open_passage(page, card) -> None:
     card.get_by_role("button", name=re.compile("^Visa i Källor")).click()
     page.wait_for_function(
@@ -463,7 +474,7 @@ def test_axe_finds_no_wcag_violations_in_chat_and_kallor(browser, served, size):
         chat = _axe(page, f"chat-{size}")
         _open_passage(page, _last_bot(page).locator(".pb-card").first)
         time.sleep(0.5)  # later updates of the Källor view must not scroll the passage away
-        assert _in_view(page, "#pb-passage", whole=False)
+        assert _comes_into_view(page, "#pb-passage", whole=False)
         _view_shot(page, f"{size}-03-kallor-passage")
         kallor = _axe(page, f"kallor-{size}")
         sw.record_timings(
@@ -557,5 +568,5 @@ def test_each_source_card_opens_kallor_at_its_passage_highlighted(page, served):
         assert page.inner_text("#pb-document h3") == citation["title"]
         marked = page.locator("#pb-passage mark").all_inner_texts()
         assert marked and _squash(marked[0]) in _squash(citation["quote"])
-        assert _in_view(page, "#pb-passage", whole=False)
+        assert _comes_into_view(page, "#pb-passage", whole=False)
         _shot(page, f"12-card-{i + 1}-in-kallor")
