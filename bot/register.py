@@ -273,8 +273,8 @@ def _others_tie(sentence: str, m: re.Match[str], owner: frozenset[str]) -> bool:
     if m.group("partner") and NOT_A_TIE.search(sentence):
         return True  # working together within a project is the project, not a standing tie
     taking_part = m.group("member") and m.group(0).lower().startswith("deltar")
-    if taking_part and NOT_A_MEMBERSHIP.search(sentence):
-        return True  # taking part in an evaluation or a course
+    if taking_part and NOT_A_MEMBERSHIP.search(partners):
+        return True  # taking part in an evaluation or a course, not in a network "som" has one
     if not m.group("member"):
         return False
     before = find_names(sentence[: m.start()].rstrip(), runs=True)

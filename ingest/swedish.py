@@ -770,11 +770,27 @@ ATTRIBUTION = re.compile(
 )
 # A wish is not yet a tie: "Vi vill överlag öka samarbetet med Norge", "har länge önskat ett
 # samarbete med".
+# A wish to go on with one ("Vi vill fortsätta samarbetet med Tromsö") says that it exists.
 TIE_WISH = re.compile(
-    r"\b(?:vill|önskar|önskat|önskade|hoppas|skulle\s+vilja)\b(?:\s+\S+){0,3}\s*$", re.IGNORECASE
+    r"\b(?:vill|önskar|önskat|önskade|hoppas|skulle\s+vilja)\b"
+    r"(?:\s+(?!fortsätt|behåll|vidareutveckl)\S+){0,3}\s*$",
+    re.IGNORECASE,
 )
 # Kind words a sentence may open with for the tie it is about ("Rådet består av 21 ledamöter").
-TIE_NOUNS = ("råd", "nätverk", "förening", "organisation", "forum", "avtal", "samarbet", "union")
+# Its members too ("Medlemmarna har ...") are the tie's own.
+TIE_NOUNS = (
+    "råd",
+    "nätverk",
+    "förening",
+    "organisation",
+    "forum",
+    "avtal",
+    "samarbet",
+    "union",
+    "medlem",
+    "deltagar",
+    "parter",
+)
 # A sentence that says what a tie is for, who belongs to it, or the owner's part in it.
 # Purpose cues come strongest first: a sentence with "syftar" beats one that only "främjar".
 PURPOSE_CUES = (

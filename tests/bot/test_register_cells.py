@@ -100,6 +100,7 @@ def _scripted(answers: dict[str, Answer]):
         ("members", "Styrelsen består av representanter för Staden och Oslo.", None),
         ("members", "Nätet består av 21 ledamöter.", "Nätet består av 21 ledamöter."),
         ("members", "Idag har nätverket 55 medlemmar.", "Idag har nätverket 55 medlemmar."),
+        ("members", "Medlemmarna har 40 000 invånare tillsammans.", "="),
         # Partners of a cooperation "between" them: three names or more (two are the parties).
         ("members", "Vi samverkar med Alfa (samarbetet mellan Beta, Gamma och Delta).", "="),
         ("members", "Samverkan mellan Staden och Oslo sker på tjänstemannanivå.", None),
