@@ -196,7 +196,9 @@ class _Topic:
         about that one: under "Europaforum Norra Sverige - ..." a plan describes North Sweden
         European Office ("Målet med verksamheten är ...")."""
         text = _section_text(self.docs[doc_id], section)
-        return not self.names_it(text) and any(p.search(text) for p in self.others)
+        if self.names_it(text) or _SAYS_IT.search(text):
+            return False
+        return any(p.search(text) for p in self.others)
 
     def names_it(self, sentence: str) -> bool:
         return any(p.search(sentence) for p in self.names)
@@ -244,6 +246,14 @@ class _Topic:
                     sentence = line[a:b]
                     if own or self.names_it(sentence):
                         yield doc, section, sentence
+
+
+# A sentence that opens with the tie's kind word, definite ("Föreningen har till ändamål ...",
+# "Nätverket har 55 medlemmar"), speaks of the section's own tie without naming it.
+_SAYS_IT = re.compile(
+    r"(?:^|[.!?]\s+)(?:" + "|".join(n.capitalize() for n in TIE_NOUNS) + r")\w*?(?:en|et|na)\b",
+    re.MULTILINE,
+)
 
 
 def _section_text(doc: SourceDocument, section: str) -> str:

@@ -303,3 +303,8 @@ def test_a_section_headed_by_a_row_that_describes_another_is_not_its_own() -> No
     ask = _scripted({"": Answer("…", False, [_cite(doc, section.split(" > ", 1)[1], quote)])})
     assert fill(row, "Staden", ask, {"plan": doc}).cells["purpose"].value == quote
     assert "purpose" not in fill(row, "Staden", ask, {"plan": doc}, others=["Beta Office"]).cells
+    # A section that speaks of its tie as "Föreningen" is its own, whatever else it names.
+    own = body.replace("Regionerna bildar", "Föreningen och regionerna bildar")
+    doc = _doc("plan", "2022-01-01", own)
+    entry = fill(row, "Staden", ask, {"plan": doc}, others=["Beta Office"])
+    assert entry.cells["purpose"].value == quote
