@@ -19,6 +19,7 @@ from bot.scoring import score
 from bot.selection import select
 from bot.text import abbreviates, stem
 from config.tuning import Tuning
+from ingest.swedish import ASKS_YEAR
 
 __all__ = ["ABSTAIN_TEXT", "Answer", "Citation", "ExtractiveAnswerer"]
 
@@ -155,7 +156,10 @@ class ExtractiveAnswerer:
 
 
 def _lacks_kind(info: QuestionInfo, records: list[Record]) -> bool:
-    """The question needs a year, figure or name and no quoted unit holds one."""
+    """The question needs a year, figure or name and no quoted unit holds one. A plain "när"
+    needs no year (ASKS_YEAR): its answer may be a time of another kind."""
+    if info.kind == "year" and not ASKS_YEAR.search(info.original):
+        return False
     return info.kind in f.NEEDS and not any(f.fits(info, r.text, r.meta) for r in records)
 
 

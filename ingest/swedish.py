@@ -172,6 +172,21 @@ _MONTHS = "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|n
 YEAR_OR_DATE = re.compile(
     rf"\b(19|20)\d\d(-\d\d-\d\d)?\b|\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}) (19|20)\d\d\b", re.I
 )
+# A question that asks for a year or date in so many words. A plain "När hålls valen?" or "När
+# skickas meddelandet?" is answered as often by a recurring time, a period after an event or a
+# situation ("andra söndagen i september", "48 timmar efter sista hämtningen"), so a passage
+# without a year is no near miss for it.
+# A "när" with a verb in the past tense asks when something happened, which a date answers
+# ("När började Luleå samarbeta med Austin?", "När grundades föreningen?"),
+ASKS_YEAR = re.compile(
+    r"\bvilket (år|datum)\b|\bvilka år\b|\b(sedan|sen) n[äa]r\b|\bårtal\b|\bwhat year\b|"
+    r"\bsince when\b|\buntil what date\b|\bvilken dag\b|\bwhat date\b|"
+    r"^\s*(och\s+|men\s+)?n[äa]r\s+(\w+(ade|de|te|dde|des|tes|ades)|kom|blev|fick|gick|tog|"
+    r"togs|antogs|skrevs|skrev|gavs|sågs|valdes|bildade|var)\b|^\s*when\s+(did|was|were)\b|"
+    # and one that asks when something begins or ends ("När börjar det nya ramavtalet?").
+    r"^\s*(och\s+|men\s+)?n[äa]r\s+(börjar|startar|slutar|upphör|träder|löper|går ut)\b",
+    re.I,
+)
 # Durations and periods: "fyra år", "fyraåriga", "var fjärde år", "2019–2023", "under våren".
 # A bare year is no duration ("från 2017"); a span, an end or a start is ("fram till 2022",
 # "sedan 2003", "2019–2023").

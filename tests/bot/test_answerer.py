@@ -108,3 +108,30 @@ def test_the_sentence_about_the_named_place_leads(real_bot, bodies) -> None:
     _assert_grounded(answer, bodies)
     assert "Murmansk" in answer.citations[0].quote
     assert not answer.answer.startswith("Nej")  # only Kina's cooperation has ended
+
+
+@pytest.mark.parametrize(
+    ("question", "needs_year"),
+    [
+        ("När började Luleå samarbeta med Austin?", True),
+        ("När grundades föreningen?", True),
+        ("Sedan när är Luleå med i UBC?", True),
+        ("När börjar det nya ramavtalet?", True),
+        ("When did Luleå join UBC?", True),
+        ("När hålls de ordinarie valen?", False),
+        ("När skickas avslutsmeddelandet till ett hushåll?", False),
+        ("Och när syns det vid en infektion?", False),
+    ],
+)
+def test_only_a_question_for_a_date_is_a_near_miss_without_one(question, needs_year) -> None:
+    """A plain "när" is answered as often by a recurring time or a situation ("andra söndagen
+    i september", "48 timmar efter sista hämtningen") as by a date; one about when something
+    happened, began or ends wants the date."""
+    from bot.answerer import _lacks_kind
+    from bot.questions import analyse
+    from bot.retrieval import Record
+
+    info = analyse(question, [])
+    assert info.kind == "year"
+    unit = Record("u", "Det sker andra söndagen i september.", {"doc_id": "d", "section": "S"})
+    assert _lacks_kind(info, [unit]) is needs_year
