@@ -179,7 +179,8 @@ YEAR_OR_DATE = re.compile(
 # A "när" with a verb in the past tense asks when something happened, which a date answers
 # ("När började Luleå samarbeta med Austin?", "När grundades föreningen?"),
 ASKS_YEAR = re.compile(
-    r"\bvilket (år|datum)\b|\bvilka år\b|\b(sedan|sen) n[äa]r\b|\bårtal\b|\bwhat year\b|"
+    r"\bvilket (år|datum)\b|\bvilke[nt] månad\b|\bvilka år\b|\b(sedan|sen) n[äa]r\b|\bårtal\b|"
+    r"\bwhat year\b|\bwhat month\b|"
     r"\bsince when\b|\buntil what date\b|\bvilken dag\b|\bwhat date\b|"
     r"^\s*(och\s+|men\s+)?n[äa]r\s+(\w+(ade|de|te|dde|des|tes|ades)|kom|blev|fick|gick|tog|"
     r"togs|antogs|skrevs|skrev|gavs|sågs|valdes|bildade|var)\b|^\s*when\s+(did|was|were)\b|"

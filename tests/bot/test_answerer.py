@@ -117,6 +117,7 @@ def test_the_sentence_about_the_named_place_leads(real_bot, bodies) -> None:
         ("När grundades föreningen?", True),
         ("Sedan när är Luleå med i UBC?", True),
         ("När börjar det nya ramavtalet?", True),
+        ("Vilken månad på året infaller kampanjen?", True),
         ("When did Luleå join UBC?", True),
         ("När hålls de ordinarie valen?", False),
         ("När skickas avslutsmeddelandet till ett hushåll?", False),
