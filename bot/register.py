@@ -130,9 +130,9 @@ def _add_own_pages(row: Row, documents: list[SourceDocument]) -> None:
     (its sentences about "rådet" or "samarbetet" need not repeat the name)."""
     keys = {_key(n) for n in row.names()}
     for doc in documents:
-        marks = trails(doc.body)
-        title = marks[0][2] if marks and marks[0][1] == 1 else doc.title
-        named = any(_key(n) in keys for n in [split_name(title)[0], *split_name(title)[1]])
+        title = _title(doc)
+        name, aliases = split_name(title)
+        named = any(_key(n) in keys for n in [name, *aliases])
         if named and not any(s.doc_id == doc.doc_id and s.section == title for s in row.sources):
             row.sources.append(Source(doc.doc_id, doc.updated, title, title))
 
@@ -214,10 +214,15 @@ def _list_rows(doc: SourceDocument) -> list[Row]:
     return out
 
 
+def _title(doc: SourceDocument) -> str:
+    """The document's title as its body gives it (its level-1 heading), else its metadata's."""
+    marks = trails(doc.body)
+    return marks[0][2] if marks and marks[0][1] == 1 else doc.title
+
+
 def _title_rows(doc: SourceDocument) -> list[Row]:
     """A document whose title announces an agreement is about that agreement."""
-    marks = trails(doc.body)
-    title = marks[0][2] if marks and marks[0][1] == 1 else doc.title
+    title = _title(doc)
     m = TITLE_TIE.match(title.strip())
     if m is None:
         return []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from bot.compose import Answer
 from bot.register import RARE, Row, _key, split_name
@@ -166,27 +167,25 @@ class _Topic:
         self, row: Row, docs: dict[str, SourceDocument], others: list[str] | tuple[str, ...] = ()
     ) -> None:
         self.row, self.docs = row, docs
-        own_keys = {_key(n) for n in row.names()}
+        keys = {_key(n) for n in row.names()}
         self.others = [
-            _mention_pattern(n) for n in others if len(_key(n)) >= 2 and _key(n) not in own_keys
+            _mention_pattern(n) for n in others if len(_key(n)) >= 2 and _key(n) not in keys
         ]
         self.names_given = tuple(row.names())
         self.names = [_mention_pattern(n) for n in row.names() if len(_key(n)) >= 2]
-        # Documents titled with the row's name: its own pages, the first source among equals.
-        self.pages = {
-            s.doc_id
-            for s in row.sources
-            if s.quote == s.section and SECTION_SEPARATOR not in s.section
-        }
-        keys = {_key(n) for n in row.names()}
+        # A source whose section is a whole document's title: a page titled with the row's
+        # name, its own page (the first source among equals).
+        whole = [
+            s for s in row.sources if s.quote == s.section and SECTION_SEPARATOR not in s.section
+        ]
+        self.pages = {s.doc_id for s in whole}
         # Sections headed by the row's name (with their sub-sections) are about it throughout.
         # Kept with and without the document's title: citations name sections without it.
         self.own = {
             (s.doc_id, form)
             for s in row.sources
             # headed by the row's name, or the whole document when its title names the row
-            if _key(split_name(s.section.split(SECTION_SEPARATOR)[-1])[0]) in keys
-            or (s.quote == s.section and SECTION_SEPARATOR not in s.section)
+            if _key(split_name(s.section.split(SECTION_SEPARATOR)[-1])[0]) in keys or s in whole
             if not self._about_another(s.doc_id, s.section)
             for form in (s.section, _untitled(s.section))
         }
@@ -293,6 +292,7 @@ def _full_section(doc: SourceDocument, sentence: str, cited: str) -> str:
     return trails_found[0] if trails_found else cited
 
 
+@lru_cache(maxsize=4096)  # asked for each sentence read, with the same few names
 def _mention_pattern(name: str) -> re.Pattern[str]:
     """The name as words, any punctuation or spacing between them, a genitive s allowed."""
     words = re.findall(r"\w+", name)
@@ -357,18 +357,29 @@ def cue_rank(name: str, sentence: str, row_names: tuple[str, ...] = ()) -> int:
     for i, cue in enumerate(strong):
         found = cue.search(sentence)
         if found:
-            late = len(re.findall(r"\w+", sentence[: found.start()])) >= PREDICATE_WORDS
-            return 2 * i + int(late)
+            return 2 * i + int(_late(sentence, found))
+    rest = _after_opening_name(sentence, row_names)
+    if rest is not None and DEFINES_FOR.match(rest):
+        return 2 * len(strong)
+    found = passing.search(sentence)
+    if found:
+        return 2 * len(strong) + 1 + int(_late(sentence, found))
+    return 99
+
+
+def _late(sentence: str, cue: re.Match[str]) -> bool:
+    return len(re.findall(r"\w+", sentence[: cue.start()])) >= PREDICATE_WORDS
+
+
+def _after_opening_name(sentence: str, row_names: tuple[str, ...]) -> str | None:
+    """What follows the tie's name where the sentence opens with it (a list dash or bullet
+    before it allowed), or None: "SEA20 är ett nätverk ..." -> " är ett nätverk ..."."""
     opening = sentence.lstrip(" -–•*")
     for n in row_names:
         named = len(_key(n)) >= 2 and _mention_pattern(n).match(opening)
-        if named and DEFINES_FOR.match(opening[named.end() :]):
-            return 2 * len(strong)
-    found = passing.search(sentence)
-    if found:
-        late = len(re.findall(r"\w+", sentence[: found.start()])) >= PREDICATE_WORDS
-        return 2 * len(strong) + 1 + int(late)
-    return 99
+        if named:
+            return opening[named.end() :]
+    return None
 
 
 def read_value(
@@ -424,8 +435,7 @@ def _row_acts(sentence: str, owner: str, row_names: tuple[str, ...]) -> bool:
     arktiska konferenser"): the organisation's doings, not the owner's tie to it."""
     if not STATUS_ACTS.search(sentence) or (owner and owner.split()[0] in sentence):
         return False
-    opening = sentence.lstrip(" -–•*")
-    return any(_mention_pattern(n).match(opening) for n in row_names if len(_key(n)) >= 2)
+    return _after_opening_name(sentence, row_names) is not None
 
 
 def _other_body(sentence: str, row_names: tuple[str, ...]) -> bool:
