@@ -31,7 +31,7 @@ import numpy as np
 
 from ingest.modelfile import ModelFile
 from training.judge_encoder import pair_text
-from training.train import bitfit, bundled_model, sha256, start_run
+from training.train import bitfit, bundled_model, optimizer_step, sha256, start_run
 
 QUERY = "query: "
 
@@ -238,13 +238,8 @@ def train(args: argparse.Namespace) -> dict:
                 if y.max() > 0:
                     loss = loss + (torch.logsumexp(part, 0) - part[y > 0].max()) / len(batch)
                 at += len(g)
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
+            optimizer_step(loss, optimizer, schedule, bar)
             done += 1
-            bar.update(1)
-            bar.set_postfix(loss=f"{loss.item():.3f}")
             if done % 20 == 0:
                 log.info("epoch %d step %d/%d loss %.4f", epoch, done, steps, loss.item())
         bert.eval()

@@ -63,6 +63,17 @@ def bitfit(model) -> list:
     return params
 
 
+def optimizer_step(loss, optimizer, schedule, bar) -> None:
+    """One training step on loss: backward, the optimizer and the schedule forward, the
+    gradients cleared, and the progress bar moved on with the loss shown."""
+    loss.backward()
+    optimizer.step()
+    schedule.step()
+    optimizer.zero_grad()
+    bar.update(1)
+    bar.set_postfix(loss=f"{loss.item():.3f}")
+
+
 def start_run(out: Path, logger: str, seed: int, threads: int) -> logging.Logger:
     """A training run's folder, its log (out/train.log), seeds and thread count."""
     import torch
@@ -192,13 +203,8 @@ def train(args: argparse.Namespace) -> dict:
                 model.tokenize([PASSAGE + t.negative for t in batch]),
             ]
             loss = loss_fn(features, torch.empty(0))
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
+            optimizer_step(loss, optimizer, schedule, bar)
             done += 1
-            bar.update(1)
-            bar.set_postfix(loss=f"{loss.item():.3f}")
             if done % 20 == 0 or done == steps:
                 log.info("epoch %d step %d/%d loss %.4f", epoch, done, steps, loss.item())
     bar.close()
