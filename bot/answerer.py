@@ -151,7 +151,7 @@ class ExtractiveAnswerer:
         min_dense = t.min_dense_english if info.english else t.min_dense
         cover = cand.coverage
         if info.followup:
-            cover = max(cover, cand.values["context_coverage"])
+            cover = max(cover, cand.context)
         return cover < t.min_coverage and cand.similarity < min_dense
 
 

@@ -179,17 +179,6 @@ def new_names(text: str, info: QuestionInfo, meta: dict | None = None, places: b
     return out
 
 
-def strong_name(text: str, info: QuestionInfo, meta: dict) -> bool:
-    """A quoted title or a name of several words: what "Vad heter ...?" usually wants."""
-    names = new_names(text, info, meta)
-    if any(re.search(rf"[\"”“][^\"”“]*{re.escape(n)}", text) for n in names):
-        return True
-    return any(
-        re.search(rf"{re.escape(a)}\s+{re.escape(b)}", text)
-        for a, b in zip(names, names[1:], strict=False)
-    )
-
-
 def terms_of(text: str, info: QuestionInfo) -> tuple[set[str], set[str]]:
     """Words and stems of text, with the other spelling of any acronym ("UBC")."""
     words = with_aliases(set(tokens(text)), info.aliases)

@@ -22,7 +22,6 @@ def model_tuning_file(embedding: str) -> Path:
 # The features of a candidate unit, in the order of the weight vector (see bot/features.py).
 UNIT_FEATURES = (
     "coverage",  # IDF-weighted share of the question's own stems in the unit
-    "context_coverage",  # the same, over the conversation's earlier topic
     "trail_coverage",  # the question's stems in the unit's section trail and introduction
     "dense",  # cosine similarity of the question and the unit, minus 0.8
     "dense_z",  # the same, z-scored over the candidates
@@ -34,8 +33,6 @@ UNIT_FEATURES = (
     "definition",  # "Vad är X": the unit defines X ("X är ...")
     "is_list",  # a list with its lead-in
     "newest",  # from the newest document among the candidates
-    "footnote",  # a footnote's text
-    "fragment",  # a few words, not a sentence: a byline, a subtitle, a label
 )
 
 
@@ -59,7 +56,6 @@ class Tuning(BaseModel):
     weights: dict[str, float] = Field(
         default_factory=lambda: {
             "coverage": 1.5,
-            "context_coverage": 0.5,
             "trail_coverage": 0.3,
             "dense": 8.0,
             "dense_z": 0.35,
@@ -71,8 +67,6 @@ class Tuning(BaseModel):
             "definition": 1.0,
             "is_list": 0.0,
             "newest": 0.05,
-            "footnote": -0.2,
-            "fragment": -0.5,
         }
     )
     bias: float = 0.0
@@ -82,7 +76,6 @@ class Tuning(BaseModel):
     parts_credit: float = Field(0.7, description="A compound found only as its two parts.")
     followup_context: float = Field(1.0, description="Weight of the earlier topic, follow-ups.")
     other_context: float = Field(0.5, description="Weight of the earlier topic otherwise.")
-    fragment_words: int = Field(6, ge=1, description="Fewer words than this: a fragment.")
     # Selection.
     max_units: int = Field(2, ge=1, description="Units quoted in one answer.")
     window: int = Field(6, ge=2, description="Ranked units looked at for a runner-up.")
@@ -90,11 +83,10 @@ class Tuning(BaseModel):
     runner_up_margin: float = Field(0.6, description="How far behind a second unit may score.")
     same_chunk_margin: float = Field(0.25, description="The same, for a unit of the same chunk.")
     fit_margin: float = Field(1.0, description="How far behind a unit that fits the kind may be.")
-    name_margin: float = Field(1.5, description="The same, for a quoted or multi-word name.")
-    narrow_margin: float = Field(2.0, description="The same, for the subset a follow-up asks.")
     runner_up_coverage: float = Field(
         0.65, description="Share of the best unit's coverage a preferred runner-up keeps."
     )
+    narrow_margin: float = Field(2.0, description="The same, for the subset a follow-up asks.")
     newer_coverage: float = Field(
         0.9, description="Share of the best unit's coverage a newer document's unit keeps."
     )

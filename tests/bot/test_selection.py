@@ -249,14 +249,7 @@ def test_a_byline_does_not_answer() -> None:
         "# Cykelpotential\n\nSamhällsanalys, Region Dalarna\n\n## Hastigheter\n\n"
         "För arbetsresor räknar Region Dalarna med 22 km/h för elcykel.\n\n" + filler()
     )
-    snap = snapshot(body)
-    info = analyse("Vilken hastighet räknar Region Dalarna med för elcykel?", [], snap.vocabulary)
-    top = [(c, 0.0) for c in snap.chunks(snap.lexical.chunk_keys)[0]]
-    qvec = np.asarray(HashingEmbeddings().embed_query(info.query), dtype=np.float32)
-    units = gather(info, snap, top, qvec, Tuning())
-    byline = next(c for c in units if c.record.text.startswith("Samhällsanalys"))
-    assert byline.values["fragment"] == 1.0
-    _, answer = ask(snap, "Vilken hastighet räknar Region Dalarna med för elcykel?")
+    _, answer = ask(snapshot(body), "Vilken hastighet räknar Region Dalarna med för elcykel?")
     assert "22 km/h" in answer.answer, answer.answer
 
 
