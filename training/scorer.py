@@ -5,7 +5,10 @@ as the bot does and stores each candidate unit's features (config.tuning.UNIT_FE
 label: "this unit, alone or widened to its neighbour, answers the question" (evals.fit.collect).
 Must-abstain questions have only negatives. `python -m training.scorer fit --data DIR` fits
 the weights on DIR/train, keeps the epoch that ranks best on DIR/dev, and with --write lays them
-over config/tuning-<model>.json.
+over config/tuning-<model>.json. `python -m training.scorer lopo --data DIR` pools train and dev
+and holds out one publisher at a time: the rest fits the weights, the held-out one measures
+them; the number of epochs that ranks best summed over all publishers is chosen, and with
+--write the weights fitted on every publisher with that many epochs are written.
 
 The fit is listwise: a softmax over each answerable question's candidates, maximising the
 probability of those that answer. It learns a correction to the current weights (starting from
@@ -16,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,10 +69,24 @@ def collect(split: str, settings: Settings, out: Path, only: list[str] | None = 
 
 @dataclass
 class Split:
-    """A split's questions: each one's candidate features and labels, in the scorer's order."""
+    """A split's questions: each one's candidate features and labels, in the scorer's order,
+    and the group (QA file or eval set) each comes from."""
 
     feat: list[np.ndarray] = field(default_factory=list)
     labels: list[np.ndarray] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+
+    def subset(self, keep: list[bool]) -> Split:
+        out = Split()
+        for f, y, g, k in zip(self.feat, self.labels, self.groups, keep, strict=True):
+            if k:
+                out.feat.append(f)
+                out.labels.append(y)
+                out.groups.append(g)
+        return out
+
+    def __add__(self, other: Split) -> Split:
+        return Split(self.feat + other.feat, self.labels + other.labels, self.groups + other.groups)
 
 
 def load_split(folder: Path) -> Split:
@@ -84,6 +103,7 @@ def load_split(folder: Path) -> Split:
                 rows = d["q"] == qi
                 out.feat.append(d["feat"][rows].astype(np.float64))
                 out.labels.append(d["label"][rows])
+                out.groups.append(path.stem)
     return out
 
 
@@ -95,6 +115,37 @@ def ranking(split: Split, weights: np.ndarray) -> tuple[int, int]:
             total += 1
             hits += int(labels[int(np.argmax(feat @ weights))] > 0)
     return hits, total
+
+
+def corrections(
+    train: Split, base: np.ndarray, epochs: int, seed: int, lr: float = LEARNING_RATE
+) -> Iterator[np.ndarray]:
+    """The weights after each epoch: base plus a correction fitted listwise on train (a softmax
+    over each answerable question's candidates, maximising those that answer)."""
+    import torch
+
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    answerable = [i for i, y in enumerate(train.labels) if len(y) and y.max() > 0]
+    every = np.vstack([train.feat[i] for i in answerable])
+    # Features are standardised for the fit, so that one learning rate suits them all.
+    mean, scale = every.mean(0), every.std(0) + 1e-6
+    xs = [torch.from_numpy((train.feat[i] - mean) / scale) for i in answerable]
+    offsets = [torch.from_numpy(train.feat[i] @ base) for i in answerable]
+    positive = [torch.from_numpy(train.labels[i] > 0) for i in answerable]
+    delta = torch.zeros(len(base), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.AdamW([delta], lr=lr, weight_decay=WEIGHT_DECAY)
+    for _ in range(epochs):
+        order = rng.permutation(len(xs))
+        for start in range(0, len(order), BATCH):
+            loss = torch.zeros((), dtype=torch.float64)
+            for i in order[start : start + BATCH]:
+                logits = offsets[i] + xs[i] @ delta
+                loss = loss + torch.logsumexp(logits, 0) - torch.logsumexp(logits[positive[i]], 0)
+            opt.zero_grad()
+            (loss / BATCH).backward()
+            opt.step()
+        yield base + delta.detach().numpy() / scale
 
 
 def fit(
@@ -109,42 +160,61 @@ def fit(
     """Weights that rank answering units first: base plus a correction fitted listwise on
     train; the epoch that ranks best on dev is kept (base itself when none beats it), scaled
     so that scores over train's candidates spread as much as under base."""
-    import torch
-
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    answerable = [i for i, y in enumerate(train.labels) if len(y) and y.max() > 0]
-    every = np.vstack([train.feat[i] for i in answerable])
-    # Features are standardised for the fit, so that one learning rate suits them all.
-    mean, scale = every.mean(0), every.std(0) + 1e-6
-    xs = [torch.from_numpy((train.feat[i] - mean) / scale) for i in answerable]
-    offsets = [torch.from_numpy(train.feat[i] @ base) for i in answerable]
-    positive = [torch.from_numpy(train.labels[i] > 0) for i in answerable]
-    delta = torch.zeros(len(base), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.AdamW([delta], lr=lr, weight_decay=WEIGHT_DECAY)
     best, best_weights = ranking(dev, base), base
     log(f"dev med nuvarande vikter: {best[0]}/{best[1]}")
-    for epoch in range(epochs):
-        order = rng.permutation(len(xs))
-        for start in range(0, len(order), BATCH):
-            loss = torch.zeros((), dtype=torch.float64)
-            for i in order[start : start + BATCH]:
-                logits = offsets[i] + xs[i] @ delta
-                loss = loss + torch.logsumexp(logits, 0) - torch.logsumexp(logits[positive[i]], 0)
-            opt.zero_grad()
-            (loss / BATCH).backward()
-            opt.step()
-        weights = base + delta.detach().numpy() / scale
+    for epoch, weights in enumerate(corrections(train, base, epochs, seed, lr), start=1):
         result = ranking(dev, weights)
-        log(f"epok {epoch + 1}: dev {result[0]}/{result[1]}")
+        log(f"epok {epoch}: dev {result[0]}/{result[1]}")
         if result[0] > best[0]:
             best, best_weights = result, weights
-    # The fit sharpens the scores (about twice the spread); the selection margins were set on
-    # the base's spread, and on dev the pass rate is higher with the spread kept (574 vs 560
-    # of 879 questions), so only the direction of the new weights is taken.
+    return rescaled(train, base, best_weights)
+
+
+def rescaled(train: Split, base: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The weights scaled so that scores over train's candidates spread as much as under base.
+    The fit sharpens the scores (about twice the spread); the selection margins were set on
+    the base's spread, and on dev the pass rate is higher with the spread kept (574 vs 560 of
+    879 questions), so only the direction of the new weights is taken."""
     every_score = np.concatenate([f @ base for f in train.feat])
-    new_score = np.concatenate([f @ best_weights for f in train.feat])
-    return best_weights * float(np.std(every_score) / max(np.std(new_score), 1e-9))
+    new_score = np.concatenate([f @ weights for f in train.feat])
+    return weights * float(np.std(every_score) / max(np.std(new_score), 1e-9))
+
+
+def publisher(group: str) -> str:
+    """The publisher a group's questions come from: regeringen.se's three QA files are one."""
+    return re.sub(r"-[a-z]$", "", group) if group.startswith("regeringen") else group
+
+
+@dataclass
+class Lopo:
+    """Leave-one-publisher-out: for each publisher, its questions ranked by base and by the
+    weights fitted on every other publisher after each epoch."""
+
+    total: dict[str, int] = field(default_factory=dict)  # answerable questions
+    base: dict[str, int] = field(default_factory=dict)  # ranked right by base
+    fitted: dict[str, list[int]] = field(default_factory=dict)  # ranked right, per epoch
+
+    def best_epoch(self) -> int:
+        sums = [sum(hits[e] for hits in self.fitted.values()) for e in range(self._epochs())]
+        return int(np.argmax(sums)) + 1
+
+    def _epochs(self) -> int:
+        return min(len(h) for h in self.fitted.values())
+
+
+def lopo(
+    data: Split, base: np.ndarray, epochs: int, seed: int, log=print, lr: float = LEARNING_RATE
+) -> Lopo:
+    """Each publisher held out in turn; the rest fits the weights."""
+    out = Lopo()
+    names = [publisher(g) for g in data.groups]
+    for name in dict.fromkeys(names):
+        held = [n == name for n in names]
+        test, train = data.subset(held), data.subset([not h for h in held])
+        out.base[name], out.total[name] = ranking(test, base)
+        out.fitted[name] = [ranking(test, w)[0] for w in corrections(train, base, epochs, seed, lr)]
+        log(f"{name}: {out.base[name]} -> {out.fitted[name]} av {out.total[name]}")
+    return out
 
 
 def write(weights: np.ndarray, path: Path) -> Path:
@@ -181,6 +251,19 @@ def main(argv: list[str] | None = None) -> int:
     fitp.add_argument("--epochs", type=int, default=10)
     fitp.add_argument("--seed", type=int, default=13)
     fitp.add_argument("--write", action="store_true", help="skriv vikterna i tuning-filen")
+    lop = sub.add_parser(
+        "lopo",
+        help="lämna ut en utgivare i taget: anpassa på de andra, mät på den",
+        description="Exempel: python -m training.scorer lopo --data runs --write",
+    )
+    lop.add_argument("--data", type=Path, required=True, help="mappen med train/ och dev/")
+    lop.add_argument("--epochs", type=int, default=10)
+    lop.add_argument("--seed", type=int, default=13)
+    lop.add_argument(
+        "--write",
+        action="store_true",
+        help="anpassa på alla utgivare med det bästa antalet epoker och skriv vikterna",
+    )
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "collect":
@@ -189,14 +272,37 @@ def main(argv: list[str] | None = None) -> int:
         collect(args.split, settings, args.out, args.only)
         return 0
     base = np.asarray(Tuning.load(embedding=settings.embedding).weight_vector())
+    if args.command == "lopo":
+        return _lopo_main(args, base, settings)
     weights = fit(
         load_split(args.data / "train"), load_split(args.data / "dev"), base, args.epochs, args.seed
     )
+    _report(base, weights, args.write, settings)
+    return 0
+
+
+def _lopo_main(args: argparse.Namespace, base: np.ndarray, settings: Settings) -> int:
+    data = load_split(args.data / "train") + load_split(args.data / "dev")
+    result = lopo(data, base, args.epochs, args.seed)
+    epoch = result.best_epoch()
+    print(f"\n{'utgivare':<36} {'frågor':>6} {'nu':>5} {'epok ' + str(epoch):>8}")
+    for name, total in result.total.items():
+        print(f"{name:<36} {total:>6} {result.base[name]:>5} {result.fitted[name][epoch - 1]:>8}")
+    print(
+        f"{'Totalt':<36} {sum(result.total.values()):>6} {sum(result.base.values()):>5} "
+        f"{sum(h[epoch - 1] for h in result.fitted.values()):>8}"
+    )
+    if args.write:
+        *_, last = corrections(data, base, epoch, args.seed)
+        _report(base, rescaled(data, base, last), True, settings)
+    return 0
+
+
+def _report(base: np.ndarray, weights: np.ndarray, save: bool, settings: Settings) -> None:
     for name, old, new in zip(UNIT_FEATURES, base, weights, strict=True):
         print(f"  {name:<18} {old:8.3f} -> {new:8.3f}")
-    if args.write:
+    if save:
         print(f"Skrev {write(weights, model_tuning_file(settings.embedding))}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from config.tuning import UNIT_FEATURES
-from training.scorer import Split, fit, load_split, ranking, write
+from training.scorer import Split, fit, load_split, lopo, publisher, ranking, write
 
 pytest.importorskip("torch")  # the training extra
 
@@ -64,3 +64,29 @@ def test_write_keeps_the_thresholds(tmp_path: Path) -> None:
 def test_an_empty_folder_is_named(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match=str(tmp_path)):
         load_split(tmp_path)
+
+
+def test_regeringen_files_are_one_publisher() -> None:
+    assert publisher("regeringen-a") == publisher("regeringen-c") == "regeringen"
+    assert publisher("lansstyrelsen") == "lansstyrelsen"
+    assert publisher("evals__external__femte") == "evals__external__femte"
+
+
+def test_leave_one_publisher_out_measures_each_on_weights_fitted_without_it() -> None:
+    rng = np.random.default_rng(2)
+    # Three publishers reward feature 3; a fourth rewards feature 5, which no other teaches.
+    data = Split()
+    for name, signal in (("a", 3), ("b", 3), ("c", 3), ("odd", 5)):
+        part = _split(rng, 120, signal=signal)
+        data = data + Split(part.feat, part.labels, [name] * len(part.feat))
+    base = np.zeros(N)
+    base[0] = 1.0
+    result = lopo(data, base, epochs=3, seed=1, log=lambda *_: None, lr=0.05)
+    assert set(result.total) == {"a", "b", "c", "odd"}
+    assert all(len(hits) == 3 for hits in result.fitted.values())
+    # Each of a, b, c learns from the other two what ranks its answers first ...
+    for name in "abc":
+        assert result.fitted[name][-1] > result.base[name] + 40
+    # ... and the odd one out gains little from what the others teach.
+    assert result.fitted["odd"][-1] < result.fitted["a"][-1]
+    assert 1 <= result.best_epoch() <= 3
