@@ -6,8 +6,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from config.tuning import UNIT_FEATURES
-from training.scorer import Split, fit, load_split, lopo, publisher, ranking, write
+from config.tuning import UNIT_FEATURES, Tuning
+from training.scorer import (
+    Split,
+    fit,
+    load_split,
+    lopo,
+    publisher,
+    ranking,
+    start_weights,
+    write,
+)
 
 pytest.importorskip("torch")  # the training extra
 
@@ -90,3 +99,16 @@ def test_leave_one_publisher_out_measures_each_on_weights_fitted_without_it() ->
     # ... and the odd one out gains little from what the others teach.
     assert result.fitted["odd"][-1] < result.fitted["a"][-1]
     assert 1 <= result.best_epoch() <= 3
+
+
+def test_a_start_file_overrides_only_the_weights_it_names(tmp_path: Path) -> None:
+    path = tmp_path / "start.json"
+    path.write_text(json.dumps({"min_dense": 0.4, "weights": {"dense": 2.5}}), encoding="utf-8")
+    weights = dict(zip(UNIT_FEATURES, start_weights(path), strict=True))
+    defaults = Tuning().weights
+    assert weights["dense"] == 2.5
+    assert weights["coverage"] == defaults["coverage"] != 2.5
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    with pytest.raises(SystemExit, match="broken.json"):
+        start_weights(broken)
