@@ -18,12 +18,15 @@ SITE_FILE = "site.yaml"
 # Neutral texts for a corpus without site.yaml: the page must not name another municipality.
 DEFAULT_TITLE = "Fråga kommunens policydokument"
 DEFAULT_MUNICIPALITY = "kommunen"
+# The country every Swedish public body's documents are about without saying so.
+DEFAULT_COUNTRY = "Sverige"
 
 
 @dataclass(frozen=True)
 class Site:
     title: str = DEFAULT_TITLE
     municipality: str = DEFAULT_MUNICIPALITY
+    country: str = DEFAULT_COUNTRY
     example_questions: tuple[str, ...] = ()
     contact: str = ""
 
@@ -50,19 +53,22 @@ def load_site(settings: Settings) -> Site:
     return Site(
         title=str(settings.site_title or data.get("title") or DEFAULT_TITLE),
         municipality=str(settings.municipality or data.get("municipality") or DEFAULT_MUNICIPALITY),
+        country=str(data.get("country") or DEFAULT_COUNTRY),
         example_questions=tuple(str(q) for q in examples if str(q).strip()),
         contact=(settings.contact or str(data.get("contact") or "")).strip(),
     )
 
 
 def owner_words(settings: Settings) -> frozenset[str]:
-    """The words of the deployment's own name ("Krokoms kommun": krokoms, krokom), which a
-    resident adds to a question ("... i Krokom?") though the documents seldom repeat it."""
-    name = load_site(settings).municipality
-    if name == DEFAULT_MUNICIPALITY:
-        return frozenset()
-    out: set[str] = set()
-    for word in tokens(name):
+    """The words of the deployment's own name ("Krokoms kommun": krokoms, krokom) and of its
+    country, which a resident adds to a question ("... i Krokom?", "... i Sverige?") though
+    the documents seldom repeat them: a national agency's page says "fornlämningar", not
+    "fornlämningar i Sverige"."""
+    site = load_site(settings)
+    out: set[str] = {fold(w) for w in tokens(site.country)}
+    if site.municipality == DEFAULT_MUNICIPALITY:
+        return frozenset(out)
+    for word in tokens(site.municipality):
         low = fold(word)
         if low in BODY_KINDS or is_common_word(low) or len(low) < 2:
             continue  # "kommun", "region": a kind of body, not its name

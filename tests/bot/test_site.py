@@ -27,13 +27,20 @@ För det andra barnet betalar du 1 000 kronor per månad.
 
 
 def test_owner_words_are_the_name_not_the_kind_of_body() -> None:
-    assert owner_words(Settings(municipality="Krokoms kommun")) == {"krokoms", "krokom"}
-    assert owner_words(Settings(municipality="Region Jämtland Härjedalen")) == {
-        "jämtland",
-        "härjedalen",
-    }
-    # The neutral default names no one.
-    assert owner_words(Settings(corpus_dir=Path("/nonexistent"))) == frozenset()
+    nowhere = Path("/nonexistent")
+    krokom = Settings(municipality="Krokoms kommun", corpus_dir=nowhere)
+    assert owner_words(krokom) == {"krokoms", "krokom", "sverige"}
+    region = Settings(municipality="Region Jämtland Härjedalen", corpus_dir=nowhere)
+    assert owner_words(region) == {"jämtland", "härjedalen", "sverige"}
+    # The neutral default names no body, only the country.
+    assert owner_words(Settings(corpus_dir=nowhere)) == {"sverige"}
+
+
+def test_site_yaml_names_another_country(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text(
+        "municipality: Korsholms kommun\ncountry: Finland\n", encoding="utf-8"
+    )
+    assert owner_words(Settings(corpus_dir=tmp_path)) == {"korsholms", "korsholm", "finland"}
 
 
 def test_owner_words_are_corpus_words_and_its_subject() -> None:
@@ -64,3 +71,10 @@ def test_the_deployments_own_name_needs_no_mention(tmp_path: Path, fees_corpus: 
     # Another body's name is still a question the documents do not answer.
     other = bot_for(tmp_path, fees_corpus, "Nordviks kommun").ask(question)
     assert other.abstained
+
+
+def test_the_country_needs_no_mention_but_another_does(tmp_path: Path, fees_corpus: Path) -> None:
+    bot = bot_for(tmp_path, fees_corpus, "Storviks kommun")
+    here = bot.ask("Vad kostar förskola i Sverige per månad?")
+    assert not here.abstained and "1 500 kronor" in here.answer
+    assert bot.ask("Vad kostar förskola i Norge per månad?").abstained
