@@ -242,33 +242,20 @@ def main(argv: list[str] | None = None) -> int:
     col.add_argument("--out", type=Path, required=True)
     col.add_argument("--data-dir", type=Path, help="datamapp för gruppernas index")
     col.add_argument("--only", nargs="*", help="bara dessa grupper (namn i splits.yaml)")
-    fitp = sub.add_parser(
-        "fit",
-        help="anpassa vikterna på train, välj epok på dev",
-        description="Exempel: python -m training.scorer fit --data runs --write",
+    _fitting(
+        sub, "fit", "anpassa vikterna på train, välj epok på dev", "skriv vikterna i tuning-filen"
     )
-    fitp.add_argument("--data", type=Path, required=True, help="mappen med train/ och dev/")
-    fitp.add_argument("--epochs", type=int, default=10)
-    fitp.add_argument("--seed", type=int, default=13)
-    fitp.add_argument("--write", action="store_true", help="skriv vikterna i tuning-filen")
-    lop = sub.add_parser(
+    lop = _fitting(
+        sub,
         "lopo",
-        help="lämna ut en utgivare i taget: anpassa på de andra, mät på den",
-        description="Exempel: python -m training.scorer lopo --data runs --write",
+        "lämna ut en utgivare i taget: anpassa på de andra, mät på den",
+        "anpassa på alla utgivare med det bästa antalet epoker och skriv vikterna",
     )
-    lop.add_argument("--data", type=Path, required=True, help="mappen med train/ och dev/")
-    lop.add_argument("--epochs", type=int, default=10)
-    lop.add_argument("--seed", type=int, default=13)
     lop.add_argument(
         "--start",
         type=Path,
         help="börja från vikterna i denna tuning-fil (de som saknas: standardvärdena), "
         "inte från de nuvarande",
-    )
-    lop.add_argument(
-        "--write",
-        action="store_true",
-        help="anpassa på alla utgivare med det bästa antalet epoker och skriv vikterna",
     )
     args = parser.parse_args(argv)
     settings = Settings()
@@ -287,6 +274,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     _report(base, weights, args.write, settings)
     return 0
+
+
+def _fitting(sub, name: str, help: str, write_help: str) -> argparse.ArgumentParser:
+    """A subcommand that fits weights on the collected candidates in --data."""
+    cmd = sub.add_parser(
+        name,
+        help=help,
+        description=f"Exempel: python -m training.scorer {name} --data runs --write",
+    )
+    cmd.add_argument("--data", type=Path, required=True, help="mappen med train/ och dev/")
+    cmd.add_argument("--epochs", type=int, default=10)
+    cmd.add_argument("--seed", type=int, default=13)
+    cmd.add_argument("--write", action="store_true", help=write_help)
+    return cmd
 
 
 def start_weights(path: Path) -> np.ndarray:
