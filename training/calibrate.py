@@ -20,8 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from config.settings import Settings
+from config.settings import DEFAULT_CORPUS, REPOSITORY, Settings
 from config.tuning import Tuning, model_tuning_file
+from evals.loading import load_items
+from evals.metrics import alternatives, norm
+from ingest.loaders import discover
+from training.data import passages_of
 from training.passrate import group_settings, group_target, split_names
 
 # Share of supported sentences the verification gate must keep.
@@ -88,12 +92,6 @@ def gate_pairs(settings: Settings) -> tuple[list[tuple[str, str]], list[tuple[st
     """(sentence, passage) pairs the gate should keep and drop: each unit of the default
     corpus that holds an expected text of evals/sets with its own chunk, and with every chunk
     of another section."""
-    from config.settings import DEFAULT_CORPUS, REPOSITORY
-    from evals.loading import load_items
-    from evals.metrics import alternatives, norm
-    from ingest.loaders import discover
-    from training.data import passages_of
-
     items = load_items(sorted((REPOSITORY / "evals" / "sets").glob("*.yaml")))
     expected = {norm(alt) for item in items for e in item.expect for alt in alternatives(e)}
     passages = passages_of(discover(DEFAULT_CORPUS), settings.chunk_max_chars)
