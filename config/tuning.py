@@ -13,6 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field
 DEFAULT_TUNING_FILE = Path(__file__).resolve().parent / "tuning.json"
 
 
+def laid_over(base: dict, over: dict) -> dict:
+    """Tuning values over others: each value of over replaces base's, and the feature weights
+    are replaced one by one, so a file that names only the dense weight keeps the others."""
+    weights = {**base.get("weights", {}), **over.get("weights", {})}
+    return {**base, **over, "weights": weights}
+
+
 def model_tuning_file(embedding: str) -> Path:
     """Where the thresholds on one embedding model's cosine scale live."""
     slug = "".join(c if c.isalnum() else "-" for c in embedding.lower()).strip("-")
@@ -143,9 +150,7 @@ class Tuning(BaseModel):
             return tuning
         try:
             scale = json.loads(model_file.read_text(encoding="utf-8"))
-            data = tuning.model_dump()
-            data["weights"] = {**data["weights"], **scale.pop("weights", {})}
-            return cls.model_validate({**data, **scale})
+            return cls.model_validate(laid_over(tuning.model_dump(), scale))
         except (ValueError, OSError) as exc:
             raise ValueError(f"{model_file}: ogiltig tuning-fil: {exc}") from exc
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from config.settings import DEFAULT_CORPUS, REPOSITORY, Settings
-from config.tuning import Tuning, model_tuning_file
+from config.tuning import Tuning, laid_over, model_tuning_file
 from evals.loading import load_items
 from evals.metrics import alternatives, norm
 from ingest.loaders import discover
@@ -132,8 +132,7 @@ def written(values: dict, base: str) -> dict:
     with it), with the carried values laid over it."""
     path = model_tuning_file(base)
     own = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    weights = {**own.pop("weights", {}), **values.get("weights", {})}
-    return {**own, **values, "weights": weights}
+    return laid_over(own, values)
 
 
 def main(argv: list[str] | None = None) -> int:
