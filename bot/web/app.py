@@ -87,7 +87,7 @@ def _chat_tab(site: Site) -> SimpleNamespace:
 
 def _sources_tab() -> SimpleNamespace:
     ui = SimpleNamespace()
-    ui.status = gr.HTML(render.render_status({}), elem_id="pb-status", js_on_load=None)
+    ui.status = gr.HTML(render.render_status(None), elem_id="pb-status", js_on_load=None)
     # Filled from the stored register when the page loads and again when the tab is chosen.
     ui.register = gr.HTML("", elem_id="pb-register", js_on_load=page.script("register.js"))
     gr.HTML("<h2>Sök i dokumenten</h2>", js_on_load=None)

@@ -121,7 +121,11 @@ def render_header(site: Site) -> str:
     return _render("header.j2", site=site)
 
 
-def render_status(status: Mapping) -> str:
+def render_status(status: Mapping | None) -> str:
+    """The index's status line; ``None`` while the page is still fetching it, so the page
+    never claims an empty index before it knows."""
+    if status is None:
+        return _render("status.j2", s=None)
     values = {
         "documents": status.get("documents", 0),
         "chunks": status.get("chunks", 0),

@@ -319,6 +319,12 @@ def test_status_line_in_swedish_time():
     assert "senast indexerat <time>aldrig</time>" in render.render_status({})
 
 
+def test_status_line_while_loading_claims_nothing():
+    out = render.render_status(None)
+    assert 'aria-busy="true"' in out and "Hämtar indexets status" in out
+    assert "dokument" not in out and "aldrig" not in out
+
+
 def test_local_time_is_stockholm_time_with_date():
     assert format_local("2026-07-01T10:00:00+00:00") == "2026-07-01 12:00 (svensk tid)"
     assert format_local("2026-01-15T10:30:00") == "2026-01-15 11:30 (svensk tid)"
