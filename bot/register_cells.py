@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from bot.compose import Answer
+from bot.compose import CLOSE_CODES, Answer
 from bot.register import RARE, Row, _key, split_name
 from bot.register_store import CELLS, Cell, Conflict, Entry, Ref
 from bot.text import find_names, zipf
@@ -50,6 +50,8 @@ Ask = Callable[[str], Answer]
 COMMON = 4.5  # a word this frequent ("En", "Varje") opens a phrase, never a place's name
 # Cells whose differing values are a conflict; purpose and role differ in wording only.
 COMPARED = ("since", "status", "members")
+# Cells whose value is a whole sentence; the others are read from a few words of one.
+SENTENCE_CELLS = ("purpose", "members", "role")
 
 
 def owner_of(doc: SourceDocument, not_owners: set[str] = frozenset()) -> str:
@@ -135,8 +137,12 @@ def fill(
             continue
         question = template.format(name=row.name, owner=owner or "kommunen")
         answer = ask(question)
-        if answer.abstained:
+        if answer.abstained and answer.abstain_code not in CLOSE_CODES:
             continue  # as in the chat: what the documents do not say stays unsaid
+        # A close abstention ("other-entity", "near-miss") says the documents speak of the
+        # topic but the best unit does not name the row or say the cell's kind of thing. The
+        # reader below makes both checks on every sentence it takes, so the units further
+        # down are read, as the chat itself looks a few units down for one that names the row.
         # The quoted units first, then the pipeline's next best ones.
         passages = [(c.doc_id, c.section, c.quote) for c in answer.citations]
         passages += [(r.meta["doc_id"], r.meta.get("section", ""), r.text) for r in answer.ranked]
@@ -211,6 +217,14 @@ class _Topic:
         after = sentence[cue.end() :] if cue else ""
         return any(p.search(after) for p in self.others) and not self.names_it(after)
 
+    def in_anothers(self, doc_id: str, section: str) -> bool:
+        """The section is headed by another row's name and is not the row's own: what it says
+        ("Föreningens huvudsakliga syfte är ... mellan Murmansk och Bodö") is that row's."""
+        heading = section.split(SECTION_SEPARATOR)[-1]
+        if self.in_own(doc_id, section) or self.names_it(heading):
+            return False
+        return any(p.search(heading) for p in self.others)
+
     def in_own(self, doc_id: str, section: str) -> bool:
         return any(
             doc_id == d and (section == s or section.startswith(s + SECTION_SEPARATOR))
@@ -252,6 +266,11 @@ class _Topic:
 _SAYS_IT = re.compile(
     r"(?:^|[.!?]\s+)(?:" + "|".join(n.capitalize() for n in TIE_NOUNS) + r")\w*?(?:en|et|na)\b",
     re.MULTILINE,
+)
+
+# The same kind word as the sentence's subject, a genitive allowed ("Föreningens syfte är").
+_TIE_SUBJECT = re.compile(
+    r"\W*(?:" + "|".join(n.capitalize() for n in TIE_NOUNS) + r")\w*?(?:en|et|na)s?\b"
 )
 
 
@@ -321,6 +340,10 @@ def _first(
                 continue
             value = read_value(name, sentence, owner, topic.names_given)
             other = name in ("role", "members") and topic.said_of_another(name, sentence)
+            # In another row's section, "Föreningens syfte ..." is that row's purpose, whatever
+            # places it names.
+            if name in SENTENCE_CELLS and topic.in_anothers(doc_id, section):
+                other = other or _TIE_SUBJECT.match(sentence) is not None
             if value is not None and other:
                 continue
             if value is not None:

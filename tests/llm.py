@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -33,26 +34,38 @@ def cache_dir() -> Path:
     return Path(os.environ.get("POLICYBOT_TEST_CACHE", Path.home() / ".cache" / "policybot-tests"))
 
 
-def _pip(*args: str) -> None:
+def _pip(*args: str, env: dict[str, str] | None = None) -> None:
     """pip, failing with its own output (the last lines) when it fails."""
     done = subprocess.run(
         [sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
         capture_output=True,
         text=True,
+        env={**os.environ, **(env or {})},
     )
     if done.returncode:
         tail = "\n".join((done.stdout + done.stderr).splitlines()[-20:])
         raise RuntimeError(f"pip {' '.join(args)} failed:\n{tail}")
 
 
+# A build for this machine's own CPU (llama.cpp's default, GGML_NATIVE) crashes with SIGSEGV
+# on its first completion on a machine whose CPU has AMX: the sandbox does not grant AMX tile
+# state. A portable AVX2 build runs on every x86-64 machine seen here at the same speed.
+PORTABLE = "-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
+
+
 def runtime() -> Path:
     """A directory holding llama_cpp and its server's dependencies (for PYTHONPATH)."""
-    target = cache_dir() / "llama-cpp-python-0.3.36"
+    target = cache_dir() / "llama-cpp-python-0.3.36-portable"
     with FileLock(str(cache_dir() / "runtime.lock")):
         if not (target / "llama_cpp" / "server").is_dir():
             work = Path(tempfile.mkdtemp(dir=cache_dir(), prefix="runtime-"))
             try:
-                _pip("install", "--quiet", "--target", str(work), RUNTIME)
+                # No wheel cache: a native build cached by an earlier install would come back.
+                _pip(
+                    "install",
+                    *("--quiet", "--no-cache-dir", "--target", str(work), RUNTIME),
+                    env={"CMAKE_ARGS": PORTABLE} if platform.machine() == "x86_64" else None,
+                )
                 shutil.rmtree(target, ignore_errors=True)
                 work.rename(target)  # whole or not at all
             finally:

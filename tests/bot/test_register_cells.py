@@ -308,3 +308,32 @@ def test_a_section_headed_by_a_row_that_describes_another_is_not_its_own() -> No
     doc = _doc("plan", "2022-01-01", own)
     entry = fill(row, "Staden", ask, {"plan": doc}, others=["Beta Office"])
     assert entry.cells["purpose"].value == quote
+
+
+def test_a_close_abstention_reads_on_and_another_rows_section_keeps_its_own_purpose() -> None:
+    body = (
+        "# Plan\n\n## Vänorter\n\nStaden har vänorter i flera länder. "
+        "Staden har ett pågående samarbete med vänorten Norrby.\n\n"
+        "## Vägföreningen\n\nFöreningens syfte är att bygga relationer längs vägen mellan "
+        "Norrby och Söderby.\n"
+    )
+    doc = _doc("plan", "2022-01-01", body)
+    row = Row(
+        "Norrby", "partnership", [], [Source("plan", doc.updated, "Plan > Vänorter", "Norrby")]
+    )
+    others = ["Vägföreningen"]
+    best = _cite(doc, "Vänorter", "Staden har vänorter i flera länder.")
+    purpose = _cite(doc, "Vägföreningen", body.split("\n\n")[-1].strip())
+
+    def answers(code: str):
+        close = Answer("Det framgår inte av dokumenten.", True, [best], abstain_code=code)
+        return _scripted({"Pågår": close, "syftet": Answer("…", False, [purpose])})
+
+    # The best unit did not name the town ("other-entity"): the sentence that does, in the
+    # row's own section, still says its status. A question the documents do not cover at all
+    # ("low-match") leaves the cell empty.
+    entry = fill(row, "Staden", answers("other-entity"), {"plan": doc}, others)
+    assert entry.cells["status"].value == "active"
+    assert "status" not in fill(row, "Staden", answers("low-match"), {"plan": doc}, others).cells
+    # The association's purpose names the town as a place; it is the association's own.
+    assert "purpose" not in entry.cells
