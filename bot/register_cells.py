@@ -36,12 +36,14 @@ from ingest.swedish import (
     PURPOSE_CUES,
     REGISTER_QUESTIONS,
     ROLE_CUE,
+    SIGNING,
     SINCE_YEAR,
     STATUS_ACTS,
     STATUS_CUES,
     STATUS_HEDGE,
     STATUS_OTHER_SUBJECT,
     TIE_NOUNS,
+    TODAY,
     YEAR,
 )
 from ingest.text_split import sentence_spans
@@ -338,7 +340,8 @@ def _first(
             sentence = text[a:b]
             if not (own or topic.names_it(sentence)):
                 continue
-            value = read_value(name, sentence, owner, topic.names_given)
+            doc = topic.docs[doc_id]
+            value = read_value(name, sentence, owner, topic.names_given, doc.updated or "")
             other = name in ("role", "members") and topic.said_of_another(name, sentence)
             # In another row's section, "Föreningens syfte ..." is that row's purpose, whatever
             # places it names.
@@ -347,7 +350,6 @@ def _first(
             if value is not None and other:
                 continue
             if value is not None:
-                doc = topic.docs[doc_id]
                 ref = _ref(doc, _full_section(doc, sentence, section), sentence)
                 rank = cue_rank(name, sentence, topic.names_given)
                 found.append((rank, len(found), Cell(value=value, ref=ref)))
@@ -406,10 +408,10 @@ def _after_opening_name(sentence: str, row_names: tuple[str, ...]) -> str | None
 
 
 def read_value(
-    name: str, sentence: str, owner: str = "", row_names: tuple[str, ...] = ()
+    name: str, sentence: str, owner: str = "", row_names: tuple[str, ...] = (), dated: str = ""
 ) -> str | None:
     """What one sentence says for a cell, or None when it does not say it; row_names are the
-    names of the tie the cell is about."""
+    names of the tie the cell is about, dated the date of the sentence's document."""
     if name == "since":
         # "har funnits sedan 2000", "etablerades år 2000": the organisation's own start.
         m = SINCE_YEAR.search(sentence)
@@ -418,6 +420,9 @@ def read_value(
         if JOIN_VERB.search(sentence) and not FOUNDING_VERB.search(sentence):
             year = YEAR.search(sentence)
             return year.group(1) if year else None
+        # "idag ... för att underteckna ett avtal": the year of the page that says so.
+        if dated[:4].isdigit() and TODAY.search(sentence) and SIGNING.search(sentence):
+            return None if YEAR.search(sentence) else dated[:4]
         return None
     if name == "status":
         if STATUS_HEDGE.search(sentence) or STATUS_OTHER_SUBJECT.search(sentence):
@@ -481,7 +486,7 @@ def _newest(name: str, found: Cell, topic: _Topic, owner: str) -> tuple[Cell, li
     others: list[Cell] = []
     if name in COMPARED:
         for doc, section, sentence in topic.sentences_elsewhere(found.ref.doc_id):
-            value = read_value(name, sentence, owner, topic.names_given)
+            value = read_value(name, sentence, owner, topic.names_given, doc.updated or "")
             if (
                 value is not None
                 and _differs(name, value, found.value)
@@ -512,7 +517,7 @@ def _newest_same(name: str, found: Cell, topic: _Topic, owner: str) -> Cell:
         if not doc.updated or not found.ref.updated or doc.updated <= found.ref.updated:
             continue
         if name in COMPARED:
-            value = read_value(name, sentence, owner, topic.names_given)
+            value = read_value(name, sentence, owner, topic.names_given, doc.updated or "")
         else:  # a sentence cell: the very sentence
             value = sentence.strip() if sentence.strip() == found.value else None
         if value is not None and not _differs(name, value, found.value):

@@ -748,6 +748,14 @@ FOUNDING_VERB = re.compile(
     re.IGNORECASE,
 )
 YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+# "idag möttes parterna för att underteckna ett avtal": a news page tells of a signing or a
+# joining on its own date.
+TODAY = re.compile(r"\b(?:i\s?dag|today)\b", re.IGNORECASE)
+SIGNING = re.compile(
+    r"\b(?:underteckn\w*|skr[ei]v\w*(?:\s+\w+){0,3}\s+under|anslut\w*|anslöt|teckna\w*|blev\s+medlem"
+    r"|blir\s+medlem|gick\s+med|går\s+med|sign(?:s|ed|ing)?|join(?:s|ed)?)\b",
+    re.IGNORECASE,
+)
 # What a sentence says about a tie's state, checked in this order: ended, dormant, active.
 STATUS_CUES = (
     ("ended", re.compile(r"\b(?:avslut|upphör|upphört|lämnat|utträ|ended)", re.IGNORECASE)),

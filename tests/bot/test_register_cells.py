@@ -125,6 +125,20 @@ def test_a_sentence_fills_a_cell_only_when_it_says_so(cell, sentence, value) -> 
     assert read_value(cell, sentence, owner="Staden kommun", row_names=names) == value
 
 
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("Idag möttes parterna för att underteckna ett avtal.", "2015"),
+        ("I dag skrev regionen under avtalet med Nordnätet.", "2015"),
+        ("Idag är staden medlem i Nordnätet.", None),  # no signing: when it began is unsaid
+        ("Parterna ska underteckna ett avtal.", None),
+    ],
+)
+def test_a_signing_today_dates_from_the_page(sentence, value) -> None:
+    assert read_value("since", sentence, dated="2015-02-17") == value
+    assert read_value("since", sentence) is None  # an undated page says no year
+
+
 def test_a_purpose_said_from_the_first_words_outranks_one_said_in_passing() -> None:
     stated = "Föreningen har till ändamål att främja samarbetet i regionen."
     aside = "Nätverket grundades i Gdansk 1991 och upprättades i syfte att utveckla samarbetet."
