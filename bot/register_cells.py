@@ -265,15 +265,10 @@ class _Topic:
 
 # A sentence that opens with the tie's kind word, definite ("Föreningen har till ändamål ...",
 # "Nätverket har 55 medlemmar"), speaks of the section's own tie without naming it.
-_SAYS_IT = re.compile(
-    r"(?:^|[.!?]\s+)(?:" + "|".join(n.capitalize() for n in TIE_NOUNS) + r")\w*?(?:en|et|na)\b",
-    re.MULTILINE,
-)
-
+_DEFINITE_TIE = r"(?:" + "|".join(n.capitalize() for n in TIE_NOUNS) + r")\w*?(?:en|et|na)"
+_SAYS_IT = re.compile(r"(?:^|[.!?]\s+)" + _DEFINITE_TIE + r"\b", re.MULTILINE)
 # The same kind word as the sentence's subject, a genitive allowed ("Föreningens syfte är").
-_TIE_SUBJECT = re.compile(
-    r"\W*(?:" + "|".join(n.capitalize() for n in TIE_NOUNS) + r")\w*?(?:en|et|na)s?\b"
-)
+_TIE_SUBJECT = re.compile(r"\W*" + _DEFINITE_TIE + r"s?\b")
 
 
 def _section_text(doc: SourceDocument, section: str) -> str:
@@ -336,17 +331,17 @@ def _first(
         if doc_id not in topic.docs:
             continue
         own = topic.in_own(doc_id, section)
+        doc = topic.docs[doc_id]
+        # In another row's section, "Föreningens syfte ..." is that row's purpose, whatever
+        # places it names.
+        anothers = name in SENTENCE_CELLS and topic.in_anothers(doc_id, section)
         for a, b in _sentences(text):
             sentence = text[a:b]
             if not (own or topic.names_it(sentence)):
                 continue
-            doc = topic.docs[doc_id]
-            value = read_value(name, sentence, owner, topic.names_given, doc.updated or "")
+            value = read_value(name, sentence, owner, topic.names_given, doc.updated)
             other = name in ("role", "members") and topic.said_of_another(name, sentence)
-            # In another row's section, "Föreningens syfte ..." is that row's purpose, whatever
-            # places it names.
-            if name in SENTENCE_CELLS and topic.in_anothers(doc_id, section):
-                other = other or _TIE_SUBJECT.match(sentence) is not None
+            other = other or (anothers and _TIE_SUBJECT.match(sentence) is not None)
             if value is not None and other:
                 continue
             if value is not None:
@@ -408,7 +403,11 @@ def _after_opening_name(sentence: str, row_names: tuple[str, ...]) -> str | None
 
 
 def read_value(
-    name: str, sentence: str, owner: str = "", row_names: tuple[str, ...] = (), dated: str = ""
+    name: str,
+    sentence: str,
+    owner: str = "",
+    row_names: tuple[str, ...] = (),
+    dated: str | None = None,
 ) -> str | None:
     """What one sentence says for a cell, or None when it does not say it; row_names are the
     names of the tie the cell is about, dated the date of the sentence's document."""
@@ -421,8 +420,9 @@ def read_value(
             year = YEAR.search(sentence)
             return year.group(1) if year else None
         # "idag ... för att underteckna ett avtal": the year of the page that says so.
-        if dated[:4].isdigit() and TODAY.search(sentence) and SIGNING.search(sentence):
-            return None if YEAR.search(sentence) else dated[:4]
+        page_year = (dated or "")[:4]
+        if page_year.isdigit() and TODAY.search(sentence) and SIGNING.search(sentence):
+            return None if YEAR.search(sentence) else page_year
         return None
     if name == "status":
         if STATUS_HEDGE.search(sentence) or STATUS_OTHER_SUBJECT.search(sentence):
@@ -486,7 +486,7 @@ def _newest(name: str, found: Cell, topic: _Topic, owner: str) -> tuple[Cell, li
     others: list[Cell] = []
     if name in COMPARED:
         for doc, section, sentence in topic.sentences_elsewhere(found.ref.doc_id):
-            value = read_value(name, sentence, owner, topic.names_given, doc.updated or "")
+            value = read_value(name, sentence, owner, topic.names_given, doc.updated)
             if (
                 value is not None
                 and _differs(name, value, found.value)
@@ -517,7 +517,7 @@ def _newest_same(name: str, found: Cell, topic: _Topic, owner: str) -> Cell:
         if not doc.updated or not found.ref.updated or doc.updated <= found.ref.updated:
             continue
         if name in COMPARED:
-            value = read_value(name, sentence, owner, topic.names_given, doc.updated or "")
+            value = read_value(name, sentence, owner, topic.names_given, doc.updated)
         else:  # a sentence cell: the very sentence
             value = sentence.strip() if sentence.strip() == found.value else None
         if value is not None and not _differs(name, value, found.value):
