@@ -16,6 +16,8 @@ DEFAULT_CORPUS = REPOSITORY / "corpus"
 DEFAULT_EVALS_CORPORA = REPOSITORY.parent / "shared" / "evals-corpora"
 # Real documents gathered for training and evaluation, never committed (../shared/corpora/).
 SHARED_CORPORA = REPOSITORY.parent / "shared" / "corpora"
+# Training documents written from public repository snapshots (training/snapshots.py).
+SNAPSHOT_CORPORA = REPOSITORY.parent / "snapshot-corpora"
 
 
 class Settings(BaseSettings):

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from config.settings import DEFAULT_EVALS_CORPORA, SHARED_CORPORA
+from config.settings import DEFAULT_EVALS_CORPORA, SHARED_CORPORA, SNAPSHOT_CORPORA
 from evals.schema import EvalFormatError, Item, kind
 
 DEFAULT_SETS = Path(__file__).resolve().parent / "sets"
@@ -188,8 +188,12 @@ def load_corpus(corpus_dir: Path) -> tuple[dict[str, Any], list[str]]:
 
 
 def document_paths(
-    corpora: Path = SHARED_CORPORA, evals_corpora: Path = DEFAULT_EVALS_CORPORA
+    corpora: Path = SHARED_CORPORA,
+    evals_corpora: Path = DEFAULT_EVALS_CORPORA,
+    snapshots: Path = SNAPSHOT_CORPORA,
 ) -> dict[str, Path]:
-    """doc id -> file, over ../shared/corpora/<publisher>/ and ../shared/evals-corpora/<set>/."""
+    """doc id -> file, over ../shared/corpora/<publisher>/, ../shared/evals-corpora/<set>/ and
+    the training documents written from repository snapshots (../snapshot-corpora/<publisher>/)."""
     paths = sorted(corpora.glob("*/*.md")) + sorted(evals_corpora.glob("*/corpus/*"))
+    paths += sorted(snapshots.glob("*/*.md"))
     return {p.stem: p for p in paths if p.is_file()}

@@ -22,6 +22,7 @@ from evals.schema import EvalFormatError, Item
 QA_DIR = Path(__file__).resolve().parent / "qa"
 SPLITS_FILE = QA_DIR / "splits.yaml"
 PUBLISHERS_FILE = QA_DIR / "publishers.yaml"  # each QA file's publisher, as it names itself
+SNAPSHOTS_FILE = QA_DIR / "snapshots.yaml"  # pages read from repository snapshots (snapshots.py)
 YES_NO = {"ja", "nej"}
 
 
@@ -65,7 +66,8 @@ def load_qa_file(path: Path) -> list[QAItem]:
 def qa_files(paths: list[Path] | None = None) -> list[Path]:
     if paths:
         return [f for p in paths for f in (sorted(p.glob("*.yaml")) if p.is_dir() else [p])]
-    return sorted(p for p in QA_DIR.glob("*.yaml") if p not in (SPLITS_FILE, PUBLISHERS_FILE))
+    lists = (SPLITS_FILE, PUBLISHERS_FILE, SNAPSHOTS_FILE)
+    return sorted(p for p in QA_DIR.glob("*.yaml") if p not in lists)
 
 
 def load_qa(paths: list[Path] | None = None) -> list[QAItem]:
@@ -138,7 +140,11 @@ def splits(path: Path = SPLITS_FILE) -> dict[str, str]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    items = load_qa(args.files or None)
+    try:
+        items = load_qa(args.files or None)
+    except EvalFormatError as exc:
+        print(f"Fel: {exc}", file=sys.stderr)
+        return 1
     texts = read_texts(document_paths())
     bad = 0
     for qa in items:

@@ -1,0 +1,270 @@
+"""Training documents from public repository snapshots, named by repository, path, commit, sha256.
+
+The project commits no document text. Documents that are not (yet) in ../shared are listed in
+training/qa/snapshots.yaml: for each, the repository, commit and path it comes from, the
+front matter the project gives it, and the sha256 of the Markdown file that results.
+`python -m training.snapshots materialise` writes those files from a local mirror of each
+repository (the work area's .mirror/<owner>+<name>/repo, as `fetch` leaves it) into
+../snapshot-corpora/<folder>/, checking every file by sha256, so that training and
+`training.qa check` read them like the shared documents.
+
+`python -m training.snapshots draw` makes the list for regeringen.se's mirror
+(civictechsweden/g0vse): a seeded random draw of pages per category, leaving out pages the
+shared corpus already holds and pages on off-limits subjects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import re
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import yaml
+
+from config.settings import REPOSITORY, SHARED_CORPORA, SNAPSHOT_CORPORA
+from ingest.atomic import atomic_open
+from training.qa import SNAPSHOTS_FILE as MANIFEST
+
+MIRRORS = REPOSITORY.parent / ".mirror"
+G0VSE = "civictechsweden/g0vse"
+G0VSE_COMMIT = "b9e34cec61a3e35d81bde27a417a269945487a37"  # the shared regeringen pages' commit
+# Subjects kept for independent checks (DEVELOPERS.md): no page naming them is drawn.
+OFF_LIMITS = re.compile(
+    r"Jordbruksverket|livsmedelsstrategi|Kiruna|Botkyrka|Statistiska centralbyrån|\bSCB\b"
+    r"|Arvika|Mjölby|\bAle kommun|Eskilstuna|Vetlanda|Lindesberg|Huddinge|Sigtuna"
+    r"|Sundsvall",
+    re.IGNORECASE,
+)
+# The test split's publishers (training/qa/splits.yaml): a page whose title names one is about
+# that body's work, so it is left out of training too.
+TEST_PUBLISHERS = re.compile(
+    r"Myndigheten för samhällsskydd|\bMSB\b|Naturvårdsverket|Boverket|Skatteverket|Sametinget"
+    r"|Nacka|Krokom|Linköping|Örebro|Jämtland|Härjedalen",
+    re.IGNORECASE,
+)
+
+
+class SnapshotError(Exception):
+    """A snapshot document that cannot be written as listed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    id: str
+    folder: str  # the publisher folder under snapshot-corpora/
+    repo: str  # owner/name
+    commit: str
+    path: str
+    sha256: str  # of the Markdown file written (front matter and text)
+    title: str
+    updated: str
+    url: str
+    kind: str = "webbsida"
+
+
+def load_manifest(path: Path = MANIFEST) -> list[Snapshot]:
+    if not path.is_file():
+        return []
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        return [Snapshot(**entry) for entry in raw.get("documents", [])]
+    except TypeError as exc:
+        raise SnapshotError(f"{path}: en post har fel fält: {exc}") from exc
+
+
+def mirror_of(repo: str, mirrors: Path = MIRRORS) -> Path:
+    return mirrors / repo.replace("/", "+") / "repo"
+
+
+def source_text(snap: Snapshot, mirrors: Path = MIRRORS) -> str:
+    """The file's text at the listed commit, from the local mirror."""
+    git_dir = mirror_of(snap.repo, mirrors)
+    if not git_dir.is_dir():
+        raise SnapshotError(
+            f"{snap.id}: ingen spegel av {snap.repo} i {git_dir} "
+            f"(hämta den med fetch github:{snap.repo})"
+        )
+    done = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "show", f"{snap.commit}:{snap.path}"],
+        capture_output=True,
+    )
+    if done.returncode != 0:
+        raise SnapshotError(
+            f"{snap.id}: {snap.repo}@{snap.commit[:12]}:{snap.path} saknas i spegeln"
+        )
+    return done.stdout.decode("utf-8")
+
+
+def markdown(snap: Snapshot, text: str) -> str:
+    """The document as the shared regeringen pages are: the page's Markdown unchanged under a
+    YAML front matter (id, title, updated, kind, url)."""
+    head = {"id": snap.id, "title": snap.title, "updated": snap.updated, "kind": snap.kind}
+    lines = [f"{k}: {_scalar(v)}" for k, v in head.items()] + [f"url: {snap.url}"]
+    return "---\n" + "\n".join(lines) + "\n---\n" + text
+
+
+def _scalar(value: str) -> str:
+    return yaml.safe_dump(value, allow_unicode=True, width=10**6).strip().removesuffix("\n...")
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def materialise(
+    snaps: list[Snapshot], out: Path = SNAPSHOT_CORPORA, mirrors: Path = MIRRORS
+) -> list[Path]:
+    """Write every listed document under out/<folder>/<id>.md; a file already there with the
+    right sha256 is kept. Raises SnapshotError naming the first document that does not match:
+    nothing is written for it."""
+    written = []
+    for snap in snaps:
+        target = out / snap.folder / f"{snap.id}.md"
+        if target.is_file() and digest(target.read_text(encoding="utf-8")) == snap.sha256:
+            written.append(target)
+            continue
+        text = markdown(snap, source_text(snap, mirrors))
+        if digest(text) != snap.sha256:
+            raise SnapshotError(
+                f"{snap.id}: sha256 {digest(text)[:12]}… stämmer inte med "
+                f"listans {snap.sha256[:12]}…"
+            )
+        with atomic_open(target, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        written.append(target)
+    return written
+
+
+def draw(
+    counts: dict[str, int],
+    seed: int,
+    mirrors: Path = MIRRORS,
+    commit: str = G0VSE_COMMIT,
+    years: range = range(2019, 2026),
+    size: tuple[int, int] = (1500, 15000),
+) -> list[Snapshot]:
+    """A seeded draw of g0vse pages per category, as the shared regeringen pages were drawn:
+    pages of the given years and size, none the shared corpus holds, none on an off-limits
+    subject and none titled with a test publisher's name, in the order drawn."""
+    git_dir = mirror_of(G0VSE, mirrors)
+    listing = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "ls-tree", "-r", "-l", commit],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    taken = _shared_regeringen_paths()
+    rng = random.Random(seed)
+    out: list[Snapshot] = []
+    for category, n in counts.items():
+        pool = []
+        for line in listing.splitlines():
+            meta, path = line.split("\t", 1)
+            parts = path.split("/")
+            if parts[0] != category or len(parts) < 4 or not path.endswith(".md"):
+                continue
+            if not parts[1].isdigit() or int(parts[1]) not in years or path in taken:
+                continue
+            if size[0] <= int(meta.split()[3]) <= size[1]:
+                pool.append(path)
+        pool.sort()
+        rng.shuffle(pool)
+        for path in pool:
+            if sum(1 for s in out if s.path.startswith(category + "/")) >= n:
+                break
+            snap = _g0vse_snapshot(path, commit, mirrors)
+            if snap is not None:
+                out.append(snap)
+    return out
+
+
+def _shared_regeringen_paths() -> set[str]:
+    sources = SHARED_CORPORA / "SOURCES-regeringen.md"
+    if not sources.is_file():
+        return set()
+    return set(re.findall(r"`([a-z0-9-]+/\d{4}/\d{2}/[^`]+\.md)`", sources.read_text("utf-8")))
+
+
+def _g0vse_snapshot(path: str, commit: str, mirrors: Path) -> Snapshot | None:
+    parts = path.split("/")
+    year, month, slug = parts[1], parts[2], parts[-1].removesuffix(".md")
+    stub = Snapshot("", "regeringen", G0VSE, commit, path, "", "", "", "")
+    text = source_text(stub, mirrors)
+    title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), "")
+    if not title or OFF_LIMITS.search(text) or TEST_PUBLISHERS.search(title):
+        return None
+    short = slug[:45].rstrip("-")
+    snap = Snapshot(
+        id=f"regeringen-{year}{month}-{short}-{hashlib.sha1(path.encode()).hexdigest()[:6]}",
+        folder="regeringen",
+        repo=G0VSE,
+        commit=commit,
+        path=path,
+        sha256="",
+        title=title,
+        updated=f"{year}-{month}-01",
+        url=f"https://www.regeringen.se/{path.removesuffix('.md')}/",
+    )
+    return Snapshot(**{**asdict(snap), "sha256": digest(markdown(snap, text))})
+
+
+def _write_manifest(snaps: list[Snapshot], path: Path, header: str) -> None:
+    body = yaml.safe_dump(
+        {"documents": [asdict(s) for s in snaps]}, allow_unicode=True, sort_keys=False, width=200
+    )
+    with atomic_open(path, "w", encoding="utf-8") as fh:
+        fh.write(header + body)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m training.snapshots",
+        description="Träningsdokument ur publika förrådsögonblicksbilder (repository, sökväg, "
+        "commit, sha256).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    mat = sub.add_parser(
+        "materialise",
+        help="skriv listans dokument ur lokala speglar, kontrollerade med sha256 "
+        "(exempel: python -m training.snapshots materialise)",
+    )
+    mat.add_argument("--mirrors", type=Path, default=MIRRORS, help="mapp med speglarna")
+    mat.add_argument("--out", type=Path, default=SNAPSHOT_CORPORA, help="mål (../snapshot-corpora)")
+    dr = sub.add_parser(
+        "draw",
+        help="dra sidor ur regeringen.se-spegeln (exempel: python -m training.snapshots draw "
+        "--seed 20261205 regeringsuppdrag=40 artiklar=20)",
+    )
+    dr.add_argument("counts", nargs="+", help="kategori=antal")
+    dr.add_argument("--seed", type=int, required=True)
+    dr.add_argument("--mirrors", type=Path, default=MIRRORS)
+    dr.add_argument("--out", type=Path, default=MANIFEST)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "materialise":
+            paths = materialise(load_manifest(), args.out, args.mirrors)
+            print(f"{len(paths)} dokument i {args.out}")
+        else:
+            counts = {c.split("=")[0]: int(c.split("=")[1]) for c in args.counts}
+            snaps = draw(counts, args.seed, args.mirrors)
+            header = (
+                f"# Training documents from {G0VSE}@{G0VSE_COMMIT}, drawn with\n"
+                f"# `python -m training.snapshots draw --seed {args.seed} "
+                f"{' '.join(args.counts)}`.\n# Written to ../snapshot-corpora/ by "
+                "`python -m training.snapshots materialise`; no text is committed.\n"
+            )
+            _write_manifest(snaps, args.out, header)
+            print(f"{len(snaps)} sidor i {args.out}")
+    except SnapshotError as exc:
+        print(f"Fel: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
