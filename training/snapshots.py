@@ -150,7 +150,8 @@ def draw(
 ) -> list[Snapshot]:
     """A seeded draw of g0vse pages per category, as the shared regeringen pages were drawn:
     pages of the given years and size, none the shared corpus holds, none on an off-limits
-    subject and none titled with a test publisher's name, in the order drawn."""
+    subject, none titled with a test publisher's name and none the list already holds, in the
+    order drawn."""
     git_dir = mirror_of(G0VSE, mirrors)
     listing = subprocess.run(
         ["git", "--git-dir", str(git_dir), "ls-tree", "-r", "-l", commit],
@@ -158,7 +159,7 @@ def draw(
         text=True,
         check=True,
     ).stdout
-    taken = _shared_regeringen_paths()
+    taken = _shared_regeringen_paths() | {s.path for s in load_manifest() if s.repo == G0VSE}
     rng = random.Random(seed)
     out: list[Snapshot] = []
     for category, n in counts.items():
@@ -252,14 +253,19 @@ def main(argv: list[str] | None = None) -> int:
         else:
             counts = {c.split("=")[0]: int(c.split("=")[1]) for c in args.counts}
             snaps = draw(counts, args.seed, args.mirrors)
-            header = (
-                f"# Training documents from {G0VSE}@{G0VSE_COMMIT}, drawn with\n"
-                f"# `python -m training.snapshots draw --seed {args.seed} "
-                f"{' '.join(args.counts)}`.\n# Written to ../snapshot-corpora/ by "
+            # A new draw is added to the list: its header keeps every earlier draw's command.
+            old = args.out.read_text("utf-8").split("documents:")[0] if args.out.is_file() else ""
+            header = old or (
+                f"# Training documents from {G0VSE}@{G0VSE_COMMIT}.\n"
+                "# Written to ../snapshot-corpora/ by "
                 "`python -m training.snapshots materialise`; no text is committed.\n"
             )
-            _write_manifest(snaps, args.out, header)
-            print(f"{len(snaps)} sidor i {args.out}")
+            header += (
+                f"# Drawn: `python -m training.snapshots draw --seed {args.seed} "
+                f"{' '.join(args.counts)}` ({len(snaps)} pages).\n"
+            )
+            _write_manifest(load_manifest(args.out) + snaps, args.out, header)
+            print(f"{len(snaps)} nya sidor i {args.out}")
     except SnapshotError as exc:
         print(f"Fel: {exc}", file=sys.stderr)
         return 1
