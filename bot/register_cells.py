@@ -36,6 +36,8 @@ from ingest.swedish import (
     PURPOSE_CUES,
     REGISTER_QUESTIONS,
     ROLE_CUE,
+    ROLE_NOW,
+    ROLE_PAST,
     SIGNING,
     SINCE_YEAR,
     STATUS_ACTS,
@@ -157,6 +159,11 @@ def fill(
         cell, older = _newest(name, found, topic, owner)
         cells[name] = cell
         conflicts += [Conflict(cell=name, value=c.value, ref=c.ref) for c in older]
+    role = cells.get("role")
+    if "status" in templates and "status" not in cells and role and holds_now(role.ref.quote):
+        # No sentence gives the status, but the owner holds a role in the tie now ("kansli-
+        # funktionen finns i Luleå"): that sentence says the tie is active.
+        cells["status"] = Cell(value="active", ref=role.ref)
     return Entry(
         owner=owner,
         name=row.name,
@@ -456,6 +463,12 @@ def read_value(
     if owner and not re.search(re.escape(owner.split()[0]), said):
         return None  # a role is the owner's own
     return sentence.strip()
+
+
+def holds_now(sentence: str) -> bool:
+    """The role sentence is told in the present: the owner holds it now."""
+    said = ATTRIBUTION.sub("", sentence)
+    return bool(ROLE_NOW.search(said)) and not ROLE_PAST.search(said)
 
 
 def _row_acts(sentence: str, owner: str, row_names: tuple[str, ...]) -> bool:

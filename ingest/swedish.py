@@ -849,6 +849,15 @@ ROLE_CUE = re.compile(
     r"|ansvar|leder|representerar)",
     re.IGNORECASE,
 )
+# A role the owner holds now ("har en nyckelroll", "Just nu innehar svenska Sametinget
+# ordförandeskapet") says that the tie is active; one it held ("var ordförande 2005", "har
+# tidigare haft kansliet") says nothing of now.
+ROLE_NOW = re.compile(
+    r"\b(?:är|har|finns|innehar|leder|ansvarar|sköter|samordnar|representerar)\b", re.IGNORECASE
+)
+ROLE_PAST = re.compile(
+    r"\b(?:var|hade|innehade|ledde|tidigare|fram\s+till|har\s+varit|har\s+haft)\b", re.IGNORECASE
+)
 # Who a tie belongs to: the name before a verb of membership ("Luleå kommun är medlem i",
 # "Sametinget deltar i", "Luleå har sex vänorter").
 OWNER_VERB = re.compile(
