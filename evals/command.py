@@ -90,12 +90,14 @@ def run_items(
     settings: Settings,
     *,
     progress: bool = False,
+    index: str | None = None,
 ) -> EvalResult:
     """Run items that live outside an eval set's folder (the training QA corpus) against the
-    documents in corpus_dir, indexed like a set named name; ids are qualified as <name>/<id>."""
+    documents in corpus_dir, indexed like a set named name (or index, which several runs over
+    the same documents share); ids are qualified as <name>/<id>."""
     the_set = EvalSet(name, Path(corpus_dir), Path(corpus_dir))
     qualified = [it.model_copy(update={"id": f"{name}/{it.id}"}) for it in items]
-    return _run_set(the_set, qualified, settings, None, progress)
+    return _run_set(the_set, qualified, settings, None, progress, index)
 
 
 def _eval_set(set_dir: Path, settings: Settings) -> EvalSet:
@@ -111,10 +113,12 @@ def _run_set(
     settings: Settings,
     bot_factory: BotFactory | None,
     progress: bool,
+    index: str | None = None,
 ) -> EvalResult:
     from ingest.indexer import CorpusError, ingest
 
-    set_settings = _set_settings(settings, the_set)
+    indexed = EvalSet(index, the_set.root, the_set.corpus_dir) if index else the_set
+    set_settings = _set_settings(settings, indexed)
     try:
         report = ingest(set_settings, progress=progress)
     except CorpusError as exc:

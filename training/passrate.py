@@ -58,6 +58,19 @@ def group_target(name: str, settings: Settings) -> tuple[str, Path, list[Item]] 
     return name, folders.pop(), [qa.item for qa in qas]
 
 
+def index_key(name: str, set_name: str, corpus: Path) -> str:
+    """The index a group is asked of. Groups over the same documents share one, so a folder is
+    embedded once per model, not once per group: regeringen-a ... -c over one publisher folder,
+    Luleå's public and held-out sets over corpus/. An eval set keeps its own. The folder's parent
+    is part of the key, since ../shared/corpora/regeringen and ../snapshot-corpora/regeringen
+    are different documents under one publisher's name."""
+    if name in LULEA_SETS:
+        return LULEA_SETS["evals/sets"]
+    if name.startswith("evals/"):
+        return set_name
+    return f"{corpus.name}@{corpus.parent.name}"
+
+
 # Read once per run: every group of a split is looked up in the same files.
 @lru_cache(maxsize=1)
 def _qa_groups() -> dict[str, list[QAItem]]:
@@ -90,7 +103,8 @@ def run_group(
     set_name, corpus, items = target
     if owner:
         settings = group_settings(name, settings)
-    return run_items(set_name, corpus, items, settings, progress=progress)
+    index = index_key(name, set_name, corpus)
+    return run_items(set_name, corpus, items, settings, progress=progress, index=index)
 
 
 def asked_groups(
@@ -108,7 +122,8 @@ def asked_groups(
             continue
         set_name, corpus, items = target
         started = time.monotonic()
-        set_settings = settings_for_corpus(group_settings(name, settings), set_name, corpus)
+        index = index_key(name, set_name, corpus)
+        set_settings = settings_for_corpus(group_settings(name, settings), index, corpus)
         ingest(set_settings, progress=False)
         yield name, set_name, items, PolicyBot.from_settings(set_settings, progress=False), started
 
