@@ -26,7 +26,7 @@ from evals.loading import load_items
 from evals.metrics import alternatives, norm
 from ingest.loaders import discover
 from training.data import passages_of
-from training.passrate import group_settings, group_target, index_key, split_names
+from training.passrate import group_target, indexed_settings, split_names
 
 # Share of supported sentences the verification gate must keep.
 GATE_KEEP = 0.95
@@ -40,7 +40,6 @@ def similarities(settings: Settings, names: list[str]) -> tuple[np.ndarray, np.n
     as the answerer computes them."""
     from bot.questions import analyse
     from bot.service import PolicyBot
-    from evals.command import settings_for_corpus
     from ingest.indexer import ingest
 
     top, every = [], []
@@ -49,8 +48,7 @@ def similarities(settings: Settings, names: list[str]) -> tuple[np.ndarray, np.n
         if target is None:
             continue
         set_name, corpus, items = target
-        index = index_key(name, set_name, corpus)
-        set_settings = settings_for_corpus(group_settings(name, settings), index, corpus)
+        set_settings = indexed_settings(name, set_name, corpus, settings)
         ingest(set_settings)
         bot = PolicyBot.from_settings(set_settings)
         retriever, extractive = bot.retriever, bot.extractive

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from config.settings import DEFAULT_CORPUS, REPOSITORY, Settings
-from evals.command import run_items
+from evals.command import run_items, settings_for_corpus
 from evals.loading import eval_set, load_items
 from evals.results import EvalResult
 from evals.running import combine
@@ -71,6 +71,12 @@ def index_key(name: str, set_name: str, corpus: Path) -> str:
     return f"{corpus.name}@{corpus.parent.name}"
 
 
+def indexed_settings(name: str, set_name: str, corpus: Path, settings: Settings) -> Settings:
+    """The settings a group is indexed and asked with: its publisher's name, its shared index."""
+    index = index_key(name, set_name, corpus)
+    return settings_for_corpus(group_settings(name, settings), index, corpus)
+
+
 # Read once per run: every group of a split is looked up in the same files.
 @lru_cache(maxsize=1)
 def _qa_groups() -> dict[str, list[QAItem]]:
@@ -113,7 +119,6 @@ def asked_groups(
     """(group, set name, items, bot, start time) for every group of the split, each asked of
     its own freshly indexed documents under its publisher's name, as training collects them."""
     from bot.service import PolicyBot
-    from evals.command import settings_for_corpus
     from ingest.indexer import ingest
 
     for name in split_names(split, only):
@@ -122,8 +127,7 @@ def asked_groups(
             continue
         set_name, corpus, items = target
         started = time.monotonic()
-        index = index_key(name, set_name, corpus)
-        set_settings = settings_for_corpus(group_settings(name, settings), index, corpus)
+        set_settings = indexed_settings(name, set_name, corpus, settings)
         ingest(set_settings, progress=False)
         yield name, set_name, items, PolicyBot.from_settings(set_settings, progress=False), started
 

@@ -21,7 +21,7 @@ import random
 import re
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -83,20 +83,20 @@ def mirror_of(repo: str, mirrors: Path = MIRRORS) -> Path:
 
 def source_text(snap: Snapshot, mirrors: Path = MIRRORS) -> str:
     """The file's text at the listed commit, from the local mirror."""
-    git_dir = mirror_of(snap.repo, mirrors)
+    return _git_show(snap.repo, snap.commit, snap.path, mirrors, snap.id)
+
+
+def _git_show(repo: str, commit: str, path: str, mirrors: Path, label: str) -> str:
+    git_dir = mirror_of(repo, mirrors)
     if not git_dir.is_dir():
         raise SnapshotError(
-            f"{snap.id}: ingen spegel av {snap.repo} i {git_dir} "
-            f"(hämta den med fetch github:{snap.repo})"
+            f"{label}: ingen spegel av {repo} i {git_dir} (hämta den med fetch github:{repo})"
         )
     done = subprocess.run(
-        ["git", "--git-dir", str(git_dir), "show", f"{snap.commit}:{snap.path}"],
-        capture_output=True,
+        ["git", "--git-dir", str(git_dir), "show", f"{commit}:{path}"], capture_output=True
     )
     if done.returncode != 0:
-        raise SnapshotError(
-            f"{snap.id}: {snap.repo}@{snap.commit[:12]}:{snap.path} saknas i spegeln"
-        )
+        raise SnapshotError(f"{label}: {repo}@{commit[:12]}:{path} saknas i spegeln")
     return done.stdout.decode("utf-8")
 
 
@@ -143,6 +143,7 @@ def materialise(
 def draw(
     counts: dict[str, int],
     seed: int,
+    listed: list[Snapshot],
     mirrors: Path = MIRRORS,
     commit: str = G0VSE_COMMIT,
     years: range = range(2019, 2026),
@@ -150,8 +151,8 @@ def draw(
 ) -> list[Snapshot]:
     """A seeded draw of g0vse pages per category, as the shared regeringen pages were drawn:
     pages of the given years and size, none the shared corpus holds, none on an off-limits
-    subject, none titled with a test publisher's name and none the list already holds, in the
-    order drawn."""
+    subject, none titled with a test publisher's name and none already listed, in the order
+    drawn."""
     git_dir = mirror_of(G0VSE, mirrors)
     listing = subprocess.run(
         ["git", "--git-dir", str(git_dir), "ls-tree", "-r", "-l", commit],
@@ -159,7 +160,7 @@ def draw(
         text=True,
         check=True,
     ).stdout
-    taken = _shared_regeringen_paths() | {s.path for s in load_manifest() if s.repo == G0VSE}
+    taken = _shared_regeringen_paths() | {s.path for s in listed if s.repo == G0VSE}
     rng = random.Random(seed)
     out: list[Snapshot] = []
     for category, n in counts.items():
@@ -175,12 +176,14 @@ def draw(
                 pool.append(path)
         pool.sort()
         rng.shuffle(pool)
+        chosen: list[Snapshot] = []
         for path in pool:
-            if sum(1 for s in out if s.path.startswith(category + "/")) >= n:
+            if len(chosen) >= n:
                 break
             snap = _g0vse_snapshot(path, commit, mirrors)
             if snap is not None:
-                out.append(snap)
+                chosen.append(snap)
+        out += chosen
     return out
 
 
@@ -194,8 +197,7 @@ def _shared_regeringen_paths() -> set[str]:
 def _g0vse_snapshot(path: str, commit: str, mirrors: Path) -> Snapshot | None:
     parts = path.split("/")
     year, month, slug = parts[1], parts[2], parts[-1].removesuffix(".md")
-    stub = Snapshot("", "regeringen", G0VSE, commit, path, "", "", "", "")
-    text = source_text(stub, mirrors)
+    text = _git_show(G0VSE, commit, path, mirrors, path)
     title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), "")
     if not title or OFF_LIMITS.search(text) or TEST_PUBLISHERS.search(title):
         return None
@@ -211,7 +213,7 @@ def _g0vse_snapshot(path: str, commit: str, mirrors: Path) -> Snapshot | None:
         updated=f"{year}-{month}-01",
         url=f"https://www.regeringen.se/{path.removesuffix('.md')}/",
     )
-    return Snapshot(**{**asdict(snap), "sha256": digest(markdown(snap, text))})
+    return replace(snap, sha256=digest(markdown(snap, text)))
 
 
 def _write_manifest(snaps: list[Snapshot], path: Path, header: str) -> None:
@@ -252,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(paths)} dokument i {args.out}")
         else:
             counts = {c.split("=")[0]: int(c.split("=")[1]) for c in args.counts}
-            snaps = draw(counts, args.seed, args.mirrors)
+            listed = load_manifest(args.out)
+            snaps = draw(counts, args.seed, listed, args.mirrors)
             # A new draw is added to the list: its header keeps every earlier draw's command.
             old = args.out.read_text("utf-8").split("documents:")[0] if args.out.is_file() else ""
             header = old or (
@@ -264,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"# Drawn: `python -m training.snapshots draw --seed {args.seed} "
                 f"{' '.join(args.counts)}` ({len(snaps)} pages).\n"
             )
-            _write_manifest(load_manifest(args.out) + snaps, args.out, header)
+            _write_manifest(listed + snaps, args.out, header)
             print(f"{len(snaps)} nya sidor i {args.out}")
     except SnapshotError as exc:
         print(f"Fel: {exc}", file=sys.stderr)
