@@ -155,8 +155,12 @@ class GenerativeAnswerer:
             while True:
                 # Until a sentence has passed, a resident waits at most generative_wait_s:
                 # then the grounded answer, which is there already, is shown instead.
-                timeout = None if gate.kept else max(0.0, deadline - time.monotonic())
-                kind, value = reader.next(timeout)
+                timeout = None if gate.kept else deadline - time.monotonic()
+                # A deadline already past is late even when chunks are queued: they were not
+                # checked in time (and a fast server must not make the outcome a race).
+                kind, value = (
+                    ("late", None) if timeout is not None and timeout <= 0 else reader.next(timeout)
+                )
                 if kind == "late":
                     wait = self.settings.generative_wait_s
                     why = f"ingen kontrollerad mening inom {wait:g} s"
