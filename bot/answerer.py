@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from bot import confidence, outline
 from bot import features as f
-from bot import outline
 from bot.candidates import Candidate, gather
 from bot.compose import ABSTAIN_TEXT, Answer, Citation, abstain, compose, compose_headings
 from bot.questions import QuestionInfo
@@ -141,8 +141,15 @@ class ExtractiveAnswerer:
             answer = compose_headings(found, retrieved, t)
             answer.considered = ["\n".join([found.parent, *found.children])]
             return answer
-        answer = compose(info, chosen.lead, chosen.records, retrieved, t)
+        signals = confidence.features(info, ranked, chosen, t)
+        likely = confidence.probability(signals, t)
+        if likely is not None and likely < t.min_confidence:
+            # Every rule above passed, yet answers like this one are mostly wrong.
+            answer = abstain(top, retrieved, "low-confidence", f"{likely:.2f}")
+        else:
+            answer = compose(info, chosen.lead, chosen.records, retrieved, t)
         answer.considered = [r.text for r in chosen.records]
+        answer.confidence = signals
         return answer
 
     def _weak(self, info: QuestionInfo, cand: Candidate) -> bool:

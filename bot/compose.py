@@ -25,10 +25,11 @@ ABSTAIN_REASONS = {
     "low-match": "för låg täckning och likhet",
     "near-miss": "inget svar av slaget",
     "other-entity": "namnen i frågan saknas i avsnittet",
+    "low-confidence": "svaret är troligen fel",
 }
 # Where the documents cover the topic but not what is asked, the closest section helps the
 # reader; otherwise the "closest" section is noise and is not named.
-CLOSE_CODES = frozenset({"near-miss", "other-entity"})
+CLOSE_CODES = frozenset({"near-miss", "other-entity", "low-confidence"})
 KIND_LABELS = {"plan": "planen", "webbsida": "webbsidan"}
 KIND_PLACES = {"plan": "i planen", "webbsida": "på webbsidan"}
 
@@ -65,6 +66,9 @@ class Answer:
     # sentences were dropped or the model's text was not used.
     answerer: str = "extractive"
     gate: list[str] = field(default_factory=list)
+    # The composed answer's signals (bot/confidence.py), for fitting the confidence model;
+    # kept when that model abstained (not part of the JSON).
+    confidence: dict[str, float] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict:
         """The CLI's JSON contract."""

