@@ -11,6 +11,9 @@ repository (the work area's .mirror/<owner>+<name>/repo, as `fetch` leaves it) i
 `python -m training.snapshots draw` makes the list for regeringen.se's mirror
 (civictechsweden/g0vse): a seeded random draw of pages per category, leaving out pages the
 shared corpus already holds and pages on off-limits subjects.
+
+`python -m training.snapshots add-giellalt` lists pages of GiellaLT's Swedish corpus
+(giellalt/corpus-swe): its XML is converted to the project's Markdown when written.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import hashlib
 import random
 import re
+import shlex
 import subprocess
 import sys
 from dataclasses import asdict, dataclass, replace
@@ -128,7 +132,12 @@ def materialise(
         if target.is_file() and digest(target.read_text(encoding="utf-8")) == snap.sha256:
             written.append(target)
             continue
-        text = markdown(snap, source_text(snap, mirrors))
+        # g0vse pages are Markdown already; corpus-swe's XML is converted (training/giellalt.py,
+        # which builds on this module, hence imported here).
+        from training.giellalt import CORPUS_SWE, giellalt_markdown
+
+        convert = giellalt_markdown if snap.repo == CORPUS_SWE else markdown
+        text = convert(snap, source_text(snap, mirrors))
         if digest(text) != snap.sha256:
             raise SnapshotError(
                 f"{snap.id}: sha256 {digest(text)[:12]}… stämmer inte med "
@@ -216,6 +225,16 @@ def _g0vse_snapshot(path: str, commit: str, mirrors: Path) -> Snapshot | None:
     return replace(snap, sha256=digest(markdown(snap, text)))
 
 
+def _manifest_header(path: Path) -> str:
+    # Entries are added to the list: its header keeps the command of every earlier addition.
+    old = path.read_text("utf-8").split("documents:")[0] if path.is_file() else ""
+    return old or (
+        f"# Training documents from {G0VSE}@{G0VSE_COMMIT}.\n"
+        "# Written to ../snapshot-corpora/ by "
+        "`python -m training.snapshots materialise`; no text is committed.\n"
+    )
+
+
 def _write_manifest(snaps: list[Snapshot], path: Path, header: str) -> None:
     body = yaml.safe_dump(
         {"documents": [asdict(s) for s in snaps]}, allow_unicode=True, sort_keys=False, width=200
@@ -225,6 +244,9 @@ def _write_manifest(snaps: list[Snapshot], path: Path, header: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Imported here: training/giellalt.py builds on this module.
+    from training.giellalt import CORPUS_SWE, MIN_WORDS, add_giellalt
+
     parser = argparse.ArgumentParser(
         prog="python -m training.snapshots",
         description="Träningsdokument ur publika förrådsögonblicksbilder (repository, sökväg, "
@@ -247,23 +269,50 @@ def main(argv: list[str] | None = None) -> int:
     dr.add_argument("--seed", type=int, required=True)
     dr.add_argument("--mirrors", type=Path, default=MIRRORS)
     dr.add_argument("--out", type=Path, default=MANIFEST)
+    gi = sub.add_parser(
+        "add-giellalt",
+        help="lägg till sidor ur GiellaLT:s svenska korpus (giellalt/corpus-swe) vid spegelns "
+        "HEAD; en sökväg som slutar på / betyder alla XML-filer under den (exempel: python -m "
+        "training.snapshots add-giellalt --folder stromsunds-kommun converted/admin/stromsund/)",
+    )
+    gi.add_argument("paths", nargs="+", metavar="SÖKVÄG", help="fil eller mapp i förrådet")
+    gi.add_argument("--folder", required=True, help="utgivarens mapp under snapshot-corpora/")
+    gi.add_argument("--title", help="titel för en enda fil vars XML saknar en (t.ex. en pdf)")
+    gi.add_argument(
+        "--min-words", type=int, default=MIN_WORDS, help="färre ord svensk text: hoppas över"
+    )
+    gi.add_argument("--mirrors", type=Path, default=MIRRORS)
+    gi.add_argument("--out", type=Path, default=MANIFEST)
     args = parser.parse_args(argv)
     try:
         if args.command == "materialise":
             paths = materialise(load_manifest(), args.out, args.mirrors)
             print(f"{len(paths)} dokument i {args.out}")
+        elif args.command == "add-giellalt":
+            listed = load_manifest(args.out)
+            snaps, skipped = add_giellalt(
+                args.paths, args.folder, listed, args.mirrors, args.title, args.min_words
+            )
+            for path, words in skipped.items():
+                print(f"hoppar över {path}: {words} ord svensk text (under {args.min_words})")
+            if snaps:
+                command = ["python", "-m", "training.snapshots", "add-giellalt"]
+                command += ["--folder", args.folder]
+                if args.title:
+                    command += ["--title", args.title]
+                if args.min_words != MIN_WORDS:
+                    command += [f"--min-words={args.min_words}"]
+                header = _manifest_header(args.out) + (
+                    f"# Added: `{shlex.join(command + args.paths)}` ({len(snaps)} pages from "
+                    f"{CORPUS_SWE}@{snaps[0].commit}).\n"
+                )
+                _write_manifest(listed + snaps, args.out, header)
+            print(f"{len(snaps)} nya sidor i {args.out}")
         else:
             counts = {c.split("=")[0]: int(c.split("=")[1]) for c in args.counts}
             listed = load_manifest(args.out)
             snaps = draw(counts, args.seed, listed, args.mirrors)
-            # A new draw is added to the list: its header keeps every earlier draw's command.
-            old = args.out.read_text("utf-8").split("documents:")[0] if args.out.is_file() else ""
-            header = old or (
-                f"# Training documents from {G0VSE}@{G0VSE_COMMIT}.\n"
-                "# Written to ../snapshot-corpora/ by "
-                "`python -m training.snapshots materialise`; no text is committed.\n"
-            )
-            header += (
+            header = _manifest_header(args.out) + (
                 f"# Drawn: `python -m training.snapshots draw --seed {args.seed} "
                 f"{' '.join(args.counts)}` ({len(snaps)} pages).\n"
             )
