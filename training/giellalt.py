@@ -14,8 +14,8 @@ from training.snapshots import (
     MIRRORS,
     Snapshot,
     SnapshotError,
-    _git_show,
     digest,
+    git_show,
     markdown,
     mirror_of,
 )
@@ -166,7 +166,7 @@ def giellalt_snapshot(
     """The list entry for one corpus-swe page at a commit: id `<folder>-<slug of the title>`,
     the title from the page (or as given, for a PDF whose title the conversion lost), the
     page's date and address, and the sha256 of the Markdown it becomes."""
-    xml_text = _git_show(CORPUS_SWE, commit, path, mirrors, path)
+    xml_text = git_show(CORPUS_SWE, commit, path, mirrors, path)
     doc = _parse(xml_text, path)
     title = title or _giellalt_title(doc)
     if not title:
@@ -284,7 +284,7 @@ def add_giellalt(
         if path in by_path:
             raise SnapshotError(f"{path} är redan listad (som {by_path[path].id})")
         # Counted first: a file too short to keep needs no title.
-        words = giellalt_words(_git_show(CORPUS_SWE, commit, path, mirrors, path))
+        words = giellalt_words(git_show(CORPUS_SWE, commit, path, mirrors, path))
         if words < min_words:
             skipped[path] = words
             continue

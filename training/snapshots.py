@@ -87,10 +87,10 @@ def mirror_of(repo: str, mirrors: Path = MIRRORS) -> Path:
 
 def source_text(snap: Snapshot, mirrors: Path = MIRRORS) -> str:
     """The file's text at the listed commit, from the local mirror."""
-    return _git_show(snap.repo, snap.commit, snap.path, mirrors, snap.id)
+    return git_show(snap.repo, snap.commit, snap.path, mirrors, snap.id)
 
 
-def _git_show(repo: str, commit: str, path: str, mirrors: Path, label: str) -> str:
+def git_show(repo: str, commit: str, path: str, mirrors: Path, label: str) -> str:
     git_dir = mirror_of(repo, mirrors)
     if not git_dir.is_dir():
         raise SnapshotError(
@@ -206,7 +206,7 @@ def _shared_regeringen_paths() -> set[str]:
 def _g0vse_snapshot(path: str, commit: str, mirrors: Path) -> Snapshot | None:
     parts = path.split("/")
     year, month, slug = parts[1], parts[2], parts[-1].removesuffix(".md")
-    text = _git_show(G0VSE, commit, path, mirrors, path)
+    text = git_show(G0VSE, commit, path, mirrors, path)
     title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), "")
     if not title or OFF_LIMITS.search(text) or TEST_PUBLISHERS.search(title):
         return None
