@@ -79,6 +79,26 @@ FURNITURE = re.compile(
     re.IGNORECASE,
 )
 
+# Site furniture of crawled web pages (training/giellalt.py) that its rules on short lines do
+# not catch because it is long: cookie and
+# translation notices, share and link bars, dot-leader tables of contents, publishing labels.
+SITE_FURNITURE = re.compile(
+    r"\bkakor\b|\bcookies?\b|Google Translate|^Dela (?:på|via|denna)\b|\s\|\s|\.{5,}"
+    r"|^Innehållsansvarig|^Publicera(?:d|t)\b",
+    re.IGNORECASE,
+)
+# A short label that opens a block of furniture (contact details, related links, share bar):
+# everything from it to the next heading of the page or the next real paragraph is dropped.
+SITE_FURNITURE_BLOCK = re.compile(
+    r"^(?:Kontakta|Relaterade?|Mer information|Läs mer|Dela)\b", re.IGNORECASE
+)
+# The page's own "last changed" line: dropped from the text, its date is the page's `updated`.
+PAGE_UPDATED = re.compile(
+    r"^(?:Uppdaterad|Uppdaterat|Senast (?:ändrad|uppdaterad|granskad)\S*)\s*:?\s+"
+    r"(\d{4}-\d{2}-\d{2}|\d{1,2} [a-zåäö]+ \d{4})",
+    re.IGNORECASE,
+)
+
 # -- footnotes -------------------------------------------------------------------------------
 FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
@@ -168,7 +188,21 @@ NUMBER_WORDS = [
 FOLD = str.maketrans({"ø": "ö", "æ": "ä", "é": "e", "è": "e", "ü": "u", "´": "'", "’": "'"})
 
 # -- what a kind of question needs to see in an answer ---------------------------------------
-_MONTHS = "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
+MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+_MONTHS = "|".join(MONTHS)
 YEAR_OR_DATE = re.compile(
     rf"\b(19|20)\d\d(-\d\d-\d\d)?\b|\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}) (19|20)\d\d\b", re.I
 )

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ingest.swedish import MONTHS, PAGE_UPDATED, SITE_FURNITURE, SITE_FURNITURE_BLOCK
 from training.snapshots import (
     MIRRORS,
     Snapshot,
@@ -35,25 +36,6 @@ FURNITURE_WORDS = 3
 # A short line seen more than once in a page is a running head, a footer or a repeated
 # teaser label, never text worth reading twice.
 REPEATED_WORDS = 8
-# Site furniture that the generic rules above do not catch because it is long: cookie and
-# translation notices, share and link bars, dot-leader tables of contents, publishing labels.
-FURNITURE = re.compile(
-    r"\bkakor\b|\bcookies?\b|Google Translate|^Dela (?:på|via|denna)\b|\s\|\s|\.{5,}"
-    r"|^Innehållsansvarig|^Publicera(?:d|t)\b",
-    re.IGNORECASE,
-)
-# A short label that opens a block of furniture (contact details, related links, share bar):
-# everything from it to the next heading of the page or the next real paragraph is dropped.
-FURNITURE_BLOCK = re.compile(
-    r"^(?:Kontakta|Relaterade?|Mer information|Läs mer|Dela)\b", re.IGNORECASE
-)
-# The page's own "last changed" line: dropped from the text, its date is the page's `updated`.
-PAGE_DATE = re.compile(
-    r"^(?:Uppdaterad|Uppdaterat|Senast (?:ändrad|uppdaterad|granskad)\S*)\s*:?\s+"
-    r"(\d{4}-\d{2}-\d{2}|\d{1,2} [a-zåäö]+ \d{4})",
-    re.IGNORECASE,
-)
-MONTHS = "januari februari mars april maj juni juli augusti september oktober november december"
 # Separators between a page's own title and the site's name in an HTML <title>.
 SITE_SUFFIX = re.compile(r"\s+(?:-|–|—|\|)\s+[^-–—|]+$")
 
@@ -116,9 +98,9 @@ def _giellalt_blocks(doc: ET.Element) -> list[_Block]:
             in_furniture = not (
                 kind == "heading" or (words > FURNITURE_WORDS and text.endswith((".", "!", "?")))
             )
-        if words <= FURNITURE_WORDS and FURNITURE_BLOCK.match(text):
+        if words <= FURNITURE_WORDS and SITE_FURNITURE_BLOCK.match(text):
             in_furniture = True
-        if not text or not swedish or in_furniture or PAGE_DATE.match(text):
+        if not text or not swedish or in_furniture or PAGE_UPDATED.match(text):
             continue
         after = next((j for j in range(i + 1, len(texts)) if texts[j]), None)
         following = "" if after is None else texts[after]
@@ -133,7 +115,7 @@ def _giellalt_blocks(doc: ET.Element) -> list[_Block]:
             and not following[:1].islower()
         ):
             kind = "heading"
-        if kind != "heading" and (FURNITURE.search(text) or short[text] > 1):
+        if kind != "heading" and (SITE_FURNITURE.search(text) or short[text] > 1):
             continue
         # A short line is kept when it goes on from the line before (lowercase: a sentence
         # broken over lines) or leads in to a list ("Kommunen ska:").
@@ -211,14 +193,14 @@ def _giellalt_updated(doc: ET.Element, commit: str, path: str, mirrors: Path) ->
     when the corpus converted it, not when the page was written."""
     body = doc.find("body")
     for p in [] if body is None else body.iter("p"):
-        found = PAGE_DATE.match(_paragraph_text(p))
+        found = PAGE_UPDATED.match(_paragraph_text(p))
         if found:
             day = found.group(1)
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
                 return day
             d, month, year = day.split()
-            if month.lower() in MONTHS.split():
-                return f"{year}-{MONTHS.split().index(month.lower()) + 1:02d}-{int(d):02d}"
+            if month.lower() in MONTHS:
+                return f"{year}-{MONTHS.index(month.lower()) + 1:02d}-{int(d):02d}"
     year = (doc.findtext("header/year") or "").strip()
     if re.fullmatch(r"\d{4}", year):
         return f"{year}-01-01"
