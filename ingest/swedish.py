@@ -80,8 +80,8 @@ FURNITURE = re.compile(
 )
 
 # Site furniture of crawled web pages (training/giellalt.py) that its rules on short lines do
-# not catch because it is long: cookie and
-# translation notices, share and link bars, dot-leader tables of contents, publishing labels.
+# not catch because it is long: cookie and translation notices, share and link bars,
+# dot-leader tables of contents, publishing labels.
 SITE_FURNITURE = re.compile(
     r"\bkakor\b|\bcookies?\b|Google Translate|^Dela (?:på|via|denna)\b|\s\|\s|\.{5,}"
     r"|^Innehållsansvarig|^Publicera(?:d|t)\b",
