@@ -52,7 +52,15 @@ def embed(model, texts: list[str], is_query: bool, batch: int = 64) -> np.ndarra
     return np.concatenate(out) if out else np.zeros((0, model.dim), dtype=np.float32)
 
 
-def rank_group(model, group: Group) -> Ranks:
+def embed_passages(model, texts: list[str], cache: dict[str, np.ndarray]) -> np.ndarray:
+    """Passage vectors, each text embedded once per run: groups over one folder (regeringen-d
+    ... -m) share every passage."""
+    missing = [t for t in dict.fromkeys(texts) if t not in cache]
+    cache.update(zip(missing, embed(model, missing, False), strict=True))
+    return np.stack([cache[t] for t in texts]) if texts else np.zeros((0, model.dim), np.float32)
+
+
+def rank_group(model, group: Group, cache: dict[str, np.ndarray] | None = None) -> Ranks:
     """1-based rank of each answerable question's unit among the group's units, and of its
     chunk among the group's chunks."""
     answerable = [q for q in group.questions if q.unit]
@@ -63,7 +71,7 @@ def rank_group(model, group: Group) -> Ranks:
     for level in ("unit", "chunk"):
         passages = group.units() if level == "unit" else group.chunks()
         index = {p.key: i for i, p in enumerate(passages)}
-        vectors = embed(model, [p.text for p in passages], False)
+        vectors = embed_passages(model, [p.text for p in passages], {} if cache is None else cache)
         scores = queries @ vectors.T
         for row, q in enumerate(answerable):
             target = index[getattr(q, level)]
@@ -77,8 +85,9 @@ def evaluate(model_path: str | None, splits: set[str], only: list[str] | None = 
     groups = [g for g in load_groups(splits) if not only or g.name in only]
     per_group = {}
     by_split: dict[str, tuple[list[int], list[int]]] = {}
+    cache: dict[str, np.ndarray] = {}
     for group in tqdm(groups, desc="Grupper", unit="grupp", disable=not sys.stderr.isatty()):
-        r = rank_group(model, group)
+        r = rank_group(model, group, cache)
         per_group[group.name] = {"split": group.split, **Ranks.summary(r.unit_ranks, r.chunk_ranks)}
         u, c = by_split.setdefault(group.split, ([], []))
         u += r.unit_ranks
