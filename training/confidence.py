@@ -82,7 +82,10 @@ class Rows:
 
 
 def load_rows(
-    folder: Path, groups: list[str] | None = None, names: list[str] | None = None, keep=True
+    folder: Path,
+    groups: list[str] | None = None,
+    names: list[str] | None = None,
+    keep: bool = True,
 ) -> Rows:
     """The rows of the named groups (all without a list; keep=False: all others), with the
     signals in the order names gives (sorted, when not given)."""
@@ -159,6 +162,8 @@ def log_loss(p: np.ndarray, y: np.ndarray) -> float:
 
 def fit(folder: Path, write: Path | None = None, groups: list[str] | None = None) -> int:
     rows = load_rows(folder, groups)
+    if len(set(rows.groups)) < 2:
+        raise SystemExit("Fel: anpassningen behöver minst två grupper att vika över")
     wrong = len(rows.right) - int(rows.right.sum())
     print(
         f"{rows.questions} frågor, {rows.passes} godkända; {len(rows.right)} besvarade, "
@@ -176,7 +181,10 @@ def fit(folder: Path, write: Path | None = None, groups: list[str] | None = None
         print(f"  tröskel {t:.2f}: godkända {passes:+d}, felaktiga svar -{removed}")
     print(f"vald: C={strength}, tröskel {threshold:.2f}")
     weights, bias = fitted(rows, strength)
-    if groups:
+    left_out = {p.stem for p in folder.glob("*.jsonl")} - {
+        g.replace("/", "__") for g in groups or []
+    }
+    if groups and left_out:
         # The groups left out of the fit: how the model carries to other publishers.
         rest = load_rows(folder, groups, rows.names, keep=False)
         z = bias + rest.x @ np.asarray([weights[n] for n in rows.names])
