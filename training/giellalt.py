@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -16,9 +15,9 @@ from training.snapshots import (
     Snapshot,
     SnapshotError,
     digest,
+    git,
     git_show,
     markdown,
-    mirror_of,
 )
 
 CORPUS_SWE = "giellalt/corpus-swe"
@@ -144,11 +143,13 @@ def giellalt_snapshot(
     commit: str,
     mirrors: Path = MIRRORS,
     title: str | None = None,
+    xml_text: str | None = None,
 ) -> Snapshot:
     """The list entry for one corpus-swe page at a commit: id `<folder>-<slug of the title>`,
     the title from the page (or as given, for a PDF whose title the conversion lost), the
     page's date and address, and the sha256 of the Markdown it becomes."""
-    xml_text = git_show(CORPUS_SWE, commit, path, mirrors, path)
+    if xml_text is None:
+        xml_text = git_show(CORPUS_SWE, commit, path, mirrors, path)
     doc = _parse(xml_text, path)
     title = title or _giellalt_title(doc)
     if not title:
@@ -204,15 +205,10 @@ def _giellalt_updated(doc: ET.Element, commit: str, path: str, mirrors: Path) ->
     year = (doc.findtext("header/year") or "").strip()
     if re.fullmatch(r"\d{4}", year):
         return f"{year}-01-01"
-    done = subprocess.run(
-        ["git", "--git-dir", str(mirror_of(CORPUS_SWE, mirrors)), "log", "-1", "--format=%cs"]
-        + [commit, "--", path],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0 or not done.stdout.strip():
+    touched = git(CORPUS_SWE, mirrors, ["log", "-1", "--format=%cs", commit, "--", path], path)
+    if not touched.strip():
         raise SnapshotError(f"{path}: ingen commit i spegeln rör filen")
-    return done.stdout.strip()
+    return touched.strip()
 
 
 def _slug(title: str) -> str:
@@ -234,25 +230,12 @@ def add_giellalt(
     every XML file under it), and the files left out for holding under min_words words of
     Swedish text, with their counts. Raises SnapshotError, listing nothing, for a file or id
     already listed."""
-    git_dir = mirror_of(CORPUS_SWE, mirrors)
-    if not git_dir.is_dir():
-        raise SnapshotError(
-            f"ingen spegel av {CORPUS_SWE} i {git_dir} (hämta den med fetch github:{CORPUS_SWE})"
-        )
-
-    def git(*args: str) -> str:
-        done = subprocess.run(
-            ["git", "--git-dir", str(git_dir), *args], capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            raise SnapshotError(f"git {' '.join(args)}: {done.stderr.strip()}")
-        return done.stdout
-
-    commit = git("rev-parse", "HEAD").strip()
+    commit = git(CORPUS_SWE, mirrors, ["rev-parse", "HEAD"]).strip()
     files: list[str] = []
     for path in paths:
         if path.endswith("/"):
-            found = git("ls-tree", "-r", "--name-only", commit, path).split()
+            found = git(CORPUS_SWE, mirrors, ["ls-tree", "-r", "--name-only", commit, path])
+            found = found.split()
             files += [f for f in found if f.endswith(".xml")]
         else:
             files.append(path)
@@ -265,12 +248,13 @@ def add_giellalt(
     for path in files:
         if path in by_path:
             raise SnapshotError(f"{path} är redan listad (som {by_path[path].id})")
+        xml_text = git_show(CORPUS_SWE, commit, path, mirrors, path)
         # Counted first: a file too short to keep needs no title.
-        words = giellalt_words(git_show(CORPUS_SWE, commit, path, mirrors, path))
+        words = giellalt_words(xml_text)
         if words < min_words:
             skipped[path] = words
             continue
-        snap = giellalt_snapshot(path, folder, commit, mirrors, title)
+        snap = giellalt_snapshot(path, folder, commit, mirrors, title, xml_text)
         if snap.id in ids:
             raise SnapshotError(f"{path}: id {snap.id} finns redan (för {ids[snap.id].path})")
         ids[snap.id] = by_path[path] = snap

@@ -91,16 +91,25 @@ def source_text(snap: Snapshot, mirrors: Path = MIRRORS) -> str:
 
 
 def git_show(repo: str, commit: str, path: str, mirrors: Path, label: str) -> str:
+    missing = f"{repo}@{commit[:12]}:{path} saknas i spegeln"
+    return git(repo, mirrors, ["show", f"{commit}:{path}"], label, missing)
+
+
+def git(
+    repo: str, mirrors: Path, args: list[str], label: str = "", failed: str | None = None
+) -> str:
+    """A git command's output in the repository's local mirror. SnapshotError names the label
+    (a document, a path) and says to fetch a missing mirror, or what failed."""
     git_dir = mirror_of(repo, mirrors)
+    prefix = f"{label}: " if label else ""
     if not git_dir.is_dir():
         raise SnapshotError(
-            f"{label}: ingen spegel av {repo} i {git_dir} (hämta den med fetch github:{repo})"
+            f"{prefix}ingen spegel av {repo} i {git_dir} (hämta den med fetch github:{repo})"
         )
-    done = subprocess.run(
-        ["git", "--git-dir", str(git_dir), "show", f"{commit}:{path}"], capture_output=True
-    )
+    done = subprocess.run(["git", "--git-dir", str(git_dir), *args], capture_output=True)
     if done.returncode != 0:
-        raise SnapshotError(f"{label}: {repo}@{commit[:12]}:{path} saknas i spegeln")
+        why = failed or f"git {' '.join(args)}: {done.stderr.decode('utf-8', 'replace').strip()}"
+        raise SnapshotError(prefix + why)
     return done.stdout.decode("utf-8")
 
 
@@ -162,13 +171,7 @@ def draw(
     pages of the given years and size, none the shared corpus holds, none on an off-limits
     subject, none titled with a test publisher's name and none already listed, in the order
     drawn."""
-    git_dir = mirror_of(G0VSE, mirrors)
-    listing = subprocess.run(
-        ["git", "--git-dir", str(git_dir), "ls-tree", "-r", "-l", commit],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    listing = git(G0VSE, mirrors, ["ls-tree", "-r", "-l", commit])
     taken = _shared_regeringen_paths() | {s.path for s in listed if s.repo == G0VSE}
     rng = random.Random(seed)
     out: list[Snapshot] = []
