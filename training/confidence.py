@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.confidence import probability
 from config.settings import Settings
 from config.tuning import Tuning
 
@@ -81,24 +82,22 @@ class Rows:
     passes: int
 
 
-def load_rows(
-    folder: Path,
-    groups: list[str] | None = None,
-    names: list[str] | None = None,
-    keep: bool = True,
-) -> Rows:
-    """The rows of the named groups (all without a list; keep=False: all others), with the
-    signals in the order names gives (sorted, when not given)."""
+def read_collection(folder: Path) -> list[dict]:
+    """Every question's line of a collection, in file order."""
     rows = [
         json.loads(line)
         for path in sorted(folder.glob("*.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
-    if groups:
-        rows = [r for r in rows if (r["group"] in groups) == keep]
     if not rows:
         raise SystemExit(f"Fel: inga frågor i {folder}")
+    return rows
+
+
+def as_rows(rows: list[dict], names: list[str] | None = None) -> Rows:
+    """The composed answers of some questions, with the signals in the order names gives
+    (sorted, when not given)."""
     answered = [r for r in rows if not r["abstained"] and r["signals"]]
     names = names or sorted({k for r in answered for k in r["signals"]})
     return Rows(
@@ -155,13 +154,14 @@ def fitted(rows: Rows, strength: float) -> tuple[dict[str, float], float]:
     return {n: round(float(v), 5) for n, v in zip(rows.names, w, strict=True)}, round(bias, 5)
 
 
-def log_loss(p: np.ndarray, y: np.ndarray) -> float:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return float(-(y * np.log(p) + (~y) * np.log(1 - p)).mean())
-
-
 def fit(folder: Path, write: Path | None = None, groups: list[str] | None = None) -> int:
-    rows = load_rows(folder, groups)
+    from sklearn.metrics import log_loss
+
+    collected = read_collection(folder)
+    chosen = [r for r in collected if not groups or r["group"] in groups]
+    if not chosen:
+        raise SystemExit(f"Fel: inga frågor ur {', '.join(groups or [])} i {folder}")
+    rows = as_rows(chosen)
     if len(set(rows.groups)) < 2:
         raise SystemExit("Fel: anpassningen behöver minst två grupper att vika över")
     wrong = len(rows.right) - int(rows.right.sum())
@@ -170,27 +170,30 @@ def fit(folder: Path, write: Path | None = None, groups: list[str] | None = None
         f"{wrong} av dem fel; {len(set(rows.groups))} grupper",
         flush=True,
     )
-    losses = {s: log_loss(out_of_fold(rows, s), rows.right) for s in STRENGTHS}
+    held_out = {s: out_of_fold(rows, s) for s in STRENGTHS}
+    losses = {s: log_loss(rows.right, p, labels=[False, True]) for s, p in held_out.items()}
     for s, loss in losses.items():
         print(f"  C={s}: log-förlust utanför vikningen {loss:.4f}")
     strength = min(losses, key=lambda s: (round(losses[s], 4), -s))
-    p = out_of_fold(rows, strength)
+    p = held_out[strength]
     threshold = best_threshold(p, rows)
     for t in sorted({0.2, 0.3, 0.4, 0.5, threshold}):
         passes, removed = gain(p, rows, t)
         print(f"  tröskel {t:.2f}: godkända {passes:+d}, felaktiga svar -{removed}")
     print(f"vald: C={strength}, tröskel {threshold:.2f}")
     weights, bias = fitted(rows, strength)
-    left_out = {p.stem for p in folder.glob("*.jsonl")} - {
-        g.replace("/", "__") for g in groups or []
-    }
-    if groups and left_out:
-        # The groups left out of the fit: how the model carries to other publishers.
-        rest = load_rows(folder, groups, rows.names, keep=False)
-        z = bias + rest.x @ np.asarray([weights[n] for n in rows.names])
-        passes, removed = gain(1 / (1 + np.exp(-z)), rest, threshold)
+    rest = [r for r in collected if groups and r["group"] not in groups]
+    if rest:
+        # The groups left out of the fit: how the model carries to other publishers, with the
+        # probability the bot itself would compute.
+        others = as_rows(rest, rows.names)
+        tuning = Tuning(confidence_weights=weights, confidence_bias=bias)
+        p_rest = np.asarray(
+            [probability(dict(zip(rows.names, x, strict=True)), tuning) for x in others.x]
+        )
+        passes, removed = gain(p_rest, others, threshold)
         print(
-            f"övriga grupper ({rest.questions} frågor, {rest.passes} godkända): "
+            f"övriga grupper ({others.questions} frågor, {others.passes} godkända): "
             f"godkända {passes:+d}, felaktiga svar -{removed}"
         )
     if write is not None:
