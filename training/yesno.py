@@ -29,6 +29,7 @@ KEYS = ("yes_coverage", "yes_dense_coverage", "yes_dense")
 
 
 def grid(split: str, settings: Settings, out: Path) -> None:
+    from evals.metrics import alternatives, norm
     from evals.running import score_answer
     from training.passrate import asked_groups
 
@@ -47,7 +48,7 @@ def grid(split: str, settings: Settings, out: Path) -> None:
                         "values": list(values),
                         "passed": score_answer(it, answer, {}).passed,
                         "wrong_ja": answer.answer.startswith("Ja")
-                        and any(str(e).lower() == "nej" for e in it.expect),
+                        and any(norm(a) == "nej" for e in it.expect for a in alternatives(e)),
                     }
                 )
         bot.extractive.tuning = shipped
