@@ -37,6 +37,7 @@ FURNITURE_WORDS = 3
 REPEATED_WORDS = 8
 # Separators between a page's own title and the site's name in an HTML <title>.
 SITE_SUFFIX = re.compile(r"\s+(?:-|–|—|\|)\s+[^-–—|]+$")
+SITE_SEPARATOR = re.compile(r"\s+[-–—|/]\s")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ def giellalt_markdown(snap: Snapshot, xml_text: str) -> str:
     the page's Swedish paragraphs, each word for word on one line (`## ` for headings, `- ` for
     list items), without the site's furniture."""
     blocks = _giellalt_blocks(_parse(xml_text, snap.id))
+    if blocks and blocks[0].kind == "heading" and blocks[0].text == snap.title:
+        blocks = blocks[1:]  # the page's title, already the document's own heading
     lines = [f"# {snap.title}", ""]
     for i, block in enumerate(blocks):
         lines.append({"heading": "## ", "item": "- ", "text": ""}[block.kind] + block.text)
@@ -79,6 +82,19 @@ def _all_emphasis(p: ET.Element) -> bool:
     return all(child.tag == "em" and not (child.tail or "").strip() for child in p)
 
 
+def _repeats_heading(paragraphs: list[ET.Element], texts: list[str], i: int) -> bool:
+    """True for a plain line that the next line, a heading, opens: some sites print the
+    title twice, first plain (a breadcrumb's last step, or the HTML title with the site's
+    name after it: "Vårdgaranti - 1177 Vårdguiden - ...")."""
+    nxt = next((j for j in range(i + 1, len(texts)) if texts[j]), None)
+    if nxt is None or paragraphs[nxt].get("type") != "title":
+        return False
+    heading, text = texts[nxt], texts[i]
+    return text == heading or (
+        text.startswith(heading) and bool(SITE_SEPARATOR.match(text[len(heading) :]))
+    )
+
+
 def _giellalt_blocks(doc: ET.Element) -> list[_Block]:
     body = doc.find("body")
     paragraphs = [] if body is None else list(body.iter("p"))
@@ -100,6 +116,8 @@ def _giellalt_blocks(doc: ET.Element) -> list[_Block]:
         if words <= FURNITURE_WORDS and SITE_FURNITURE_BLOCK.match(text):
             in_furniture = True
         if not text or not swedish or in_furniture or PAGE_UPDATED.match(text):
+            continue
+        if kind == "text" and _repeats_heading(paragraphs, texts, i):
             continue
         after = next((j for j in range(i + 1, len(texts)) if texts[j]), None)
         following = "" if after is None else texts[after]
@@ -132,9 +150,9 @@ def _giellalt_blocks(doc: ET.Element) -> list[_Block]:
     ]
 
 
-def giellalt_words(xml_text: str) -> int:
+def giellalt_words(xml_text: str, label: str = "XML") -> int:
     """How many words of Swedish text the page keeps once converted (its title not counted)."""
-    return sum(len(b.text.split()) for b in _giellalt_blocks(_parse(xml_text, "XML")))
+    return sum(len(b.text.split()) for b in _giellalt_blocks(_parse(xml_text, label)))
 
 
 def giellalt_snapshot(
@@ -180,7 +198,12 @@ def _giellalt_title(doc: ET.Element) -> str:
     # Without a header title only a short Swedish heading opening the page can stand for it;
     # a converted PDF's first line is mostly its title run into its first sentence.
     body = doc.find("body")
-    first = next((p for p in ([] if body is None else body.iter("p")) if _paragraph_text(p)), None)
+    paragraphs = [p for p in ([] if body is None else body.iter("p")) if _paragraph_text(p)]
+    first = paragraphs[0] if paragraphs else None
+    texts = [_paragraph_text(p) for p in paragraphs]
+    # A heading the page also printed as its title line is the title, however long.
+    if _repeats_heading(paragraphs, texts, 0) and paragraphs[1].get(XML_LANG) in (None, "swe"):
+        return texts[1]
     if first is None or first.get("type") != "title" or first.get(XML_LANG) not in (None, "swe"):
         return ""
     text = _paragraph_text(first)
@@ -226,14 +249,16 @@ def add_giellalt(
     title: str | None = None,
     min_words: int = MIN_WORDS,
 ) -> tuple[list[Snapshot], dict[str, int]]:
-    """List entries for corpus-swe files at the mirror's HEAD (a path ending in / stands for
-    every XML file under it), and the files left out for holding under min_words words of
-    Swedish text, with their counts. Raises SnapshotError, listing nothing, for a file or id
-    already listed."""
+    """List entries for corpus-swe files at the mirror's HEAD (a folder, with or without its
+    closing slash, stands for every XML file under it), and the files left out for holding under
+    min_words words of Swedish text, with their counts. Raises SnapshotError, listing nothing,
+    for a file or id already listed."""
     commit = git(CORPUS_SWE, mirrors, ["rev-parse", "HEAD"]).strip()
     files: list[str] = []
     for path in paths:
-        if path.endswith("/"):
+        # A folder, written with or without its closing slash, stands for its XML files.
+        kind = git(CORPUS_SWE, mirrors, ["cat-file", "-t", f"{commit}:{path.rstrip('/')}"])
+        if kind.strip() == "tree":
             found = git(CORPUS_SWE, mirrors, ["ls-tree", "-r", "--name-only", commit, path])
             found = found.split()
             files += [f for f in found if f.endswith(".xml")]
@@ -250,7 +275,7 @@ def add_giellalt(
             raise SnapshotError(f"{path} är redan listad (som {by_path[path].id})")
         xml_text = git_show(CORPUS_SWE, commit, path, mirrors, path)
         # Counted first: a file too short to keep needs no title.
-        words = giellalt_words(xml_text)
+        words = giellalt_words(xml_text, path)
         if words < min_words:
             skipped[path] = words
             continue

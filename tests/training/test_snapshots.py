@@ -220,3 +220,34 @@ def test_add_giellalt_lists_pages_once_and_dates_an_undated_page_by_its_commit(
     assert main(argv[:-3] + [GIELLALT_PATH]) == 1
     assert "redan listad" in capsys.readouterr().err
     assert out.read_text(encoding="utf-8") == text
+
+
+def test_a_page_without_a_header_title_takes_the_heading_its_title_line_repeats(
+    tmp_path, capsys
+) -> None:
+    # Some sites' pages open with the HTML title (the heading, then the site's name) as a plain
+    # line, then the heading itself; the header's <title> is empty.
+    xml = (
+        GIELLALT_XML.replace("<title>Snöröjning - Exempelby kommun</title>", "<title/>")
+        .replace(
+            "<body>\n",
+            "<body>\n<p>Vem plogar din gata? Så gör vi i vinter - Exempelby kommun - "
+            "gator, parker, e-tjänster</p>\n"
+            '<p type="title">Vem plogar din gata? Så gör vi i vinter</p>\n',
+        )
+        .replace('<p type="title">Vem plogar din gata?</p>\n', "")
+    )
+    files = {"converted/facta/exempelby/plogning.html.xml": xml}
+    mirrors, commit = _giellalt_mirror(tmp_path, files)
+    out = tmp_path / "snapshots.yaml"
+    argv = ["add-giellalt", "--folder", "exempelby-kommun", "--mirrors", str(mirrors)]
+    # A folder named without its closing slash stands for its files too.
+    argv += ["--out", str(out), "--min-words", "20"]
+    assert main(argv + ["converted/facta/exempelby"]) == 0
+    (snap,) = load_manifest(out)
+    # Nine words: longer than a heading taken alone may be, but the title line vouches for it.
+    assert snap.title == "Vem plogar din gata? Så gör vi i vinter"
+    text = giellalt_markdown(snap, xml)
+    body = text.split("---\n", 2)[2]
+    assert body.startswith("# Vem plogar din gata? Så gör vi i vinter\n\nKommunen plogar gator")
+    assert "Exempelby kommun -" not in body and body.count("Vem plogar din gata?") == 1
