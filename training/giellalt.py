@@ -82,16 +82,14 @@ def _all_emphasis(p: ET.Element) -> bool:
     return all(child.tag == "em" and not (child.tail or "").strip() for child in p)
 
 
-def _repeats_heading(paragraphs: list[ET.Element], texts: list[str], i: int) -> bool:
+def _repeats_heading(text: str, following: ET.Element | None, following_text: str) -> bool:
     """True for a plain line that the next line, a heading, opens: some sites print the
     title twice, first plain (a breadcrumb's last step, or the HTML title with the site's
     name after it: "Vårdgaranti - 1177 Vårdguiden - ...")."""
-    nxt = next((j for j in range(i + 1, len(texts)) if texts[j]), None)
-    if nxt is None or paragraphs[nxt].get("type") != "title":
+    if following is None or following.get("type") != "title":
         return False
-    heading, text = texts[nxt], texts[i]
-    return text == heading or (
-        text.startswith(heading) and bool(SITE_SEPARATOR.match(text[len(heading) :]))
+    return text == following_text or (
+        text.startswith(following_text) and bool(SITE_SEPARATOR.match(text[len(following_text) :]))
     )
 
 
@@ -117,10 +115,12 @@ def _giellalt_blocks(doc: ET.Element) -> list[_Block]:
             in_furniture = True
         if not text or not swedish or in_furniture or PAGE_UPDATED.match(text):
             continue
-        if kind == "text" and _repeats_heading(paragraphs, texts, i):
-            continue
         after = next((j for j in range(i + 1, len(texts)) if texts[j]), None)
         following = "" if after is None else texts[after]
+        if kind == "text" and _repeats_heading(
+            text, None if after is None else paragraphs[after], following
+        ):
+            continue
         # A short emphasised line that starts a sentence and does not end one is a heading,
         # unless the next line goes on with it (a sentence broken over lines in a PDF).
         if (
@@ -198,15 +198,18 @@ def _giellalt_title(doc: ET.Element) -> str:
     # Without a header title only a short Swedish heading opening the page can stand for it;
     # a converted PDF's first line is mostly its title run into its first sentence.
     body = doc.find("body")
-    paragraphs = [p for p in ([] if body is None else body.iter("p")) if _paragraph_text(p)]
-    first = paragraphs[0] if paragraphs else None
-    texts = [_paragraph_text(p) for p in paragraphs]
-    # A heading the page also printed as its title line is the title, however long.
-    if _repeats_heading(paragraphs, texts, 0) and paragraphs[1].get(XML_LANG) in (None, "swe"):
-        return texts[1]
-    if first is None or first.get("type") != "title" or first.get(XML_LANG) not in (None, "swe"):
+    texts = [(p, _paragraph_text(p)) for p in ([] if body is None else body.iter("p"))]
+    opening = [(p, text) for p, text in texts if text][:2]
+    if not opening:
         return ""
-    text = _paragraph_text(first)
+    first, text = opening[0]
+    # A heading the page also printed as its title line is the title, however long.
+    if len(opening) == 2 and _repeats_heading(text, *opening[1]):
+        heading, heading_text = opening[1]
+        if heading.get(XML_LANG) in (None, "swe"):
+            return heading_text
+    if first.get("type") != "title" or first.get(XML_LANG) not in (None, "swe"):
+        return ""
     return text if len(text.split()) <= REPEATED_WORDS else ""
 
 
