@@ -13,7 +13,6 @@ meta.json and writes DIR/delta.npz, DIR/model.bin and DIR/meta.json, as training
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ import numpy as np
 
 from ingest.atomic import atomic_open
 from ingest.modelfile import ModelFile
+from training.train import bundled_model, sha256
 
 # Recipe fields the runs must share: a soup of different recipes answers no question.
 SAME = ("recipe", "negatives", "epochs", "batch", "lr", "max_seq_length", "also", "base_sha256")
@@ -66,11 +66,10 @@ def soup(runs: list[Path], out: Path, base: Path) -> dict:
         values = {json.dumps(m.get(field), sort_keys=True) for m in metas}
         if len(values) > 1:
             raise SoupError(f"körningarna skiljer sig i {field}: inte ett och samma recept")
-    base_bytes = base.read_bytes()
-    if hashlib.sha256(base_bytes).hexdigest() != metas[0]["base_sha256"]:
+    if sha256(base) != metas[0]["base_sha256"]:
         raise SoupError(f"{base} är inte modellfilen körningarna tränades från")
     mean = average([d for d, _ in read])
-    data = ModelFile(base_bytes).packed(mean)
+    data = ModelFile.read(base).packed(mean)
     out.mkdir(parents=True, exist_ok=True)
     with atomic_open(out / "delta.npz", "wb", prefix=".soup-") as f:
         np.savez_compressed(f, **mean)
@@ -80,16 +79,14 @@ def soup(runs: list[Path], out: Path, base: Path) -> dict:
     meta |= {
         "soup_of": [{"seed": m["seed"], "model_sha256": m["model_sha256"]} for m in metas],
         "changed_tensors": len(mean),
-        "model_sha256": hashlib.sha256(data).hexdigest(),
-        "delta_sha256": hashlib.sha256((out / "delta.npz").read_bytes()).hexdigest(),
+        "model_sha256": sha256(out / "model.bin"),
+        "delta_sha256": sha256(out / "delta.npz"),
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return meta
 
 
 def main(argv: list[str] | None = None) -> int:
-    from training.train import bundled_model
-
     parser = argparse.ArgumentParser(prog="python -m training.soup", description=__doc__)
     parser.add_argument("--out", type=Path, required=True, help="folder for the results")
     parser.add_argument("runs", type=Path, nargs="+", help="folders of training.train runs")

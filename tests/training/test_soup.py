@@ -20,13 +20,12 @@ BIAS = "l0.q.b"
 def _run(folder: Path, seed: int, delta: dict[str, np.ndarray], **recipe) -> Path:
     folder.mkdir()
     np.savez_compressed(folder / "delta.npz", **delta)
-    base = ModelFile(BUNDLED.read_bytes())
     meta = {
         "recipe": "BitFit",
         "epochs": 1,
         "also": ["a"],
         "seed": seed,
-        "base_sha256": hashlib.sha256(base.data).hexdigest(),
+        "base_sha256": hashlib.sha256(BUNDLED.read_bytes()).hexdigest(),
         "model_sha256": f"sha-{seed}",
     } | recipe
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
