@@ -200,7 +200,7 @@ def _names_covered(info: QuestionInfo, lead: Candidate, snap: CorpusSnapshot) ->
     subjects = info.ubiquitous | snap.vocabulary.doc_subjects.get(meta["doc_id"], frozenset())
     for name in info.names:
         forms = f.name_forms(name)
-        if any(stem(x) in subjects for x in forms):
+        if any(stem(x) in subjects for x in forms) or forms & snap.vocabulary.own_name:
             continue
         acronyms = [
             x.upper() for x in forms if re.search(rf"\b{re.escape(x.upper())}\b", info.original)

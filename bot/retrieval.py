@@ -15,7 +15,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
-from bot.site import owner_words
+from bot.site import own_name_words, owner_words
 from bot.text import Vocabulary, index_stems
 from config.settings import Settings
 from ingest.chunking import SECTION_SEPARATOR
@@ -125,11 +125,12 @@ class CorpusSnapshot:
         lexical: LexicalIndex,
         generation: str,
         owner: frozenset[str] = frozenset(),
+        own_name: frozenset[str] = frozenset(),
     ) -> None:
         self.collection = collection
         self.lexical = lexical
         self.generation = generation
-        self.vocabulary = Vocabulary(stats=lexical.stats, owner=owner)
+        self.vocabulary = Vocabulary(stats=lexical.stats, owner=owner, own_name=own_name)
         self._documents: dict[str, dict] | None = None
 
     @property
@@ -293,7 +294,13 @@ class HybridRetriever(BaseRetriever):
                     lexical = build_from_collection(self.collection, generation)
                     with contextlib.suppress(OSError):  # read-only data dir: keep it in memory
                         lexical.save(root)
-                snap = CorpusSnapshot(self.collection, lexical, key, owner_words(self.settings))
+                snap = CorpusSnapshot(
+                    self.collection,
+                    lexical,
+                    key,
+                    owner_words(self.settings),
+                    own_name_words(self.settings),
+                )
                 self._snapshot = snap
         return snap
 

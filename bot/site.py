@@ -76,3 +76,15 @@ def owner_words(settings: Settings) -> frozenset[str]:
         if low.endswith("s") and len(low) > 4:
             out.add(low[:-1])  # the genitive: "Krokoms kommun" is Krokom's
     return frozenset(out)
+
+
+def own_name_words(settings: Settings) -> frozenset[str]:
+    """Every word of the deployment's own name, kinds of body and common words included
+    ("Svenska kyrkan": svenska, kyrkan; "Region Västmanland": region, västmanland). A question
+    that names the deployment ("... i Svenska kyrkans e-arkiv?") names what all its documents
+    are about, though owner_words leaves these words out of the corpus's subject."""
+    site = load_site(settings)
+    if site.municipality == DEFAULT_MUNICIPALITY:
+        return frozenset()
+    out = {fold(w) for w in tokens(site.municipality) if len(w) >= 2}
+    return frozenset(out | {w[:-1] for w in out if w.endswith("s") and len(w) > 4})

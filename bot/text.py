@@ -159,10 +159,12 @@ class Vocabulary:
         *,
         stats: CorpusStats | None = None,
         owner: frozenset[str] = frozenset(),
+        own_name: frozenset[str] = frozenset(),
     ) -> None:
         """owner: the words of the deployment's own name (bot.site.owner_words). They count as
         corpus words and as its subject: "... i Krokom?" asks about Krokom's documents, which
-        need not say "Krokom"."""
+        need not say "Krokom". own_name: every word of that name (bot.site.own_name_words),
+        which a unit need not repeat when the question names the deployment."""
         stats = stats or CorpusStats.build(texts or [], docs, bodies)
         self.aliases = stats.aliases
         self.symbols = stats.symbols
@@ -171,6 +173,7 @@ class Vocabulary:
         self.outlines = stats.outlines
         self.stems = {stem(w) for w in self.words}
         self.ubiquitous = stats.ubiquitous | {stem(w) for w in owner}
+        self.own_name = own_name
         # Sorted, and sorted reversed, so that "a corpus word starts (ends) with this" is a
         # binary search rather than a pass over the whole vocabulary.
         self._long = sorted(w for w in self.words | self.stems if len(w) >= 5)

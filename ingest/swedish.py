@@ -184,8 +184,12 @@ NUMBER_WORDS = [
     "miljoner",
 ]
 
-# Nordic spellings of the same place (Tromsø/Tromsö, Bodø/Bodö) must meet.
-FOLD = str.maketrans({"ø": "ö", "æ": "ä", "é": "e", "è": "e", "ü": "u", "´": "'", "’": "'"})
+# Nordic spellings of the same place (Tromsø/Tromsö, Bodø/Bodö) must meet. A soft hyphen
+# (U+00AD) is an invisible hint where a browser may break a line ("Rätts\u00admedicinal\u00adverket"
+# on regeringen.se); a reader sees one word, so matching must too.
+FOLD = str.maketrans(
+    {"ø": "ö", "æ": "ä", "é": "e", "è": "e", "ü": "u", "´": "'", "’": "'", "\u00ad": None}
+)
 
 # -- what a kind of question needs to see in an answer ---------------------------------------
 MONTHS = (

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.service import PolicyBot
-from bot.site import owner_words
+from bot.site import own_name_words, owner_words
 from bot.text import Vocabulary
 from config.settings import Settings
 
@@ -34,6 +34,15 @@ def test_owner_words_are_the_name_not_the_kind_of_body() -> None:
     assert owner_words(region) == {"jämtland", "härjedalen", "sverige"}
     # The neutral default names no body, only the country.
     assert owner_words(Settings(corpus_dir=nowhere)) == {"sverige"}
+
+
+def test_own_name_words_keep_the_kind_of_body_and_common_words() -> None:
+    nowhere = Path("/nonexistent")
+    region = Settings(municipality="Region Västmanland", corpus_dir=nowhere)
+    assert own_name_words(region) == {"region", "västmanland"}
+    church = Settings(municipality="Svenska kyrkan", corpus_dir=nowhere)
+    assert own_name_words(church) == {"svenska", "kyrkan"}
+    assert own_name_words(Settings(corpus_dir=nowhere)) == frozenset()
 
 
 def test_site_yaml_names_another_country(tmp_path: Path) -> None:
@@ -78,3 +87,21 @@ def test_the_country_needs_no_mention_but_another_does(tmp_path: Path, fees_corp
     here = bot.ask("Vad kostar förskola i Sverige per månad?")
     assert not here.abstained and "1 500 kronor" in here.answer
     assert bot.ask("Vad kostar förskola i Norge per månad?").abstained
+
+
+@pytest.mark.parametrize(
+    ("name", "question"),
+    [
+        ("Region Storvik", "Vad kostar förskola hos Region Storvik per månad?"),
+        ("Svenska förskolan", "Vad kostar Svenska förskolans plats per månad?"),
+    ],
+)
+def test_every_word_of_the_own_name_needs_no_mention(
+    tmp_path: Path, fees_corpus: Path, name: str, question: str
+) -> None:
+    # "Region" and "Svenska" are capitalised in the question, so they count as names there,
+    # yet they are the deployment's own name, which its documents need not repeat.
+    answer = bot_for(tmp_path, fees_corpus, name).ask(question)
+    assert not answer.abstained and "1 500 kronor" in answer.answer
+    # The same question under another body's name still names something else.
+    assert bot_for(tmp_path, fees_corpus, "Nordviks kommun").ask(question).abstained

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.textnorm import CorpusStats, find_acronyms
+from ingest.textnorm import CorpusStats, find_acronyms, tokens
 
 
 def test_acronyms_are_found_in_either_order() -> None:
@@ -39,3 +39,10 @@ def test_frequencies_answer_how_often(text: str) -> None:
 
     assert DURATION.search(text)
     assert not DURATION.search("stämmer av mot servern")
+
+
+def test_a_soft_hyphen_does_not_split_a_word() -> None:
+    # regeringen.se marks where a browser may break a long word; a reader sees one word.
+    shy = "Till Justitie\u00addeparte\u00admentet av Rätts\u00admedicinal\u00adverket."
+    assert tokens(shy) == tokens(shy.replace("\u00ad", ""))
+    assert "rättsmedicinalverket" in tokens(shy)
