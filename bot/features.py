@@ -6,7 +6,7 @@ import re
 
 from bot.questions import QuestionInfo
 from bot.retrieval import Record
-from bot.text import find_names, fold, is_common_word, stem, tokens, with_aliases
+from bot.text import find_names, fold, is_common_word, stem, tokens, with_aliases, zipf
 from ingest.chunking import SECTION_SEPARATOR
 from ingest.swedish import (
     AMOUNT,
@@ -21,6 +21,7 @@ from ingest.swedish import (
     EMAIL_ADDRESS,
     ENUMERATION,
     IDENTIFIER,
+    INSTITUTION_HEADS,
     LOCATED,
     MONEY,
     NAMING_VERBS,
@@ -199,6 +200,33 @@ def name_forms(name: str) -> set[str]:
     if low in DEMONYMS:
         forms.add(DEMONYMS[low])
     return forms
+
+
+# The head of a compound name is an everyday word of at least this many letters and at least
+# this common (wordfreq's Zipf scale): "mötet", "strategin", "programmet", "flottan".
+COMPOUND_HEAD_LETTERS = 5
+COMPOUND_HEAD_ZIPF = 3.0
+
+
+def coined_modifier(name: str, corpus_stems: set[str]) -> str | None:
+    """The naming part of a compound name the documents never use, or None. A resident writes
+    "Natomötet" or "Ukrainastrategin" where the page says "Natos utrikesministermöte" or
+    "strategin ... Ukrainas behov": the name inside (Nato, Ukraina) is what a passage must
+    mention, as a name. A compound the documents do use ("EuropaForum") must be mentioned whole,
+    and so must a body's name ("Socialstyrelsen" is no "social" anything)."""
+    low = fold(name)
+    if stem(low) in corpus_stems or low.endswith(INSTITUTION_HEADS):
+        return None
+    for i in range(3, len(low) - COMPOUND_HEAD_LETTERS + 1):
+        if zipf(low[i:]) >= COMPOUND_HEAD_ZIPF:
+            return low[:i]
+    return None
+
+
+def names_in(texts: list[str]) -> set[str]:
+    """The stems of the capitalised words of texts that do not open a sentence: what they
+    mention as names ("Väster om staden" names nothing)."""
+    return {stem(fold(n.text)) for t in texts for n in find_names(t) if not n.opens}
 
 
 def specific_names(info: QuestionInfo) -> list[str]:

@@ -1,0 +1,52 @@
+"""Features of a candidate unit: how the names check reads compound names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot import features as f
+from bot.service import PolicyBot
+from config.settings import Settings
+
+NATO = """---
+id: nato-mote
+title: Utrikesministern deltar vid Natos utrikesministermöte
+updated: 2024-04-03
+kind: webbsida
+---
+
+# Utrikesministern deltar vid Natos utrikesministermöte
+
+Utrikesministern kommer att delta i samtliga arbetssessioner under mötet i Bryssel.
+
+Mötet inleds med en middag för ministrarna.
+"""
+
+
+def test_a_coined_compound_names_its_first_part() -> None:
+    corpus = {"europaforum", "nato"}
+    assert f.coined_modifier("Natomötet", corpus) == "nato"
+    assert f.coined_modifier("Ukrainastrategin", corpus) == "ukraina"
+    # A compound the documents write must be mentioned whole, and so must a body's name.
+    assert f.coined_modifier("EuropaForum", corpus) is None
+    assert f.coined_modifier("Socialstyrelsen", corpus) is None
+    # No everyday word of five letters or more at its end: a name of its own.
+    assert f.coined_modifier("Zenica", corpus) is None
+
+
+def test_names_are_capitalised_inside_a_sentence() -> None:
+    found = f.names_in(["Väster om staden. Ministern reste till Natos möte i Bryssel."])
+    assert {"nato", "bryssel"} <= found and "väst" not in found and "väster" not in found
+
+
+def test_a_question_may_coin_the_compound_the_page_does_not_write(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "nato-mote.md").write_text(NATO, encoding="utf-8")
+    bot = PolicyBot.from_settings(
+        Settings(data_dir=tmp_path / "data", corpus_dir=corpus), progress=False
+    )
+    nato = bot.ask("Ska utrikesministern delta i alla arbetssessioner under Natomötet?")
+    assert not nato.abstained and "samtliga arbetssessioner" in nato.answer
+    # A compound about a name the page does not mention is still another meeting.
+    assert bot.ask("Ska utrikesministern delta i alla arbetssessioner under Kinamötet?").abstained
