@@ -53,6 +53,9 @@ def test_expect_is_case_and_whitespace_insensitive():
     assert reasons(it, answer("Det bor 710000 invånare i Union of the Baltic Cities.")) == []
     assert reasons(item(expect=["710000"]), answer("Det bor 710\u00a0000 där.")) == []
     assert reasons(item(expect=["Tromsø"]), answer("tromsø")) == []
+    # A soft hyphen (U+00AD) is invisible: the quoted word is the word expected.
+    shy = answer("Uppdraget går till Rätts\u00admedicinal\u00adverket.")
+    assert reasons(item(expect=["Rättsmedicinalverket"]), shy) == []
 
 
 def test_missing_expectation_is_named():
