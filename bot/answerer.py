@@ -211,7 +211,7 @@ def _names_covered(info: QuestionInfo, lead: Candidate, snap: CorpusSnapshot) ->
             # "Natomötet", a compound the documents never write, is about Nato: the passage
             # must name Nato ("Natos utrikesministermöte"), capitalised as a name.
             part = f.coined_modifier(name, snap.vocabulary.stems)
-            if part is None or not any(stem(x) in f.names_in(parts) for x in f.name_forms(part)):
+            if part is None or not {stem(x) for x in f.name_forms(part)} & f.names_in(parts):
                 return False
     # "Vilka nyheter kom i version 1.3.2?" is not answered from version 1.3.1.
     return all(f.has_version(v, " ".join(parts)) for v in info.versions)

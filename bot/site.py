@@ -66,15 +66,9 @@ def owner_words(settings: Settings) -> frozenset[str]:
     "fornlämningar i Sverige"."""
     site = load_site(settings)
     out: set[str] = {fold(w) for w in tokens(site.country)}
-    if site.municipality == DEFAULT_MUNICIPALITY:
-        return frozenset(out)
-    for word in tokens(site.municipality):
-        low = fold(word)
-        if low in BODY_KINDS or is_common_word(low) or len(low) < 2:
-            continue  # "kommun", "region": a kind of body, not its name
-        out.add(low)
-        if low.endswith("s") and len(low) > 4:
-            out.add(low[:-1])  # the genitive: "Krokoms kommun" is Krokom's
+    for low, forms in _name_words(site):
+        if low not in BODY_KINDS and not is_common_word(low):
+            out |= forms  # not "kommun", "region": a kind of body, not its name
     return frozenset(out)
 
 
@@ -83,8 +77,17 @@ def own_name_words(settings: Settings) -> frozenset[str]:
     ("Svenska kyrkan": svenska, kyrkan; "Region Västmanland": region, västmanland). A question
     that names the deployment ("... i Svenska kyrkans e-arkiv?") names what all its documents
     are about, though owner_words leaves these words out of the corpus's subject."""
-    site = load_site(settings)
+    return frozenset(w for _, forms in _name_words(load_site(settings)) for w in forms)
+
+
+def _name_words(site: Site) -> list[tuple[str, set[str]]]:
+    """Each word of the deployment's name (none for the neutral default), with its forms: the
+    word and its genitive's base ("Krokoms kommun" is Krokom's)."""
     if site.municipality == DEFAULT_MUNICIPALITY:
-        return frozenset()
-    out = {fold(w) for w in tokens(site.municipality) if len(w) >= 2}
-    return frozenset(out | {w[:-1] for w in out if w.endswith("s") and len(w) > 4})
+        return []
+    out = []
+    for word in tokens(site.municipality):
+        low = fold(word)
+        if len(low) >= 2:
+            out.append((low, {low, low[:-1]} if low.endswith("s") and len(low) > 4 else {low}))
+    return out
