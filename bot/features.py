@@ -12,7 +12,9 @@ from ingest.swedish import (
     AMOUNT,
     APPOSITION,
     ASKS_EMAIL,
+    ASKS_PART,
     ASKS_PHONE,
+    ASKS_SIZE,
     COST_QUESTION,
     COUNT_SYNONYMS,
     DEFINING_VERBS,
@@ -20,6 +22,7 @@ from ingest.swedish import (
     DURATION,
     EMAIL_ADDRESS,
     ENUMERATION,
+    FRACTION,
     IDENTIFIER,
     INSTITUTION_HEADS,
     LOCATED,
@@ -33,6 +36,7 @@ from ingest.swedish import (
     PLACE_PREPOSITION,
     PURPOSE,
     ROLE,
+    ROUGH_NUMBER,
     SHARE,
     SHARE_WORDS,
     WEB_ADDRESS,
@@ -84,13 +88,20 @@ def fits_text(info: QuestionInfo, text: str, meta: dict) -> bool:
             if SHARE.search(text):
                 return True
             return "del" in info.counted and bool(NUMBER.search(text))
+        if ASKS_PART.search(info.original) and SHARE.search(text):
+            return True  # "Hur många av regionerna": "hälften", "sju av åtta"
+        if ASKS_SIZE.search(info.original) and AMOUNT.search(text):
+            # "Hur stor investering": a measure, written after what it measures ("15 miljoner").
+            return True
         if not info.english and counted:
             return any(counts(text, w) for w in counted)
         return bool(NUMBER.search(text))
     if kind == "amount":
-        # "Vad kostar ...?" wants money; "Hur mycket paracetamol ...?" any measure.
-        wanted = MONEY if COST_QUESTION.search(info.original) else AMOUNT
-        return bool(wanted.search(text))
+        # "Vad kostar ...?" wants money; "Hur mycket paracetamol ...?" any measure, or a part
+        # of something ("minskar med en tredjedel").
+        if COST_QUESTION.search(info.original):
+            return bool(MONEY.search(text))
+        return bool(AMOUNT.search(text) or SHARE.search(text))
     if kind == "list":
         # A list, or a sentence that names several things ("Zenica och Puerto Cabezas").
         inside = {n.text for n in find_names(text) if not n.opens}
@@ -135,6 +146,9 @@ def counts(text: str, target: str) -> bool:
     toks = tokens(text)
     want = stem(target)
     same = {stem(w) for group in COUNT_SYNONYMS if target in group for w in group}
+    # A figure joined to the counted thing by a hyphen: "250-årsjubileet" counts years.
+    if re.search(rf"\d-{re.escape(fold(target))}", fold(text)):
+        return True
     for i, tok in enumerate(toks):
         # A labelled figure: "Högskolepoäng: 7,5", "Antal platser: 120".
         if stem(tok) == want and any(t.isdigit() for t in toks[i + 1 : i + 3]):
@@ -143,7 +157,8 @@ def counts(text: str, target: str) -> bool:
         number = next((n for n in NUMBER_WORDS if tok.startswith(n)), None)
         if number and len(tok) > len(number) + 1 and tok[len(number) :].startswith(want):
             return True
-        if tok.isdigit() or tok in NUMBER_WORDS:
+        # "hälften av", "en tredjedel av", "ett fyrtiotal" count as well as a number does.
+        if tok.isdigit() or tok in NUMBER_WORDS or _vague_number(tok):
             if any(t in ("st", "stycken") for t in toks[i + 1 : i + 2]):
                 return True  # "minsta förpackning 28 st": "st" counts whatever is asked about
             for follower in map(stem, toks[i + 1 : i + 4]):
@@ -158,6 +173,10 @@ def counts(text: str, target: str) -> bool:
                 ):
                     return True
     return False
+
+
+def _vague_number(token: str) -> bool:
+    return bool(FRACTION.fullmatch(token) or ROUGH_NUMBER.fullmatch(token))
 
 
 def new_names(text: str, info: QuestionInfo, meta: dict | None = None, places: bool = False):

@@ -243,20 +243,42 @@ DURATION = re.compile(
     re.I,
 )
 NUMBER = re.compile(r"\d|\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)
+# A figure written in digits or in words: "5,5", "åtta", and "en" / "ett" before a magnitude
+# or unit ("en miljon kronor").
+_FIGURE = rf"(?:\d[\d ,.]*\s*|\b(?:{'|'.join(NUMBER_WORDS)}|en|ett)\s+)"
+_MAGNITUDE = r"miljon|miljoner|miljard|miljarder|mdr|tusen"
+_MONEY_UNITS = r"kr|kronor|öre|euro|€|sek|tkr|mnkr|mdkr|dollar|usd|\$|pund|£"
 AMOUNT = re.compile(
-    r"\d[\d ,.]*\s*(kr|kronor|euro|€|sek|%|procent|miljon|miljoner|tusen|mg|g|kg|µg|"
-    r"mikrogram|gram|ml|dl|l|liter|st|stycken|glas|portioner|timmar|minuter)(?!\w)",
+    rf"{_FIGURE}({_MONEY_UNITS}|{_MAGNITUDE}|%|procent|procentenheter|mg|g|kg|µg|mikrogram|"
+    r"gram|ton|ml|dl|l|liter|st|stycken|glas|koppar|portioner|timmar|minuter|"
+    # Power and energy: "1 500 kilowatt", "6,5 GW", "2 TWh".
+    r"[kmgt]wh?|(?:kilo|mega|giga|tera)watt\w*|km|kilometer|meter|hektar|kvadratmeter)(?!\w)",
     re.I,
 )
-# Money, for questions about cost: "5 300 kronor", "1,2 mnkr", "200 euro".
-MONEY = re.compile(
-    r"\d[\d ,.]*\s*(kr|kronor|euro|€|sek|tkr|mnkr|mdkr|miljoner kronor|miljarder)(?!\w)", re.I
-)
+# Money, for questions about cost: "5 300 kronor", "1,2 mnkr", "200 euro", "en miljard".
+MONEY = re.compile(rf"{_FIGURE}({_MONEY_UNITS}|miljoner kronor|miljard|miljarder|mdr)(?!\w)", re.I)
 COST_QUESTION = re.compile(
     r"\b(kostar|kosta|kostnad\w*|pris\w*|avgift\w*|betala\w*|budget\w*|cost\w*|price|fee)", re.I
 )
-# A share: "27 %", "tre av tio", "hälften", "var tionde".
-SHARE = re.compile(r"%|\bprocent\b|\b\w+ av (tio|hundra)\b|\bhälften\b|\bvar \w+de\b", re.I)
+# A part of a whole in words: "hälften", "en tredjedel", "två femtedelar".
+FRACTION = re.compile(
+    r"hälften|(?:halv|tredje|fjärde|femte|sjätte|sjunde|åttonde|nionde|tionde|hundrade)"
+    r"(?:del|delar|delen|delarna)",
+    re.I,
+)
+# A number given roughly: "ett fyrtiotal företag", "hundratals".
+ROUGH_NUMBER = re.compile(rf"(?:{'|'.join(NUMBER_WORDS)})(?:tal|tals)", re.I)
+_COUNT = rf"(?:\d+|{'|'.join(NUMBER_WORDS)})"
+# A share: "27 %", "tre av tio", "28 av 30", "hälften", "en fjärdedel", "var tionde".
+SHARE = re.compile(
+    rf"%|\bprocent\b|\b\w+ av (tio|hundra)\b|\b{_COUNT} av {_COUNT}\b|\b(?:{FRACTION.pattern})\b|"
+    r"\bvar \w+de\b",
+    re.I,
+)
+# "Hur stor investering ...?" asks for a size, most often a measure ("15 miljoner").
+ASKS_SIZE = re.compile(r"\bhur\s+(?:stor|stort|stora)\b", re.I)
+# "Hur många av regionerna ...?" asks for a part of a whole ("hälften av landets regioner").
+ASKS_PART = re.compile(r"\bhur\s+m[åa]nga\s+av\b", re.I)
 SHARE_WORDS = frozenset(["andel", "andelen", "del", "procent"])
 # Kinds of public body: in "Region Jämtland Härjedalen" or "Krokoms kommun" they are not the name.
 BODY_KINDS = frozenset(
