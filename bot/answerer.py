@@ -131,6 +131,21 @@ class ExtractiveAnswerer:
             chosen = select(info, named, t)
             if _lacks_kind(info, chosen.records):
                 return abstain(top, retrieved, "near-miss", info.kind)
+        missing_years = f.unmentioned_years(info, chosen.lead)
+        if missing_years:
+            # "Hur stort blir stödet under 2025?" answered from a passage about 2023 would be
+            # a wrong figure, cited. A unit a little further down may be about 2025.
+            dated = [
+                c
+                for c in ranked[: t.window]
+                if not f.unmentioned_years(info, c)
+                and (info.english or _names_covered(info, c, snap))
+            ]
+            if not dated or self._weak(info, dated[0]) or not _keeps_topic(info, dated[0]):
+                return abstain(top, retrieved, "other-year", ", ".join(missing_years))
+            chosen = select(info, dated, t)
+            if _lacks_kind(info, chosen.records):
+                return abstain(top, retrieved, "near-miss", info.kind)
         # "Vilka principer ...?" where each principle is a heading of its own: unless a list
         # already answers as well.
         found = outline.find(info, ranked, snap.vocabulary.outlines, snap.unit_idf, t)

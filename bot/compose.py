@@ -25,11 +25,12 @@ ABSTAIN_REASONS = {
     "low-match": "för låg täckning och likhet",
     "near-miss": "inget svar av slaget",
     "other-entity": "namnen i frågan saknas i avsnittet",
+    "other-year": "året i frågan nämns inte i avsnittet",
     "low-confidence": "svaret är troligen fel",
 }
 # Where the documents cover the topic but not what is asked, the closest section helps the
 # reader; otherwise the "closest" section is noise and is not named.
-CLOSE_CODES = frozenset({"near-miss", "other-entity", "low-confidence"})
+CLOSE_CODES = frozenset({"near-miss", "other-entity", "other-year", "low-confidence"})
 KIND_LABELS = {"plan": "planen", "webbsida": "webbsidan"}
 KIND_PLACES = {"plan": "i planen", "webbsida": "på webbsidan"}
 

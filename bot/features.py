@@ -15,6 +15,7 @@ from ingest.swedish import (
     ASKS_PART,
     ASKS_PHONE,
     ASKS_SIZE,
+    ASKS_YEAR,
     COST_QUESTION,
     COUNT_SYNONYMS,
     DEFINING_VERBS,
@@ -40,7 +41,9 @@ from ingest.swedish import (
     SHARE,
     SHARE_WORDS,
     WEB_ADDRESS,
+    YEAR,
     YEAR_OR_DATE,
+    YEAR_SPAN,
 )
 
 # Question kinds whose answer must contain something specific.
@@ -394,3 +397,28 @@ def unit_context(record: Record) -> str:
     """What a unit is about beyond its own words: section trail and introducing sentence."""
     meta = record.meta
     return f"{meta.get('section', '')} {meta.get('intro', '')}"
+
+
+def unmentioned_years(info: QuestionInfo, cand) -> list[str]:
+    """Years the question names ("... för 2024?") that the candidate's passage never mentions
+    although it is dated by others: its unit, section trail, chunk, title and the document's
+    date. A passage about 2023 does not answer for 2024; one that names no year at all may hold
+    for any year, so it is not held against. A question for a year or a time ("Vilket år ...",
+    "När ...") is not held to the years it names: they frame what it asks, or are a claim to be
+    checked ("Min chef säger 1995 ...")."""
+    if info.kind == "year" or ASKS_YEAR.search(info.original):
+        return []
+    asked = dict.fromkeys(YEAR.findall(info.original))
+    if not asked:
+        return []
+    meta = cand.record.meta
+    parts = [cand.record.text, unit_context(cand.record), cand.chunk.text, meta.get("title", "")]
+    parts.append(str(meta.get("updated", "")))
+    text = " ".join(parts)
+    seen = set(YEAR.findall(text))
+    if not seen:
+        return []
+    # "programperioden 2021–2027" speaks of every year in it.
+    for first, last in YEAR_SPAN.findall(text):
+        seen |= {str(y) for y in range(int(first), int(last) + 1)}
+    return [y for y in asked if y not in seen]

@@ -808,6 +808,8 @@ FOUNDING_VERB = re.compile(
     re.IGNORECASE,
 )
 YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+# A span of years: "2021–2027", "2024-2026", "2025/2026".
+YEAR_SPAN = re.compile(r"\b((?:19|20)\d\d)\s*[–—/-]\s*((?:19|20)\d\d)\b")
 # "idag möttes parterna för att underteckna ett avtal": a news page tells of a signing or a
 # joining on its own date.
 TODAY = re.compile(r"\b(?:i\s?dag|today)\b", re.IGNORECASE)
