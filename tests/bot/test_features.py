@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot import features as f
-from bot.service import PolicyBot
-from config.settings import Settings
 
 NATO = """---
 id: nato-mote
@@ -39,13 +35,8 @@ def test_names_are_capitalised_inside_a_sentence() -> None:
     assert {"nato", "bryssel"} <= found and "väst" not in found and "väster" not in found
 
 
-def test_a_question_may_coin_the_compound_the_page_does_not_write(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "nato-mote.md").write_text(NATO, encoding="utf-8")
-    bot = PolicyBot.from_settings(
-        Settings(data_dir=tmp_path / "data", corpus_dir=corpus), progress=False
-    )
+def test_a_question_may_coin_the_compound_the_page_does_not_write(bot_on_page) -> None:
+    bot = bot_on_page("nato-mote", NATO)
     nato = bot.ask("Ska utrikesministern delta i alla arbetssessioner under Natomötet?")
     assert not nato.abstained and "samtliga arbetssessioner" in nato.answer
     # A compound about a name the page does not mention is still another meeting.

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.features import fits_text
 from bot.questions import analyse
-from bot.service import PolicyBot
-from config.settings import Settings
 
 FITS = [
     # Billions, öre, pounds and units of power are measures.
@@ -76,13 +72,8 @@ Regeringen vill också att fler ska söka sig till yrken inom vården.
 """
 
 
-def test_an_amount_in_billions_is_answered_and_a_missing_one_is_not(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "budget-vard.md").write_text(BUDGET, encoding="utf-8")
-    bot = PolicyBot.from_settings(
-        Settings(data_dir=tmp_path / "data", corpus_dir=corpus), progress=False
-    )
+def test_an_amount_in_billions_is_answered_and_a_missing_one_is_not(bot_on_page) -> None:
+    bot = bot_on_page("budget-vard", BUDGET)
     answer = bot.ask("Hur mycket har regeringen satsat på kortare vårdköer?")
     assert not answer.abstained and "18 miljarder kronor" in answer.answer, answer.answer
     # Billions count no nurses: a near miss.

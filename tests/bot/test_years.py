@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot.candidates import Candidate
 from bot.features import unmentioned_years
 from bot.questions import analyse
 from bot.retrieval import Record
-from bot.service import PolicyBot
-from config.settings import Settings
 
 
 def candidate(
@@ -67,13 +63,8 @@ Under 2024 uppgår det civila stödet till Ukraina till 4 miljarder kronor.
 """
 
 
-def test_the_answer_is_about_the_year_asked_for_or_there_is_none(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "stod-ukraina.md").write_text(AID, encoding="utf-8")
-    bot = PolicyBot.from_settings(
-        Settings(data_dir=tmp_path / "data", corpus_dir=corpus), progress=False
-    )
+def test_the_answer_is_about_the_year_asked_for_or_there_is_none(bot_on_page) -> None:
+    bot = bot_on_page("stod-ukraina", AID)
     for year, amount in (("2023", "3 miljarder"), ("2024", "4 miljarder")):
         answer = bot.ask(f"Hur stort var det civila stödet till Ukraina under {year}?")
         assert not answer.abstained and amount in answer.answer, answer.answer
