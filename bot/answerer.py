@@ -17,7 +17,7 @@ from bot.questions import QuestionInfo
 from bot.retrieval import CorpusSnapshot, Record
 from bot.scoring import score
 from bot.selection import select
-from bot.text import abbreviates, stem
+from bot.text import abbreviates, spells_name, stem
 from config.tuning import Tuning
 from ingest.swedish import ASKS_YEAR
 
@@ -220,8 +220,11 @@ def _names_covered(info: QuestionInfo, lead: Candidate, snap: CorpusSnapshot) ->
         acronyms = [
             x.upper() for x in forms if re.search(rf"\b{re.escape(x.upper())}\b", info.original)
         ]
-        if any(abbreviates(a, meta.get("title", "")) for a in acronyms):
-            continue  # "VGR:s riktlinjer" in a document titled "... Västra Götalandsregionen"
+        title = meta.get("title", "")
+        if any(abbreviates(a, title) or spells_name(a, title) for a in acronyms):
+            # "VGR:s riktlinjer" in a document titled "... Västra Götalandsregionen", "MR-rapporten"
+            # in one titled "Mänskliga rättigheter, demokrati och ...".
+            continue
         if not any(f.mentions(x, words, stems) for x in forms):
             # "Natomötet", a compound the documents never write, is about Nato: the passage
             # must name Nato ("Natos utrikesministermöte"), capitalised as a name.

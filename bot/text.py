@@ -12,6 +12,7 @@ from ingest.swedish import (
     INFLECTIONS,
     INSTITUTION_HEADS,
     NAME_JOINERS,
+    NAME_LINKS,
     QUESTION_WORDS,
     SWEDISH_STOPWORDS,
     SYMBOL_WORDS,
@@ -80,6 +81,21 @@ def abbreviates(acronym: str, text: str) -> bool:
         if head:
             initials += head[0]
     return acronym.lower() in initials
+
+
+def spells_name(acronym: str, text: str) -> bool:
+    """Whether an acronym ("MR") spells the initials of consecutive words of text that start at
+    a capitalised one ("Mänskliga rättigheter"): a Swedish name capitalises its first word only.
+    The small words inside a name ("för", "och") have no letter of their own."""
+    if not (2 <= len(acronym) <= 6 and acronym.isupper() and acronym.isalpha()):
+        return False
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if w.lower() not in NAME_LINKS]
+    want = acronym.lower()
+    for i, word in enumerate(words):
+        run = words[i : i + len(want)]
+        if word[0].isupper() and "".join(w[0].lower() for w in run) == want:
+            return True
+    return False
 
 
 def with_aliases(words: set[str], aliases: dict[str, tuple[str, ...]]) -> set[str]:

@@ -700,6 +700,9 @@ PARTICLES = tuple(
 # -- names -----------------------------------------------------------------------------------
 # Small words inside multi-word names ("Union of the Baltic Cities", "Santa Lucia de Tirajana").
 NAME_JOINERS = r"(?:of|the|de|for|and|och|för)"
+# Small words inside a name that an acronym gives no letter ("Myndigheten för samhällsskydd och
+# beredskap": MSB).
+NAME_LINKS = frozenset(["för", "och", "i", "av", "om", "med", "till", "på"])
 
 # Heads of Swedish institution names, which stand for a letter of their acronym inside a
 # compound: VGR is Västra Götalands|regionen, SKR Sveriges Kommuner och Regioner.

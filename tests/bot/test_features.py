@@ -41,3 +41,31 @@ def test_a_question_may_coin_the_compound_the_page_does_not_write(bot_on_page) -
     assert not nato.abstained and "samtliga arbetssessioner" in nato.answer
     # A compound about a name the page does not mention is still another meeting.
     assert bot.ask("Ska utrikesministern delta i alla arbetssessioner under Kinamötet?").abstained
+
+
+MR = """---
+id: mr-australien
+title: Mänskliga rättigheter, demokrati och rättsstatens principer i Australien
+updated: 2022-06-01
+kind: webbsida
+---
+
+# Mänskliga rättigheter, demokrati och rättsstatens principer i Australien
+
+Här följer en sammanfattning av rapporten om Australien.
+
+Australien är en väl utvecklad federal demokrati med stark yttrandefrihet och oberoende medier.
+"""
+
+
+def test_an_acronym_the_title_spells_is_mentioned(bot_on_page) -> None:
+    bot = bot_on_page("mr-australien", MR)
+    answer = bot.ask(
+        "Hur stark är yttrandefriheten i den federala demokratin Australien enligt MR-rapporten?"
+    )
+    assert not answer.abstained and "yttrandefrihet" in answer.answer, answer.answer
+    # An acronym the title does not spell names another report.
+    other = bot.ask(
+        "Hur stark är yttrandefriheten i den federala demokratin Australien enligt KR-rapporten?"
+    )
+    assert other.abstained and other.abstain_code == "other-entity", other.answer

@@ -127,6 +127,18 @@ def test_an_acronym_spells_a_title_with_institution_compounds() -> None:
     assert not abbreviates("Kemi", "Kommunens Ekonomiska Mål och Insatser")  # not all capitals
 
 
+def test_an_acronym_spells_a_name_that_capitalises_its_first_word_only() -> None:
+    from bot.text import spells_name
+
+    title = "Mänskliga rättigheter, demokrati och rättsstatens principer i Australien"
+    assert spells_name("MR", title)
+    assert spells_name("MSB", "Myndigheten för samhällsskydd och beredskap")
+    # The run starts at a capitalised word, and the letters must follow each other.
+    assert not spells_name("DR", title)
+    assert not spells_name("MD", title)
+    assert not spells_name("Mr", title)
+
+
 def test_a_preposition_before_the_question_word_is_no_yes_no_question() -> None:
     assert question_kind("Genom vad sker samarbetet med Bodö?") != "yesno"
     assert question_kind("Med vilka städer samarbetar kommunen?") == "list"
