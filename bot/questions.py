@@ -32,9 +32,11 @@ from ingest.swedish import (
     KIND_CUES,
     NARROWING,
     NON_VERB_OPENERS,
+    OPENING_CONJUNCTIONS,
     OPENING_WORDS,
     PLACING_WORDS,
     QUESTION_WORDS,
+    SWEDISH_INTERROGATIVES,
     SWEDISH_STOPWORDS,
     TARGET,
     VERB_LIKE,
@@ -94,7 +96,11 @@ def question_kind(text: str) -> str:
         return "where"  # "Var ligger ...?" opens with a verb-like word but asks for a place
     if _opens_with_verb(text) and not HOW_MANY.search(text):
         return "yesno"
-    found = [(kind, m) for kind, pattern in KIND_CUES if (m := pattern.search(text))]
+    found = [
+        (kind, m)
+        for kind, pattern in KIND_CUES
+        if (m := pattern.search(text)) and not _figure_in_clause(text, kind, m)
+    ]
     if not found:
         return "what"
     kind, first = found[0]
@@ -108,6 +114,23 @@ def question_kind(text: str) -> str:
             if m.start() <= start and other != "list":
                 return other
     return kind
+
+
+def _figure_in_clause(text: str, kind: str, cue: re.Match) -> bool:
+    """A count or amount cue inside a question opened by another question word is a clause of
+    it, not what it asks: "Till vilken myndighet ska de redovisa hur mycket el ...?" asks for
+    an agency. Within the opening phrase ("Vilket belopp", "Från hur många") it decides."""
+    if kind not in ("count", "amount"):
+        return False
+    words = list(re.finditer(r"[^\W\d_][\w:-]*", text))
+    i = 1 if words and words[0].group().lower() in OPENING_CONJUNCTIONS else 0
+    if i + 1 < len(words) and words[i + 1].group().lower() in SWEDISH_INTERROGATIVES:
+        i += 1  # "Till vilken ...", "Av vilka ...": a preposition, then the question word
+    if i >= len(words) or words[i].group().lower() not in SWEDISH_INTERROGATIVES:
+        return False
+    # The question word and the two words after it are the opening phrase.
+    last = words[min(i + 2, len(words) - 1)]
+    return cue.start() > last.start()
 
 
 def _opens_with_verb(text: str) -> bool:

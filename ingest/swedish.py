@@ -630,6 +630,12 @@ INTERROGATIVES = frozenset(
         "how",
     ]
 )
+# The Swedish question words a question opens with.
+SWEDISH_INTERROGATIVES = frozenset(
+    ["vad", "vem", "vems", "vilken", "vilket", "vilka", "när", "var", "vart", "varför", "hur"]
+)
+# What may stand before the question word ("Och vilka ...?", "Men hur ...?").
+OPENING_CONJUNCTIONS = frozenset(["och", "men", "så"])
 # Openers that are not verbs: conjunctions and imperatives ("Berätta om ...").
 NON_VERB_OPENERS = frozenset(
     [

@@ -161,3 +161,16 @@ def test_what_a_definition_question_asks_about_is_its_head_noun() -> None:
 def test_what_a_code_stands_for_may_say_where() -> None:
     info = analyse("Vad står kba för i ett schemanamn?")
     assert info.defines == "kba" and info.spells_out
+
+
+def test_a_figure_clause_inside_the_question_does_not_decide_its_kind() -> None:
+    from bot.questions import question_kind
+
+    # Another question word opens these: the figure phrase is a clause inside them.
+    assert question_kind("Till vilken myndighet ska de redovisa hur mycket el de köpt?") == "list"
+    assert question_kind("Vilka egenskaper avgör hur stor risken för skador är?") == "list"
+    assert question_kind("Av vilka skäl kan arrendatorn deponera beloppet?") == "list"
+    # Within the opening phrase the figure word decides.
+    assert question_kind("Från hur många anställda måste policyn vara skriftlig?") == "count"
+    assert question_kind("Vilket belopp gäller för ansökan?") == "amount"
+    assert question_kind("Och hur mycket kostar det?") == "amount"
