@@ -16,7 +16,7 @@ from bot.compose import ABSTAIN_TEXT, Answer, Citation, abstain, compose, compos
 from bot.questions import QuestionInfo
 from bot.retrieval import CorpusSnapshot, Record
 from bot.scoring import score
-from bot.selection import select
+from bot.selection import Selection, select
 from bot.text import abbreviates, spells_name, stem
 from config.tuning import Tuning
 from ingest.swedish import ASKS_YEAR
@@ -125,25 +125,27 @@ class ExtractiveAnswerer:
         if not info.english and not _names_covered(info, chosen.lead, snap):
             # "Vilka vänorter har Stockholms stad?": the answer must be about what is named. A
             # unit a little further down may be ("... med Murmansk?" under a sentence on Kina).
-            named = [c for c in ranked[: t.window] if _names_covered(info, c, snap)]
-            if not named or self._weak(info, named[0]) or not _keeps_topic(info, named[0]):
+            named = self._runner_up(info, ranked, lambda c: _names_covered(info, c, snap))
+            if named is None:
                 return abstain(top, retrieved, "other-entity")
-            chosen = select(info, named, t)
+            chosen = named
             if _lacks_kind(info, chosen.records):
                 return abstain(top, retrieved, "near-miss", info.kind)
         missing_years = f.unmentioned_years(info, chosen.lead)
         if missing_years:
             # "Hur stort blir stödet under 2025?" answered from a passage about 2023 would be
             # a wrong figure, cited. A unit a little further down may be about 2025.
-            dated = [
-                c
-                for c in ranked[: t.window]
-                if not f.unmentioned_years(info, c)
-                and (info.english or _names_covered(info, c, snap))
-            ]
-            if not dated or self._weak(info, dated[0]) or not _keeps_topic(info, dated[0]):
+            dated = self._runner_up(
+                info,
+                ranked,
+                lambda c: (
+                    not f.unmentioned_years(info, c)
+                    and (info.english or _names_covered(info, c, snap))
+                ),
+            )
+            if dated is None:
                 return abstain(top, retrieved, "other-year", ", ".join(missing_years))
-            chosen = select(info, dated, t)
+            chosen = dated
             if _lacks_kind(info, chosen.records):
                 return abstain(top, retrieved, "near-miss", info.kind)
         # "Vilka principer ...?" where each principle is a heading of its own: unless a list
@@ -166,6 +168,16 @@ class ExtractiveAnswerer:
         answer.considered = [r.text for r in chosen.records]
         answer.confidence = signals
         return answer
+
+    def _runner_up(
+        self, info: QuestionInfo, ranked: list[Candidate], keep: Callable[[Candidate], bool]
+    ) -> Selection | None:
+        """The selection among the window's units that keep passes, when the best of them is
+        neither weak nor off the question's topic; None when there is no such unit."""
+        kept = [c for c in ranked[: self.tuning.window] if keep(c)]
+        if not kept or self._weak(info, kept[0]) or not _keeps_topic(info, kept[0]):
+            return None
+        return select(info, kept, self.tuning)
 
     def _weak(self, info: QuestionInfo, cand: Candidate) -> bool:
         """Too few of the question's words and too far from it in meaning to answer it."""

@@ -498,7 +498,10 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
     ),
 ]
 # What may stand before a question's own opening phrase ("Och när ...?", "Men vem ...?").
-OPENING_WORDS = re.compile(r"\s*(?:(?:och|men|så|and|but)\s+)?", re.I)
+OPENING_CONJUNCTIONS = frozenset(["och", "men", "så"])
+OPENING_WORDS = re.compile(
+    rf"\s*(?:(?:{'|'.join(sorted(OPENING_CONJUNCTIONS | {'and', 'but'}))})\s+)?", re.I
+)
 # "Vad är X?", "vad e X", "Vad innebär X?", "Vad menas med X?": asks for X's definition.
 DEFINITION_QUESTION = re.compile(
     r"^\s*(?:vad|what)\s+(?:är|e|innebär|betyder|menas med|avses med|is|are|does)\s+(.+?)\??\s*$"
@@ -604,21 +607,14 @@ YEAR_FRAME = re.compile(
 # Words the documents write as a symbol: "paragraf" is there when "§" is.
 SYMBOL_WORDS = {"paragraf": "§", "paragrafer": "§", "procent": "%", "kronor": "kr", "euro": "€"}
 
+# The Swedish question words a question opens with.
+SWEDISH_INTERROGATIVES = frozenset(
+    ["vad", "vem", "vems", "vilken", "vilket", "vilka", "när", "var", "vart", "varför", "hur"]
+)
 # Interrogatives: a question that opens with anything else (a verb) is a yes/no question.
-INTERROGATIVES = frozenset(
+INTERROGATIVES = SWEDISH_INTERROGATIVES | frozenset(
     [
-        "vad",
-        "vem",
-        "vems",
-        "vilken",
-        "vilket",
-        "vilka",
-        "när",
-        "var",
-        "vart",
         "varifrån",
-        "varför",
-        "hur",
         "what",
         "who",
         "whom",
@@ -630,12 +626,6 @@ INTERROGATIVES = frozenset(
         "how",
     ]
 )
-# The Swedish question words a question opens with.
-SWEDISH_INTERROGATIVES = frozenset(
-    ["vad", "vem", "vems", "vilken", "vilket", "vilka", "när", "var", "vart", "varför", "hur"]
-)
-# What may stand before the question word ("Och vilka ...?", "Men hur ...?").
-OPENING_CONJUNCTIONS = frozenset(["och", "men", "så"])
 # Openers that are not verbs: conjunctions and imperatives ("Berätta om ...").
 NON_VERB_OPENERS = frozenset(
     [
