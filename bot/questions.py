@@ -34,6 +34,7 @@ from ingest.swedish import (
     NON_VERB_OPENERS,
     OPENING_CONJUNCTIONS,
     OPENING_WORDS,
+    PARTITIVE,
     PLACING_WORDS,
     QUESTION_WORDS,
     SWEDISH_INTERROGATIVES,
@@ -309,6 +310,9 @@ def analyse(
     defined = DEFINITION_QUESTION.match(corrected)
     info.defines = _defined_phrase(defined.group(1) or defined.group(2)) if defined else None
     info.spells_out = bool(defined and defined.group(2))
+    # "Vilka av de djursjukdomar som ... är anmälningspliktiga?" asks for part of a set, as the
+    # follow-up "Vilka av dem ...?" does: the sentence that picks the part, not the whole list.
+    info.narrows = not info.english and bool(PARTITIVE.search(corrected))
     if not history or not _is_followup(question):
         return info
     previous = analyse(history[-1], history[:-1], vocabulary)

@@ -559,6 +559,9 @@ ELLIPSIS_START = re.compile(
 NARROWING = re.compile(
     r"\b(vilka|vilken|vilket|hur många|which|how many)\s+av\s+(dem|dessa|de)\b", re.I
 )
+# "Vilka av de djursjukdomar ...", "Vilket av de fyra valen ...": a part of a set the question
+# names itself, not of an earlier answer (that is NARROWING's "av dem").
+PARTITIVE = re.compile(r"\b(?:vilka|vilken|vilket)\s+av\s+(?!dem\b|dessa\b)\w", re.I)
 
 # The word a question is about comes right after its question phrase: "Vem är *ordförande*",
 # "Vad kostar", "Hur stor *budget*", "Vilket *telefonnummer*", "Hur många *medlemmar*".

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.candidates import gather
+from bot.candidates import Candidate, gather
 from bot.questions import analyse
+from bot.retrieval import Record
 from bot.scoring import score
+from bot.selection import select
 from config.tuning import UNIT_FEATURES, Tuning
 from tests.bot.fakes import HashingEmbeddings, ask, filler, snapshot
 
@@ -60,6 +62,33 @@ def test_a_narrowing_follow_up_answers_with_the_subset() -> None:
     )
     assert "vilande" in _quotes(answer)
     assert "Tromsø" not in _quotes(answer)
+
+
+def _unit(n: int, text: str, score: float, is_list: bool = False) -> Candidate:
+    meta = {"doc_id": "d", "title": "Plan", "section": "Samarbete", "chunk": 0, "order": n}
+    meta |= {"start": 100 * n, "end": 100 * n + len(text), "is_list": is_list}
+    unit = Record(id=f"d:{n}", content=text, meta=meta)
+    return Candidate(record=unit, chunk=unit, score=score)
+
+
+@pytest.mark.parametrize(
+    ("question", "narrows"),
+    [
+        ("Vilka av de kommuner som sidan nämner har nattbussar?", True),
+        ("Från vilka av kommunerna går det nattbussar?", True),
+        ("Vilka kommuner har nattbussar?", False),
+        ("Which of the municipalities have night buses?", False),
+    ],
+)
+def test_a_question_for_part_of_a_set_it_names_narrows(question: str, narrows: bool) -> None:
+    """ "Vilka av de X ...?" asks for part of a set as "Vilka av dem ...?" does: the sentence
+    that picks the part leads, not the whole list again."""
+    info = analyse(question)
+    assert info.narrows is narrows
+    whole = _unit(0, "Samarbetet omfattar:\n- Norrby\n- Söderby\n- Västerby", 3.0, True)
+    part = _unit(1, "I dag går nattbussar bara i Norrby och Söderby.", 2.2)
+    lead = select(info, [whole, part], Tuning()).lead
+    assert lead is (part if narrows and info.kind == "list" else whole)
 
 
 def test_yes_no_leads_only_when_the_sentence_says_so() -> None:
