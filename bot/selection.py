@@ -73,13 +73,17 @@ def _best(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Candid
     if info.narrows:
         # "Vilka av dem är vilande?": the sentence that names a subset of the list, not the
         # whole list again.
-        for cand in ranked[: tuning.widen_window]:
-            if (
-                not cand.record.meta.get("is_list")
-                and cand.score >= best.score - tuning.narrow_margin
-                and f.fits(info, cand.record.text, cand.record.meta)
-            ):
-                return cand
+        close = [
+            c
+            for c in ranked[: tuning.widen_window]
+            if not c.record.meta.get("is_list") and c.score >= best.score - tuning.narrow_margin
+        ]
+        # One that names the part (two names, say) first; else one that says the word that
+        # picks it, when the part is common nouns ("rabies och mjältbrand").
+        fitting = [c for c in close if f.fits(info, c.record.text, c.record.meta)]
+        picking = [c for c in close if _picks(c, best)]
+        if fitting or picking:
+            return (fitting or picking)[0]
     # "Vart vänder jag mig?", "Vem ...?": a close runner-up that gives a place, a body or a
     # phone number beats one that does not. For years, figures, lists and names the learned
     # score decides alone: the same override there changed 14 of 879 dev answers and dev
@@ -93,6 +97,12 @@ def _best(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Candid
             ):
                 return cand
     return best
+
+
+def _picks(cand: Candidate, best: Candidate) -> bool:
+    """The unit says what the best one does and, in its own words, one more of the question's
+    words: the word that picks part of the list ("... är anmälningspliktiga")."""
+    return cand.matched >= best.matched and bool(cand.own - best.matched)
 
 
 def _widen(

@@ -91,6 +91,30 @@ def test_a_question_for_part_of_a_set_it_names_narrows(question: str, narrows: b
     assert lead is (part if narrows and info.kind == "list" else whole)
 
 
+def test_a_narrowing_question_may_be_answered_by_the_word_that_picks_the_part() -> None:
+    """The part may be common nouns, which never fit a list by their names ("rabies och
+    mjältbrand"): a sentence that says all the list says and, in its own words, the word that
+    picks the part ("anmälningspliktiga") leads; one that does not, leaves the list leading."""
+    info = analyse("Vilka av de sjukdomar som sidan nämner är anmälningspliktiga?")
+    assert info.narrows
+    asked = set(info.focus_stems)
+    disease = {s for s in asked if s.startswith("sjukdom")}
+    assert disease and asked - disease
+    whole = _unit(0, "Exempel på sjukdomar:\n- salmonella\n- rabies\n- mjältbrand", 3.0, True)
+    part = _unit(1, "Av dessa sjukdomar är rabies och mjältbrand anmälningspliktiga.", 2.2)
+    whole.matched = whole.own = disease
+    part.matched = part.own = asked
+    assert select(info, [whole, part], Tuning()).lead is part
+    part.own = disease  # the picking word only in its heading: the list still leads
+    assert select(info, [whole, part], Tuning()).lead is whole
+    # A sentence that names the part outranks a vaguer one that only says the picking word.
+    vague = _unit(2, "Vissa av sjukdomarna är anmälningspliktiga.", 2.6)
+    vague.matched = vague.own = asked
+    named = _unit(3, "Av dessa är Rabies och Mjältbrand anmälningspliktiga.", 2.1)
+    named.matched = named.own = asked
+    assert select(info, [whole, vague, named], Tuning()).lead is named
+
+
 def test_yes_no_leads_only_when_the_sentence_says_so() -> None:
     body = (
         "# Samarbeten\n\n## Kina\n\nKommunen har diskuterat ett samarbete med Harbin, "
