@@ -68,7 +68,7 @@ class QuestionInfo:
     missing: list[str] = field(default_factory=list)  # topical words found nowhere in the corpus
     defines: str | None = None  # "Vad är X?": X, whose definition is wanted
     spells_out: bool = False  # "Vad står X för?": the long form of the acronym X is wanted
-    narrows: bool = False  # "Vilka av dem ...?": narrows the previous answer's list
+    narrows: bool = False  # "Vilka av dem/av de X ...?": asks for part of a list
     previous_kind: str | None = None  # the kind of the question it follows up
     opening_stem: str | None = None  # the stem of its first word (the verb of a yes/no question)
     versions: list[str] = field(default_factory=list)  # "version 1.3.2": "1.3.2"

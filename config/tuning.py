@@ -98,7 +98,7 @@ class Tuning(BaseModel):
     runner_up_coverage: float = Field(
         0.65, description="Share of the best unit's coverage a preferred runner-up keeps."
     )
-    narrow_margin: float = Field(2.0, description="The same, for the subset a follow-up asks.")
+    narrow_margin: float = Field(2.0, description="The same, for the part a question narrows to.")
     newer_coverage: float = Field(
         0.9, description="Share of the best unit's coverage a newer document's unit keeps."
     )
