@@ -80,10 +80,11 @@ def _best(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Candid
         ]
         # One that names the part (two names, say) first; else one that says the word that
         # picks it, when the part is common nouns ("rabies och mjältbrand").
-        fitting = [c for c in close if f.fits(info, c.record.text, c.record.meta)]
-        picking = [c for c in close if _picks(c, best)]
-        if fitting or picking:
-            return (fitting or picking)[0]
+        found = [c for c in close if f.fits(info, c.record.text, c.record.meta)] or [
+            c for c in close if _picks(c, best)
+        ]
+        if found:
+            return found[0]
     # "Vart vänder jag mig?", "Vem ...?": a close runner-up that gives a place, a body or a
     # phone number beats one that does not. For years, figures, lists and names the learned
     # score decides alone: the same override there changed 14 of 879 dev answers and dev
