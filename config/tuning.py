@@ -50,11 +50,6 @@ class Tuning(BaseModel):
 
     # Retrieval.
     lexical_weight: float = Field(0.35, description="BM25's share in the fused chunk score.")
-    # A Swedish BM25 index scores an English question on its names and numbers only, so the
-    # dense side has to carry it; None keeps lexical_weight.
-    lexical_weight_english: float | None = Field(
-        None, ge=0, description="BM25's share for an English question; lexical_weight if unset."
-    )
     retrieval_depth: int = Field(
         50, ge=1, description="Chunks each side (dense, BM25) proposes before fusion."
     )

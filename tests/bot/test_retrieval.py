@@ -77,23 +77,3 @@ def test_hybrid_ranking_finds_names_and_meaning(small_settings: Settings) -> Non
         "klimatneutral"
         in retriever.invoke("Vilket år når Exempelby sina klimatmål?")[0].page_content
     )
-
-
-def test_an_english_question_takes_its_own_share_of_bm25(small_settings: Settings) -> None:
-    """A Swedish BM25 index scores an English question on its names alone, so the English weight
-    sets BM25's share for it; a Swedish question keeps lexical_weight."""
-    ingest(small_settings, progress=False)
-    retriever = _retriever(small_settings)
-    retriever.lexical_weight, retriever.lexical_weight_english = 0.35, 0.0
-    snap = retriever.snapshot()
-    question = "Which members does Kustnätverket have?"
-    parts: dict[str, tuple[float, float]] = {}
-    english = retriever.score_chunks(question, snap=snap, parts=parts)
-    # Weight 0: the order is the dense side's alone.
-    by_dense = sorted(parts, key=lambda k: -parts[k][0])
-    assert [r.meta["chunk"] for r, _ in english] == by_dense
-    # Told it is Swedish, the same text gets BM25's share and other scores.
-    swedish = dict(
-        (r.meta["chunk"], s) for r, s in retriever.score_chunks(question, snap=snap, english=False)
-    )
-    assert any(abs(swedish[r.meta["chunk"]] - s) > 1e-6 for r, s in english)
