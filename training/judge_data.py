@@ -17,8 +17,8 @@ from config.settings import Settings
 
 
 def collect(split: str, settings: Settings, out: Path, only: list[str] | None = None) -> None:
+    from bot.judge import judge_text
     from evals.fit import candidates, label
-    from training.judge_encoder import judge_text
     from training.passrate import asked_groups
 
     out.mkdir(parents=True, exist_ok=True)

@@ -10,27 +10,6 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.candidates import Candidate
-
-# The judge reads the unit with its section prefix and the unit after it, which is what the
-# label accepts as an answer (a unit alone or widened to its neighbour); capped so that one
-# pair stays inside the length the judge was trained on.
-MAX_CHARS = 700
-
-
-def judge_text(cand: Candidate) -> str:
-    """The passage side of the judge's input for one candidate."""
-    text = cand.record.content.strip()
-    nxt = cand.after or cand.following
-    if nxt is not None:
-        text = f"{text} {nxt.text.strip()}"
-    return text[:MAX_CHARS]
-
-
-def pair_text(query: str, passage: str) -> str:
-    """The one text the judge reads; the engine adds e5's "query: " before it."""
-    return f"{query} passage: {passage}"
-
 
 def _erf(x: np.ndarray) -> np.ndarray:
     """erf to 1.5e-7 (Abramowitz and Stegun 7.1.26): numpy has none, and e5's GELU uses it."""

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.judge import pair_text
 from training.judge import load
-from training.judge_encoder import pair_text
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 100.0)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bot.judge import pair_text
 from ingest.modelfile import ModelFile
-from training.judge_encoder import JudgeEncoder, pair_text
+from training.judge_encoder import JudgeEncoder
 from training.train import bundled_model
 
 TEXTS = [
