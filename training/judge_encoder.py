@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.judge import padded
+
 
 def _erf(x: np.ndarray) -> np.ndarray:
     """erf to 1.5e-7 (Abramowitz and Stegun 7.1.26): numpy has none, and e5's GELU uses it."""
@@ -77,13 +79,8 @@ class JudgeEncoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Pooled, normalised vectors of "query: <text>", cut at max_tokens as in training."""
-        ids = [e.ids for e in self.tokenizer.encode_batch(["query: " + x for x in texts])]
-        n, length = len(ids), max(len(x) for x in ids)
-        tokens = np.full((n, length), self.pad, dtype=np.int64)
-        mask = np.zeros((n, length), dtype=np.float32)
-        for i, row in enumerate(ids):
-            tokens[i, : len(row)] = row
-            mask[i, : len(row)] = 1.0
+        tokens, mask = padded(self.tokenizer, texts, self.pad)
+        n, length = tokens.shape
         t, eps = self.t, self.eps
         x = self.file.rows("emb.word", tokens) + t["emb.pos"][:length][None] + t["emb.type"][0]
         x = _layer_norm(x, t["emb.ln.w"], t["emb.ln.b"], eps)

@@ -48,7 +48,13 @@ def module(encoder):
             n, length = words.shape[0], words.shape[1]
             d = hidden // heads
             x = words + t["emb.pos"][:length].unsqueeze(0) + t["emb.type"][0]
-            x = torch.nn.functional.layer_norm(x, (hidden,), t["emb.ln.w"], t["emb.ln.b"], eps)
+
+            def norm(y, name: str):
+                return torch.nn.functional.layer_norm(
+                    y, (hidden,), t[name + ".w"], t[name + ".b"], eps
+                )
+
+            x = norm(x, "emb.ln")
             blocked = ((1.0 - mask) * -1e9)[:, None, None, :]
             for i in range(layers):
                 p = f"l{i}."
@@ -61,22 +67,10 @@ def module(encoder):
                 v = split(x @ t[p + "v.w"] + t[p + "v.b"])
                 att = torch.softmax(q @ k.transpose(-1, -2) / d**0.5 + blocked, dim=-1)
                 ctx = (att @ v).transpose(1, 2).reshape(n, length, hidden)
-                x = torch.nn.functional.layer_norm(
-                    x + ctx @ t[p + "ao.w"] + t[p + "ao.b"],
-                    (hidden,),
-                    t[p + "aln.w"],
-                    t[p + "aln.b"],
-                    eps,
-                )
+                x = norm(x + ctx @ t[p + "ao.w"] + t[p + "ao.b"], p + "aln")
                 ff = x @ t[p + "fi.w"] + t[p + "fi.b"]
                 ff = 0.5 * ff * (1.0 + torch.erf(ff / 2**0.5))
-                x = torch.nn.functional.layer_norm(
-                    x + ff @ t[p + "fo.w"] + t[p + "fo.b"],
-                    (hidden,),
-                    t[p + "oln.w"],
-                    t[p + "oln.b"],
-                    eps,
-                )
+                x = norm(x + ff @ t[p + "fo.w"] + t[p + "fo.b"], p + "oln")
             m = mask.unsqueeze(-1)
             pooled = (x * m).sum(1) / m.sum(1)
             pooled = pooled / pooled.norm(dim=-1, keepdim=True)
