@@ -32,21 +32,21 @@ def pair_text(query: str, passage: str) -> str:
 def rerank(query: str, ranked: list[Candidate], judge, tuning: Tuning) -> list[Candidate]:
     """The hand score's best units, reordered by hand score plus the judge's weighted logit.
 
-    The shift is measured from the hand score's best unit, whose score stays as it was, so the
-    thresholds on the best unit's score keep their scale; units below the judged ones drop by
-    the lowest judged shift (when it is negative), so none of them overtakes a judged unit.
-    """
+    Only the order changes: the judged units take the hand scores they had between them, best
+    first, so every gap that selection and the abstention checks read (a fitting unit within
+    narrow_margin, the margin over the next unit) keeps its scale. Adding the weighted logit to
+    the scores instead moved those gaps and lost what the better order gained (MODEL.md,
+    "Session 38")."""
     top = ranked[: tuning.judge_top]
     if tuning.judge_weight <= 0 or len(top) < 2:
         return ranked
     logits = judge.logits([pair_text(query, judge_text(c)) for c in top])
-    shifts = tuning.judge_weight * (np.asarray(logits, dtype=np.float64) - float(logits[0]))
-    for cand, logit, shift in zip(top, logits, shifts, strict=True):
-        cand.judge = float(logit)
-        cand.score += float(shift)
-    lowest = min(float(shifts.min()), 0.0)
-    for cand in ranked[len(top) :]:
-        cand.score += lowest
+    combined = [c.score + tuning.judge_weight * float(x) for c, x in zip(top, logits, strict=True)]
+    scores = [c.score for c in top]
+    order = sorted(range(len(top)), key=lambda i: -combined[i])
+    for rank, i in enumerate(order):
+        top[i].judge = float(logits[i])
+        top[i].score = scores[rank]
     return sorted(ranked, key=lambda c: -c.score)
 
 
