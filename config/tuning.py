@@ -124,7 +124,10 @@ class Tuning(BaseModel):
     confidence_weights: dict[str, float] = Field(default_factory=dict)
     confidence_bias: float = 0.0
     judge_weight: float = Field(
-        0.0, ge=0, description="Weight of the answer judge's logit added to the unit score."
+        0.0,
+        ge=0,
+        description="Weight of the answer judge's logit in the order of the best units "
+        "(unit score + weight x logit); 0 turns the judge off.",
     )
     judge_top: int = Field(5, ge=2, description="How many of the best units the judge reads.")
     min_confidence: float = Field(

