@@ -45,7 +45,11 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
     for cand in ranked[: tuning.window]:
         if len(records) >= tuning.max_units:
             break
-        if cand is best or cand.score < best.score - tuning.runner_up_margin:
+        # The runner-up that is the sentence right after the best one often says what the best
+        # one only names ("Mottagningsställen ... är en följd av ett EU-direktiv"): it is read
+        # with it whatever the score gap.
+        next_one = _is_next(cand, best, ranked)
+        if cand is best or (cand.score < best.score - tuning.runner_up_margin and not next_one):
             continue
         # Within the best unit's chapter, a unit adds what its heading adds ("Planerad
         # utveckling" and its list). From another chapter only its own words count: a sentence
@@ -55,7 +59,7 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
         adds = (cand.matched if same_chapter else cand.own) - covered
         same_chunk = cand.record.meta["chunk"] == best.record.meta["chunk"]
         if (
-            adds or (same_chunk and cand.score > best.score - tuning.same_chunk_margin)
+            adds or next_one or (same_chunk and cand.score > best.score - tuning.same_chunk_margin)
         ) and not _overlaps(cand.record, records):
             records.append(cand.record)
             covered |= cand.matched
@@ -166,6 +170,21 @@ def _chapter(rec: Record) -> tuple[str, str]:
 def _date_key(rec: Record) -> int:
     digits = re.sub(r"\D", "", str(rec.meta.get("updated", "")))
     return int(digits or 0)
+
+
+def _is_next(cand: Candidate, best: Candidate, ranked: list[Candidate]) -> bool:
+    """The candidate ranks second, right behind the best unit, and is the unit that follows
+    it in the same paragraph."""
+    after = best.after
+    return (
+        len(ranked) > 1
+        and ranked[0] is best
+        and ranked[1] is cand
+        and after is not None
+        and cand.record.meta["doc_id"] == after.meta["doc_id"]
+        and (cand.record.meta["start"], cand.record.meta["end"])
+        == (after.meta["start"], after.meta["end"])
+    )
 
 
 def _overlaps(rec: Record, records: list[Record]) -> bool:

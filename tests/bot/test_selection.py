@@ -190,6 +190,44 @@ def test_an_ancestor_heading_listing_places_does_not_ground_a_sentence_about_ano
     assert "710 000" in answer.answer
 
 
+def _paragraph(*scores: float) -> list[Candidate]:
+    """Three sentences of one paragraph in reading order, each with the next one as its
+    `after`, scored as given."""
+    texts = [
+        "Uttjänta bilar kan lämnas till ett mottagningsställe för att skrotas.",
+        "Mottagningsställena är en följd av ett EU-direktiv om producenternas ansvar.",
+        "De ska anmälas till Länsstyrelsen.",
+    ]
+    units = [_unit(n, t, s) for n, (t, s) in enumerate(zip(texts, scores, strict=True))]
+    for unit, nxt in zip(units, units[1:], strict=False):
+        unit.after = nxt.record
+    return units
+
+
+def test_the_next_sentence_ranked_second_is_quoted_whatever_the_gap() -> None:
+    """The best sentence often only names the topic and the one after it answers: when that
+    one ranks second it is read with it, even far behind; a unit ranked second that is not
+    the next one is not."""
+    info = analyse("Varför finns det mottagningsställen för uttjänta bilar?")
+    lead, nxt, third = _paragraph(4.2, 2.4, 1.0)
+    quoted = select(info, [lead, nxt, third], Tuning()).records
+    assert [r.id for r in quoted] == [lead.record.id, nxt.record.id]
+    # The third sentence ranked second instead: 1.8 behind is beyond every margin.
+    lead, nxt, third = _paragraph(4.2, 1.0, 2.4)
+    quoted = select(info, [lead, third, nxt], Tuning()).records
+    assert [r.id for r in quoted] == [lead.record.id]
+
+
+def test_a_same_paragraph_runner_up_within_the_margin_is_quoted() -> None:
+    """A runner-up of the best unit's chunk that adds no word of the question is quoted only
+    within same_chunk_margin (0.6 for the shipped model, fitted on dev)."""
+    info = analyse("Varför finns det mottagningsställen för uttjänta bilar?")
+    lead, nxt, third = _paragraph(4.2, 1.0, 3.7)  # the third is 0.5 behind, not the next one
+    ranked = [lead, third, nxt]
+    assert len(select(info, ranked, Tuning(same_chunk_margin=0.6)).records) == 2
+    assert len(select(info, ranked, Tuning(same_chunk_margin=0.25)).records) == 1
+
+
 def test_why_takes_the_reason_before_a_therefore_sentence() -> None:
     body = (
         "# Tjänsten\n\n## Certifiering\n\nTilliten kräver att alla kontrollerar identiteten "
