@@ -63,6 +63,7 @@ def parse_blocks(body: str) -> list[Block]:
     blocks: list[Block] = []
     pos = 0
     current: Block | None = None
+    blank = False  # a blank line since the current block's last line
     # Only "\n" ends a line, as in split_sentences and Markdown: str.splitlines() also breaks at
     # a form feed or U+2028 inside a line, and what follows one was read as a heading.
     for line in re.findall(r"[^\n]*\n|[^\n]+", body):
@@ -70,8 +71,15 @@ def parse_blocks(body: str) -> list[Block]:
         stripped = line.strip()
         end = start + len(line.rstrip("\r\n"))
         if not stripped:
-            current = None
+            blank = True
             continue
+        after_blank, blank = blank, False
+        if after_blank and not (
+            current is not None and current.kind == "list" and LIST_LINE.match(line)
+        ):
+            # A blank line ends a block, except between two items of one list: a "loose"
+            # list, its items spaced apart, is still one list (as in Markdown).
+            current = None
         heading = _HEADING.match(line.rstrip("\r\n"))
         if heading:
             blocks.append(Block("heading", start, end, len(heading.group(1)), heading.group(2)))

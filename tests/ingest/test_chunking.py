@@ -100,6 +100,20 @@ def test_a_list_belongs_to_the_sentence_before_it_whatever_its_punctuation() -> 
         assert body[units[0].start : units[0].end].startswith("Informationen skyddas")
 
 
+def test_a_loose_list_is_one_list_with_its_lead_in() -> None:
+    """Items spaced apart by blank lines (common in pages converted from HTML) are still one
+    list, as in Markdown; a paragraph after a blank line ends it."""
+    body = (
+        "# T\n\n## A\n\nLänsstyrelsens uppgifter är att\n\n- utreda\n\n- sköta tillsyn\n\n"
+        "- ge råd\n\nKommunen beslutar om bygglov.\n"
+    )
+    units = [u for c in build_units_and_chunks(body) for u in c.units]
+    listed = [body[u.start : u.end] for u in units if u.is_list]
+    assert len(listed) == 1
+    assert listed[0].startswith("Länsstyrelsens uppgifter") and listed[0].endswith("- ge råd")
+    assert body[units[-1].start : units[-1].end] == "Kommunen beslutar om bygglov."
+
+
 def test_a_list_right_after_a_heading_is_introduced_by_the_heading() -> None:
     body = "# T\n\n## Vilka handlingar behövs?\n\n- Situationsplan\n- Fasadritning\n"
     (unit,) = [u for c in build_units_and_chunks(body) for u in c.units]
