@@ -42,13 +42,14 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
     if info.kind == "why" and best.before is not None and BACKWARD_OPENER.match(best.record.text):
         # "Därför är eduID certifierat": the reason is the sentence before.
         records.append(best.before)
+    # The runner-up that is the sentence right after the best one often says what the best one
+    # only names ("Mottagningsställen ... är en följd av ett EU-direktiv"): it is read with it
+    # whatever the score gap.
+    next_runner_up = _next_runner_up(best, ranked)
     for cand in ranked[: tuning.window]:
         if len(records) >= tuning.max_units:
             break
-        # The runner-up that is the sentence right after the best one often says what the best
-        # one only names ("Mottagningsställen ... är en följd av ett EU-direktiv"): it is read
-        # with it whatever the score gap.
-        next_one = _is_next(cand, best, ranked)
+        next_one = cand is next_runner_up
         if cand is best or (cand.score < best.score - tuning.runner_up_margin and not next_one):
             continue
         # Within the best unit's chapter, a unit adds what its heading adds ("Planerad
@@ -172,19 +173,18 @@ def _date_key(rec: Record) -> int:
     return int(digits or 0)
 
 
-def _is_next(cand: Candidate, best: Candidate, ranked: list[Candidate]) -> bool:
-    """The candidate ranks second, right behind the best unit, and is the unit that follows
-    it in the same paragraph."""
+def _next_runner_up(best: Candidate, ranked: list[Candidate]) -> Candidate | None:
+    """The candidate ranked second, when the best unit ranks first and it is the unit that
+    follows the best one in the same paragraph."""
     after = best.after
-    return (
-        len(ranked) > 1
-        and ranked[0] is best
-        and ranked[1] is cand
-        and after is not None
-        and cand.record.meta["doc_id"] == after.meta["doc_id"]
-        and (cand.record.meta["start"], cand.record.meta["end"])
-        == (after.meta["start"], after.meta["end"])
-    )
+    if len(ranked) < 2 or ranked[0] is not best or after is None:
+        return None
+    runner = ranked[1]
+    same = runner.record.meta["doc_id"] == after.meta["doc_id"] and (
+        runner.record.meta["start"],
+        runner.record.meta["end"],
+    ) == (after.meta["start"], after.meta["end"])
+    return runner if same else None
 
 
 def _overlaps(rec: Record, records: list[Record]) -> bool:

@@ -47,6 +47,7 @@ def test_a_unit_below_the_judged_ones_never_overtakes_them() -> None:
     judge = FakeJudge({"A": -5.0, "B": 5.0})
     out = rerank("Vad?", ranked, judge, Tuning(judge_weight=1.0, judge_top=2))
     assert [c.record.content for c in out] == ["B", "A", "C"]
+    assert out[2].score < out[1].score
 
 
 def test_no_weight_reads_nothing() -> None:
