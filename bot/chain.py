@@ -26,7 +26,9 @@ def build_chain(
     ).with_config(run_name="embed")
     retrieve = RunnablePassthrough.assign(
         chunks=RunnableLambda(
-            lambda s: retriever.score_chunks(s["info"].query, snap=s["snap"], qvec=s["qvec"])
+            lambda s: retriever.score_chunks(
+                s["info"].query, snap=s["snap"], qvec=s["qvec"], english=s["info"].english
+            )
         ).with_config(run_name="retrieve")
     )
     # A streaming answerer (bot/generative.py) yields what it has verified, then the Answer:

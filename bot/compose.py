@@ -11,7 +11,16 @@ from bot.questions import QuestionInfo
 from bot.retrieval import Record
 from bot.text import stem, tokens
 from config.tuning import Tuning
-from ingest.swedish import CONCESSIVE, CONDITIONAL, CONTRAST, ENDED, LIST_LINE, NEGATION, UNIVERSAL
+from ingest.swedish import (
+    CONCESSIVE,
+    CONDITIONAL,
+    CONTRAST,
+    ENDED,
+    LIST_LINE,
+    NEGATION,
+    UNIVERSAL,
+    WITHOUT,
+)
 from ingest.text_split import sentence_spans
 
 ABSTAIN_TEXT = "Det framgår inte av dokumenten."
@@ -164,7 +173,7 @@ def yes_no(info: QuestionInfo, lead: Candidate, tuning: Tuning) -> str:
         # ..." in another row or sentence says nothing about it.
         text = _closest_sentence(text, info.focus_stems)
     text, question = CONCESSIVE.sub(" ", text), CONCESSIVE.sub(" ", question)
-    negated = bool(ENDED.search(text) or NEGATION.search(text))
+    negated = bool(ENDED.search(text) or NEGATION.search(text) or _denies(text, info))
     asked_negated = bool(ENDED.search(question) or NEGATION.search(question))
     # Words are not the only evidence: a sentence that means what the question asks, in other
     # words ("gratis" / "kostnadsfritt"), lies very close to it in the embedding space.
@@ -204,6 +213,14 @@ def abstain(
         abstain_code=code,
         abstain_reason=reason,
     )
+
+
+def _denies(text: str, info: QuestionInfo) -> bool:
+    """Whether "utan" stands before what the question asks about: "inloggning utan lösenord"
+    answers "Behöver man ett lösenord?" with no; "utan kostnad" says nothing of "Kan man söka
+    bidrag?"."""
+    asked = set(info.focus_stems)
+    return any(stem(w.lower()) in asked for m in WITHOUT.finditer(text) for w in m.groups() if w)
 
 
 def _closest_sentence(text: str, stems: list[str]) -> str:

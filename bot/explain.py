@@ -27,7 +27,9 @@ def explain(bot: Any, question: str, history: list[str] | None = None) -> str:
     info = analyse(question, list(history or []), snap.vocabulary)
     qvec = retriever.embeddings.embed_query(info.query)
     parts: dict[str, tuple[float, float]] = {}
-    chunks = retriever.score_chunks(info.query, snap=snap, qvec=qvec, parts=parts)
+    chunks = retriever.score_chunks(
+        info.query, snap=snap, qvec=qvec, parts=parts, english=info.english
+    )
     top = chunks[: extractive.top_chunks]
     answer: Answer = extractive.answer(info, chunks, qvec, snap)
     lines = [

@@ -27,6 +27,7 @@ from ingest.swedish import (
     ELLIPSIS_START,
     ENGLISH_STOPWORDS,
     FRAME_NOUNS,
+    FRONTED_INTERROGATIVE,
     HOW_MANY,
     INTERROGATIVES,
     KIND_CUES,
@@ -36,6 +37,7 @@ from ingest.swedish import (
     OPENING_WORDS,
     PARTITIVE,
     PLACING_WORDS,
+    PREAMBLE_END,
     QUESTION_WORDS,
     SWEDISH_INTERROGATIVES,
     SWEDISH_STOPWORDS,
@@ -92,6 +94,8 @@ class QuestionInfo:
 
 
 def question_kind(text: str) -> str:
+    # "Jag får pension. Måste jag ...?": the question is its last sentence, not the preamble.
+    text = PREAMBLE_END.split(text.strip())[-1]
     where = dict(KIND_CUES)["where"]
     if where.search(text):
         return "where"  # "Var ligger ...?" opens with a verb-like word but asks for a place
@@ -143,8 +147,10 @@ def _opens_with_verb(text: str) -> bool:
     if len(toks) < 3 or not text.rstrip().endswith("?"):
         return False
     first = toks[0]
-    if toks[1] in INTERROGATIVES:
-        return False  # "Genom vad ...?", "Med vilka ...?": a preposition, then the question word
+    if any(t in INTERROGATIVES for t in toks[1:3]) or FRONTED_INTERROGATIVE.search(text):
+        # "Genom vad ...?", "Tillsammans med vilka ...?": a preposition, then the question word;
+        # "According to the minister, what ...?": a phrase and a comma, then the question word.
+        return False
     return (
         first not in INTERROGATIVES
         and first not in NON_VERB_OPENERS

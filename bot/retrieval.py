@@ -16,7 +16,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from bot.site import own_name_words, owner_words
-from bot.text import Vocabulary, index_stems
+from bot.text import Vocabulary, index_stems, is_english
 from config.settings import Settings
 from ingest.chunking import SECTION_SEPARATOR
 from ingest.lexical import LexicalIndex, build_from_collection, lexical_root
@@ -261,6 +261,7 @@ class HybridRetriever(BaseRetriever):
     settings: Settings
     k: int = 5
     lexical_weight: float = 0.35
+    lexical_weight_english: float = 0.35
 
     depth: int = 50  # how many chunks each side (dense, lexical) proposes
     unfiltered_above: int = 5000  # chunks; see _dense_hits
@@ -310,9 +311,11 @@ class HybridRetriever(BaseRetriever):
         snap: CorpusSnapshot | None = None,
         qvec: list[float] | None = None,
         parts: dict[str, tuple[float, float]] | None = None,
+        english: bool = False,
     ) -> list[tuple[Record, float]]:
         """The best chunks with fused scores, best first; qvec is the query's embedding if known.
-        parts, when given, receives each chunk's (dense cosine, BM25 score) by chunk key.
+        parts, when given, receives each chunk's (dense cosine, BM25 score) by chunk key. An
+        English question (english=True) takes BM25 at lexical_weight_english.
 
         Dense top-k comes from the store's vector index and lexical top-k from BM25; their union
         is scored on both sides. Each side is normalised by its mean and spread over the whole
@@ -354,9 +357,10 @@ class HybridRetriever(BaseRetriever):
                     lex_of[k] = float(lexical[position[k]])
         d_mean, d_std = snap.lexical.dense_stats(q)
         l_mean, l_std = float(lexical.mean()), float(lexical.std())
+        weight = self.lexical_weight_english if english else self.lexical_weight
         fused = {
             k: (dense[k] - d_mean) / (d_std if d_std > 1e-9 else 1.0)
-            + self.lexical_weight * ((lex_of.get(k, 0.0) - l_mean) / l_std if l_std > 1e-9 else 0.0)
+            + weight * ((lex_of.get(k, 0.0) - l_mean) / l_std if l_std > 1e-9 else 0.0)
             for k in records
         }
         if parts is not None:
@@ -411,7 +415,7 @@ class HybridRetriever(BaseRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
         out = []
-        for rec, score in self.score_chunks(query)[: self.k]:
+        for rec, score in self.score_chunks(query, english=is_english(query))[: self.k]:
             out.append(
                 Document(page_content=rec.text, metadata={**rec.meta, "score": score, "id": rec.id})
             )

@@ -102,6 +102,7 @@ class PolicyBot:
             settings=settings,
             k=settings.top_k,
             lexical_weight=tuning.lexical_weight,
+            lexical_weight_english=tuning.lexical_weight_english,
             depth=tuning.retrieval_depth,
             unfiltered_above=tuning.dense_unfiltered_above,
             overfetch=tuning.dense_overfetch,

@@ -50,6 +50,9 @@ class Tuning(BaseModel):
 
     # Retrieval.
     lexical_weight: float = Field(0.35, description="BM25's share in the fused chunk score.")
+    lexical_weight_english: float = Field(
+        0.35, description="The same for an English question, whose words Swedish BM25 misses."
+    )
     retrieval_depth: int = Field(
         50, ge=1, description="Chunks each side (dense, BM25) proposes before fusion."
     )

@@ -85,7 +85,8 @@ def candidates(bot: PolicyBot, item, snap) -> tuple:
     retriever, extractive = bot.retriever, bot.extractive
     info = analyse(item.question, list(item.history), snap.vocabulary)
     qvec = retriever.embeddings.embed_query(info.query)
-    top = retriever.score_chunks(info.query, snap=snap, qvec=qvec)[: extractive.top_chunks]
+    scored = retriever.score_chunks(info.query, snap=snap, qvec=qvec, english=info.english)
+    top = scored[: extractive.top_chunks]
     return info, top, extractive.ranked(info, top, qvec, snap)
 
 

@@ -210,13 +210,22 @@ _MONTHS = "|".join(MONTHS)
 YEAR_OR_DATE = re.compile(
     rf"\b(19|20)\d\d(-\d\d-\d\d)?\b|\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}) (19|20)\d\d\b", re.I
 )
+# A question word before a time noun asks when ("Vilka datum ...?", "Vilket
+# ikraftträdandedatum ...?", "By which year ...?"), whatever else the question says.
+ASKS_TIME_NOUN = (
+    r"\b(vilke[nt]|vilka)\s+"
+    r"(\w*datum|dag(en|ar|arna)?|år(tal)?|månad(er)?|vecka|veckor|tidpunkt)\b|"
+    r"\b(which|what)\s+(year|date|day|month)s?\b"
+)
 # A question that asks for a year or date in so many words. A plain "När hålls valen?" or "När
 # skickas meddelandet?" is answered as often by a recurring time, a period after an event or a
 # situation ("andra söndagen i september", "48 timmar efter sista hämtningen"), so a passage
 # without a year is no near miss for it.
 # A "när" with a verb in the past tense asks when something happened, which a date answers
-# ("När började Luleå samarbeta med Austin?", "När grundades föreningen?"),
+# ("När började Luleå samarbeta med Austin?", "När grundades föreningen?"), and so does one
+# with a time noun after its question word (ASKS_TIME_NOUN),
 ASKS_YEAR = re.compile(
+    ASKS_TIME_NOUN + "|"
     r"\bvilket (år|datum)\b|\bvilke[nt] månad\b|\bvilka år\b|\b(sedan|sen) n[äa]r\b|\bårtal\b|"
     r"\bwhat year\b|\bwhat month\b|"
     r"\bsince when\b|\buntil what date\b|\bvilken dag\b|\bwhat date\b|"
@@ -345,6 +354,8 @@ CONCESSIVE = re.compile(
 CONTRAST = re.compile(r"\b(dock|däremot|emellertid|i stället|istället|however|instead)\b", re.I)
 # Nor does a conditional assert anything: "Om du tackar nej till kakor kan tjänster påverkas".
 CONDITIONAL = re.compile(r"(?:^|[,;:]\s*)(om|ifall|if)\b", re.I)
+# "utan" and the two words after it: "inloggning utan lösenord" denies a password.
+WITHOUT = re.compile(r"\b(?:utan|without)\s+(\w+)(?:\s+(\w+))?", re.I)
 # "inte bara" / "inte minst" ("not only", "not least") add to what is said: no negation.
 NEGATION = re.compile(
     r"\b(inte|ej|not)\b(?!\s+(bara|enbart|endast|blott|minst|only|just)\b)"
@@ -456,7 +467,7 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"^\s*(och\s+|men\s+)?n[äa]r\b|\bvilket (år|datum|månad)\b|\bvilken (tid|månad)\b|"
             r"\bvilka år\b|\b(sedan|sen) n[äa]r\b|\bårtal\b|^\s*when\b|\bwhat year\b|"
-            r"\bsince when\b|\buntil what date\b",
+            r"\bsince when\b|\buntil what date\b|" + ASKS_TIME_NOUN,
             re.I,
         ),
     ),
@@ -629,6 +640,13 @@ INTERROGATIVES = SWEDISH_INTERROGATIVES | frozenset(
         "how",
     ]
 )
+# A question word right after a comma: "According to the minister, what ...?" asks what.
+FRONTED_INTERROGATIVE = re.compile(
+    r",\s*(" + "|".join(sorted(INTERROGATIVES, key=len, reverse=True)) + r")\b", re.I
+)
+# The end of a whole sentence before a question: a word of three letters or more, a full stop
+# (or ! ?), then a capital ("t.ex. EU" is no sentence end).
+PREAMBLE_END = re.compile(r"(?<=[^\W\d_]{3}[.!?])\s+(?=[A-ZÅÄÖ])")
 # Openers that are not verbs: conjunctions and imperatives ("Berätta om ...").
 NON_VERB_OPENERS = frozenset(
     [

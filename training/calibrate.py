@@ -56,7 +56,7 @@ def similarities(settings: Settings, names: list[str]) -> tuple[np.ndarray, np.n
         for item in items:
             info = analyse(item.question, list(item.history), snap.vocabulary)
             qvec = retriever.embeddings.embed_query(info.query)
-            chunks = retriever.score_chunks(info.query, snap=snap, qvec=qvec)
+            chunks = retriever.score_chunks(info.query, snap=snap, qvec=qvec, english=info.english)
             ranked = extractive.ranked(info, chunks[: extractive.top_chunks], qvec, snap)
             if ranked:
                 top.append(max(c.similarity for c in ranked))

@@ -119,6 +119,7 @@ def test_the_sentence_about_the_named_place_leads(real_bot, bodies) -> None:
         ("När börjar det nya ramavtalet?", True),
         ("Vilken månad på året infaller kampanjen?", True),
         ("When did Luleå join UBC?", True),
+        ("Vilka datum äger statsbesöket rum?", True),
         ("När hålls de ordinarie valen?", False),
         ("När skickas avslutsmeddelandet till ett hushåll?", False),
         ("Och när syns det vid en infektion?", False),

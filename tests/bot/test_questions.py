@@ -31,6 +31,10 @@ from bot.text import Vocabulary
         ("Och vem bestämmer antalet platser?", "who"),
         ("Vad är antalet medlemmar?", "count"),
         ("Vilken e-postadress har supporten?", "contact"),
+        # A question word before a time noun asks when, however the question goes on.
+        ("Vilka datum äger statsbesöket rum?", "year"),
+        ("Vilket ikraftträdandedatum föreslås?", "year"),
+        ("In which year was the label introduced?", "year"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
@@ -143,6 +147,15 @@ def test_a_preposition_before_the_question_word_is_no_yes_no_question() -> None:
     assert question_kind("Genom vad sker samarbetet med Bodö?") != "yesno"
     assert question_kind("Med vilka städer samarbetar kommunen?") == "list"
     assert question_kind("Samarbetar kommunen med Kina?") == "yesno"
+    assert question_kind("Tillsammans med vilka skrev ministern brevet?") == "list"
+    assert question_kind("According to the minister, what will change?") != "yesno"
+
+
+def test_a_preamble_does_not_decide_the_kind_of_question() -> None:
+    """The question is the last sentence: a statement before it only sets the scene."""
+    assert question_kind("Jag får pension. Måste jag göra något för att få stödet?") == "yesno"
+    assert question_kind("Regionen pekar ut några stadsdelar. Vilka är de?") == "list"
+    assert question_kind("Vad står t.ex. EU för?") == "what"  # an abbreviation ends nothing
 
 
 def test_a_country_is_mentioned_by_its_adjective_and_a_genitive_by_its_name() -> None:

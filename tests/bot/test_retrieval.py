@@ -77,3 +77,25 @@ def test_hybrid_ranking_finds_names_and_meaning(small_settings: Settings) -> Non
         "klimatneutral"
         in retriever.invoke("Vilket år når Exempelby sina klimatmål?")[0].page_content
     )
+
+
+def test_an_english_question_takes_bm25_at_its_own_weight(small_settings: Settings) -> None:
+    """Swedish-stemmed BM25 sees little of an English question but stray words: at
+    lexical_weight_english 0 its chunks are scored by meaning alone, a Swedish one's are not."""
+    ingest(small_settings, progress=False)
+    retriever = _retriever(small_settings)
+    retriever.lexical_weight_english = 0.0
+    snap = retriever.snapshot()
+    parts: dict[str, tuple[float, float]] = {}
+
+    def slopes(scored: list) -> list[float]:
+        """Each chunk's score gap to the best one, per unit of dense similarity gap."""
+        (best, top), rest = scored[0], scored[1:]
+        dense = parts[best.meta["chunk"]][0]
+        return [(top - s) / (dense - parts[r.meta["chunk"]][0]) for r, s in rest]
+
+    query = "Kustnätverket medlemmar"
+    english = slopes(retriever.score_chunks(query, snap=snap, parts=parts, english=True))
+    assert max(english) - min(english) < 1e-3 * max(english)  # a linear function of dense
+    swedish = slopes(retriever.score_chunks(query, snap=snap, parts=parts))
+    assert max(swedish) - min(swedish) > 0.1 * max(swedish)  # BM25 moves it

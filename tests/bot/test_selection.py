@@ -151,6 +151,25 @@ def test_a_close_paraphrase_may_lead_with_ja_but_a_contrast_may_not() -> None:
     assert yes_no(info, lead(denied, t.no_dense - 0.01, 0.3), t) == ""
 
 
+def test_utan_before_what_is_asked_denies_it() -> None:
+    """ "utan" before the very thing asked about answers no; before something else it does not."""
+    from bot.compose import yes_no
+
+    def lead(text: str) -> Candidate:
+        record = Record("u", text, {"section": "Regler", "doc_id": "d"})
+        return Candidate(record, record, similarity=0.95, statement=0.3)
+
+    t = Tuning()
+    password = analyse("Behöver man ett lösenord för att logga in?")
+    assert yes_no(password, lead("Inloggningen sker utan lösenord."), t) == "Nej."
+    grant = analyse("Kan man söka bidraget?")
+    assert yes_no(grant, lead("Bidraget kan sökas utan kostnad."), t) != "Nej."
+    # A condition without a comma keeps its main clause's "inte" (Swedish often writes none).
+    room = analyse("Behöver jag en kontrollansvarig om tillbyggnaden är ett uterum?")
+    plain = "Om det är ett uterum behöver du inte en kontrollansvarig, men om det är ett sovrum"
+    assert yes_no(room, lead(plain + " behöver du en."), t) == "Nej."
+
+
 def test_what_is_x_prefers_the_defining_sentence() -> None:
     body = (
         "# Klimat\n\n## Borgmästaravtalet\n\nLuleå gick med i borgmästaravtalet 2012. "
