@@ -315,7 +315,10 @@ ENUMERATION = re.compile(r"^\s*\d+[.)]\s+", re.M)
 # Numbers joined by a hyphen into a reference ("Dnr 15918-2018", "202100-2114") count nothing.
 IDENTIFIER = re.compile(r"\b\d{4,}-\d+\b|\b\d+-\d{4,}\b")
 # A definition of X: "X är ...", "X innebär ...", "... definieras som", "kallad X".
-DEFINING_VERBS = r"(är|var|innebär|betyder|avser|definieras|omfattar|handlar om|syftar på)"
+# "Med X avses / menas Y" is the standard Swedish definition.
+DEFINING_VERBS = (
+    r"(är|var|innebär|betyder|avser|avses|menas|definieras|omfattar|handlar om|syftar på)"
+)
 
 # A sentence that goes on with the subject of the one before it opens with a pronoun, a
 # connective or a definite noun ("Den ...", "Staden har ...", "Projektet pågår ...").
@@ -478,6 +481,8 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
             r"^\s*var\s+(ligger|finns|sitter|är|har|går)\b|\bvar någonstans\b|\bi vilket land\b|"
             # "Var hittar jag ...?", "Var kan man ...?": where; "Var Luleå tidigt ...?": was.
             r"^\s*var\s+[a-zåäö]\w*\s+(jag|man|du|vi|ni)\b|"
+            # "Vart vänder jag mig?": whither asks where to, as "var" asks where.
+            r"^\s*(och\s+|men\s+)?vart\b|,\s*vart\b|"
             r"\bwhere\b",
             re.I,
         ),

@@ -35,6 +35,7 @@ from bot.text import Vocabulary
         ("Vilka datum äger statsbesöket rum?", "year"),
         ("Vilket ikraftträdandedatum föreslås?", "year"),
         ("In which year was the label introduced?", "year"),
+        ("Vart vänder jag mig om jag vill bli medborgare?", "where"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:

@@ -394,6 +394,16 @@ def test_an_apposition_defines_its_term() -> None:
     assert defines(info, "Idéer från extremprogrammering (XP) med parprogrammering.") == 0.0
 
 
+def test_med_x_avses_defines_x() -> None:
+    """ "Med X avses Y", the standard Swedish definition, in the passive."""
+    from bot.features import defines
+
+    info = analyse("Vad menas med regional i verktyget?")
+    assert defines(info, "Med *regional* avses hela det område som verktyget räknar på.") == 1.0
+    assert defines(info, "Med regional menas hela området.") == 1.0
+    assert defines(info, "Den regionala bearbetningen tar lång tid.") == 0.0
+
+
 def test_a_glossary_table_row_defines_its_term() -> None:
     from bot.features import defines
 
