@@ -225,10 +225,9 @@ ASKS_TIME_NOUN = (
 # ("När började Luleå samarbeta med Austin?", "När grundades föreningen?"), and so does one
 # with a time noun after its question word (ASKS_TIME_NOUN),
 ASKS_YEAR = re.compile(
+    # ASKS_TIME_NOUN covers "vilket år", "vilka datum", "what date" and the like.
     ASKS_TIME_NOUN + "|"
-    r"\bvilket (år|datum)\b|\bvilke[nt] månad\b|\bvilka år\b|\b(sedan|sen) n[äa]r\b|\bårtal\b|"
-    r"\bwhat year\b|\bwhat month\b|"
-    r"\bsince when\b|\buntil what date\b|\bvilken dag\b|\bwhat date\b|"
+    r"\b(sedan|sen) n[äa]r\b|\bårtal\b|\bsince when\b|"
     r"^\s*(och\s+|men\s+)?n[äa]r\s+(\w+(ade|de|te|dde|des|tes|ades)|kom|blev|fick|gick|tog|"
     r"togs|antogs|skrevs|skrev|gavs|sågs|valdes|bildade|var)\b|^\s*when\s+(did|was|were)\b|"
     # and one that asks when something begins or ends ("När börjar det nya ramavtalet?").
@@ -468,9 +467,8 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
         "year",
         # "när" opens the question; inside it ("när det gäller") it is not about time.
         re.compile(
-            r"^\s*(och\s+|men\s+)?n[äa]r\b|\bvilket (år|datum|månad)\b|\bvilken (tid|månad)\b|"
-            r"\bvilka år\b|\b(sedan|sen) n[äa]r\b|\bårtal\b|^\s*when\b|\bwhat year\b|"
-            r"\bsince when\b|\buntil what date\b|" + ASKS_TIME_NOUN,
+            r"^\s*(och\s+|men\s+)?n[äa]r\b|\bvilken tid\b|\b(sedan|sen) n[äa]r\b|\bårtal\b|"
+            r"^\s*when\b|\bsince when\b|\buntil what date\b|" + ASKS_TIME_NOUN,
             re.I,
         ),
     ),
