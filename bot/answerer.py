@@ -242,6 +242,10 @@ def _names_covered(info: QuestionInfo, lead: Candidate, snap: CorpusSnapshot) ->
             # "VGR:s riktlinjer" in a document titled "... Västra Götalandsregionen", "MR-rapporten"
             # in one titled "Mänskliga rättigheter, demokrati och ...".
             continue
+        if any(spells_name(a, prose, prose=True) for a in acronyms for prose in parts[:-1]):
+            # "Vilken broschyr berättade MSB om ...?" is answered by a passage that names
+            # "Myndigheten för samhällsskydd och beredskap" in full.
+            continue
         if not any(f.mentions(x, words, stems) for x in forms):
             # "Natomötet", a compound the documents never write, is about Nato: the passage
             # must name Nato ("Natos utrikesministermöte"), capitalised as a name.

@@ -14,6 +14,7 @@ from ingest.swedish import (
     ASKS_EMAIL,
     ASKS_PART,
     ASKS_PHONE,
+    ASKS_SHARE,
     ASKS_SIZE,
     ASKS_YEAR,
     COST_QUESTION,
@@ -93,6 +94,8 @@ def fits_text(info: QuestionInfo, text: str, meta: dict) -> bool:
             return "del" in info.counted and bool(NUMBER.search(text))
         if ASKS_PART.search(info.original) and SHARE.search(text):
             return True  # "Hur många av regionerna": "hälften", "sju av åtta"
+        if info.english and ASKS_SHARE.search(info.original) and SHARE.search(text):
+            return True
         if ASKS_SIZE.search(info.original) and AMOUNT.search(text):
             # "Hur stor investering": a measure, written after what it measures ("15 miljoner").
             return True

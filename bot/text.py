@@ -83,17 +83,20 @@ def abbreviates(acronym: str, text: str) -> bool:
     return acronym.lower() in initials
 
 
-def spells_name(acronym: str, text: str) -> bool:
+def spells_name(acronym: str, text: str, prose: bool = False) -> bool:
     """Whether an acronym ("MR") spells the initials of consecutive words of text that start at
     a capitalised one ("Mänskliga rättigheter"): a Swedish name capitalises its first word only.
-    The small words inside a name ("för", "och") have no letter of their own."""
+    The small words inside a name ("för", "och") have no letter of their own. In running prose
+    (not a title) every sentence opens with a capital, so there the first word must not be a
+    very common one: "En utredning" does not spell "EU", "Europeiska unionen" does."""
     if not (2 <= len(acronym) <= 6 and acronym.isupper() and acronym.isalpha()):
         return False
     words = [w for w in re.findall(r"[^\W\d_]+", text) if w.lower() not in NAME_LINKS]
     want = acronym.lower()
     for i, word in enumerate(words):
         run = words[i : i + len(want)]
-        if word[0].isupper() and "".join(w[0].lower() for w in run) == want:
+        spelled = word[0].isupper() and "".join(w[0].lower() for w in run) == want
+        if spelled and not (prose and is_common_word(word.lower())):
             return True
     return False
 

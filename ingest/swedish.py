@@ -288,6 +288,8 @@ ASKS_SIZE = re.compile(r"\bhur\s+(?:stor|stort|stora)\b", re.I)
 # "Hur många av regionerna ...?" asks for a part of a whole ("hälften av landets regioner").
 ASKS_PART = re.compile(r"\bhur\s+m[åa]nga\s+av\b", re.I)
 SHARE_WORDS = frozenset(["andel", "andelen", "del", "procent"])
+# An English question for a share, answered as "Hur stor andel" is ("en tredjedel", "30 procent").
+ASKS_SHARE = re.compile(r"\b(share|percentage|proportion)\b", re.I)
 # Kinds of public body: in "Region Jämtland Härjedalen" or "Krokoms kommun" they are not the name.
 BODY_KINDS = frozenset(
     ["kommun", "kommuns", "region", "regionen", "stad", "stads", "län", "läns", "landsting"]
@@ -437,12 +439,24 @@ ASKS_EMAIL = re.compile(r"\b(e-?post\w*|e-?mail\w*|mejl\w*|mail\w*)\b", re.I)
 # -- questions -------------------------------------------------------------------------------
 # Question kinds and the cues that signal them (Swedish first, English second).
 KIND_CUES: list[tuple[str, re.Pattern]] = [
-    ("amount", re.compile(r"\bhur mycket\b|\bvad kostar\b|\bbelopp\w*\b|\bhow much\b", re.I)),
+    (
+        "amount",
+        re.compile(
+            r"\bhur mycket\b|\bvad kostar\b|\bbelopp\w*\b|\bhow much\b|"
+            # English names the price as a noun ("What is the monthly fee ...?") or ends on the
+            # verb ("What does a permit cost?"), where Swedish opens with "Vad kostar".
+            r"\bwhat is the (\w+ )?(fee|price|cost|charge)s?\b|\bwhat does\b.{1,80}\bcost\b",
+            re.I,
+        ),
+    ),
     (
         "count",
         re.compile(
             r"\bhur m[åa]nga\b|\bhur stora?\b|\bhur stort\b|\bantal(et)?\b|\bhow many\b|"
-            r"\bnumber of\b",
+            r"\bnumber of\b|"
+            # As "hur stor": "How large a share ...?", "What share of ...?", "From what age ...?".
+            r"\bhow (large|big|high|old|tall|far)\b|\bwhat (share|percentage|proportion)\b|"
+            r"\b(up to|from|above|below|over|under|at) what (age|level)\b",
             re.I,
         ),
     ),
@@ -450,7 +464,7 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
         "duration",
         re.compile(
             r"\bhur länge\b|\bhow long\b|^\s*(och\s+)?till när\b|\bhur ofta\b|\bhow often\b|"
-            r"\bvilken (tids)?period\b|\bunder vilken tid\b",
+            r"\bvilken (tids)?period\b|\bunder vilken tid\b|\buntil when\b|\bhow soon\b",
             re.I,
         ),
     ),
@@ -468,7 +482,8 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
         # "när" opens the question; inside it ("när det gäller") it is not about time.
         re.compile(
             r"^\s*(och\s+|men\s+)?n[äa]r\b|\bvilken tid\b|\b(sedan|sen) n[äa]r\b|\bårtal\b|"
-            r"^\s*when\b|\bsince when\b|\buntil what date\b|" + ASKS_TIME_NOUN,
+            r"^\s*when\b|\bsince when\b|\buntil what date\b|\bby when\b|"
+            r"\bwhat is the deadline\b|" + ASKS_TIME_NOUN,
             re.I,
         ),
     ),

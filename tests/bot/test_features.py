@@ -69,3 +69,13 @@ def test_an_acronym_the_title_spells_is_mentioned(bot_on_page) -> None:
         "Hur stark är yttrandefriheten i den federala demokratin Australien enligt KR-rapporten?"
     )
     assert other.abstained and other.abstain_code == "other-entity", other.answer
+
+
+def test_an_english_question_for_a_share_is_answered_by_a_fraction() -> None:
+    from bot.questions import analyse
+
+    info = analyse("Roughly what share of Iceland's population attends the parade?", [])
+    assert info.kind == "count"
+    assert f.fits_text(info, "Ungefär en tredjedel av befolkningen deltar.", {})
+    assert f.fits_text(info, "Omkring 30 procent deltar.", {})
+    assert not f.fits_text(info, "Paraden hålls varje år i augusti.", {})

@@ -36,6 +36,15 @@ from bot.text import Vocabulary
         ("Vilket ikraftträdandedatum föreslås?", "year"),
         ("In which year was the label introduced?", "year"),
         ("Vart vänder jag mig om jag vill bli medborgare?", "where"),
+        # English asks for a figure, a price or a deadline in words the Swedish cues lack.
+        ("How large a share of marine litter is caused by packaging?", "count"),
+        ("What share of world GDP does the region account for?", "count"),
+        ("From what age must a child agree?", "count"),
+        ("What is the monthly fee for home health care?", "amount"),
+        ("What does a permit cost?", "amount"),
+        ("By when must the agency report?", "year"),
+        ("What is the deadline for the inquiry?", "year"),
+        ("Until when will the education be extended?", "duration"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
@@ -142,6 +151,11 @@ def test_an_acronym_spells_a_name_that_capitalises_its_first_word_only() -> None
     assert not spells_name("DR", title)
     assert not spells_name("MD", title)
     assert not spells_name("Mr", title)
+    # In running prose every sentence opens with a capital: a very common first word names
+    # nothing ("En utredning" is no "EU"), a rare one may ("Europeiska unionen").
+    assert spells_name("EU", "En utredning visar det.")
+    assert not spells_name("EU", "En utredning visar det.", prose=True)
+    assert spells_name("EU", "Landet är kandidatland till Europeiska unionen.", prose=True)
 
 
 def test_a_preposition_before_the_question_word_is_no_yes_no_question() -> None:

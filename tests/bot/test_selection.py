@@ -513,3 +513,26 @@ def test_answers_on_hand_made_sections(
     _, answer = ask(snapshot(f"# Dokument\n\n{section}\n\n" + filler()), question)
     assert quoted in answer.answer, answer.answer
     assert not wrong or not answer.answer.startswith(wrong), answer.answer
+
+
+CIVIL_DEFENCE = (
+    "# Sverige och Polen fördjupar samarbetet\n\n"
+    "Sverige och Polen möttes i Warszawa för att tala om civilt försvar.\n\n"
+    "## Deltagare\n\n"
+    "Vid mötet deltog Myndigheten för samhällsskydd och beredskap, som berättade om broschyren "
+    "Om krisen eller kriget kommer.\n"
+)
+
+
+# Another document uses both acronyms, so that neither is a word the corpus lacks.
+AGENCIES = "# Myndigheter\n\n## Beredskap\n\nMSB och FOI arbetar med beredskap.\n\n" + filler()
+
+
+def test_an_acronym_is_named_by_a_passage_that_spells_it_out() -> None:
+    snap = snapshot(CIVIL_DEFENCE, AGENCIES)
+    _, answer = ask(snap, "Vilken broschyr berättade MSB om?")
+    assert not answer.abstained, answer.answer
+    assert "Om krisen eller kriget kommer" in answer.answer
+    # An acronym the passage does not spell is still a name it lacks.
+    _, other = ask(snap, "Vilken broschyr berättade FOI om?")
+    assert other.abstained, other.answer
