@@ -21,7 +21,7 @@ class Candidate:
     after: Record | None = None  # the next unit of the same paragraph or list
     following: Record | None = None  # the next unit of the same section
     footnote: Record | None = None  # the text of a footnote it refers to
-    before: Record | None = None  # the unit before it in the same paragraph
+    before: Record | None = None  # the unit before it in the same section
     below: Record | None = None  # the first unit of a sub-section right after it
     values: dict[str, float] = field(default_factory=dict)  # UNIT_FEATURES -> value
     matched: set[str] = field(default_factory=set)  # question stems it or its context covers
@@ -73,7 +73,9 @@ def gather(
                 after=view.next_unit(i),
                 following=view.next_in_section(i),
                 footnote=view.footnote_of(i),
-                before=view.next_unit(i, step=-1),
+                # Easy-to-read text gives each sentence a paragraph: "Därför ..." points back
+                # across the paragraph break as well.
+                before=view.next_in_section(i, step=-1),
                 below=view.first_below(i),
             )
             cand.similarity = float(view.unit_vectors[i] @ qvec)

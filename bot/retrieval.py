@@ -67,17 +67,17 @@ class UnitView:
             return None
         return self.units[j]
 
-    def next_in_section(self, i: int) -> Record | None:
-        """The next unit of units[i]'s section that is not page furniture, if any."""
+    def next_in_section(self, i: int, step: int = 1) -> Record | None:
+        """The next (step=-1: previous) unit of units[i]'s section that is not page furniture."""
         meta = self.units[i].meta
-        order = meta["order"] + 1
+        order = meta["order"] + step
         while (j := self._unit_at.get((meta["doc_id"], order))) is not None:
             unit = self.units[j]
             if unit.meta.get("section") != meta.get("section"):
                 return None
             if not unit.meta.get("furniture"):
                 return unit
-            order += 1
+            order += step
         return None
 
     def first_below(self, i: int) -> Record | None:

@@ -536,3 +536,19 @@ def test_an_acronym_is_named_by_a_passage_that_spells_it_out() -> None:
     # An acronym the passage does not spell is still a name it lacks.
     _, other = ask(snap, "Vilken broschyr berättade FOI om?")
     assert other.abstained, other.answer
+
+
+# Easy-to-read text gives every sentence a paragraph of its own.
+FOLIC_ACID = (
+    "# Bra mat när du är gravid\n\n## Folsyra\n\n"
+    "Folsyra kan hindra att barnet får en skada som kallas ryggmärgsbråck.\n\n"
+    "Därför är det bra att ta tabletter med folsyra varje dag.\n\n"
+)
+
+
+def test_a_reason_pointed_back_to_is_read_across_a_paragraph_break() -> None:
+    _, answer = ask(
+        snapshot(FOLIC_ACID, filler()), "Varför är det bra att ta tabletter med folsyra?"
+    )
+    assert not answer.abstained, answer.answer
+    assert "ryggmärgsbråck" in answer.answer
