@@ -16,6 +16,7 @@ from ingest.swedish import (
     CONDITIONAL,
     CONTRAST,
     ENDED,
+    EXCEPTION,
     LIST_LINE,
     NEGATION,
     UNIVERSAL,
@@ -173,6 +174,7 @@ def yes_no(info: QuestionInfo, lead: Candidate, tuning: Tuning) -> str:
         # ..." in another row or sentence says nothing about it.
         text = _closest_sentence(text, info.focus_stems)
     text, question = CONCESSIVE.sub(" ", text), CONCESSIVE.sub(" ", question)
+    text, question = EXCEPTION.sub(" ", text), EXCEPTION.sub(" ", question)
     negated = bool(ENDED.search(text) or NEGATION.search(text) or _denies(text, info))
     asked_negated = bool(ENDED.search(question) or NEGATION.search(question))
     # Words are not the only evidence: a sentence that means what the question asks, in other

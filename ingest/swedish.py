@@ -353,6 +353,10 @@ ENDED = re.compile(
 CONCESSIVE = re.compile(
     r"\b(även om|trots att|oavsett om|även när|even if|although)\b[^,.;:]*", re.I
 )
+# Nor does a trailing exception, set off by its comma: "... ska vara uppdelad efter kön, om det
+# inte finns särskilda skäl" says that it shall. A leading condition often has no comma to end
+# it ("Om X behöver du inte ..."), so only a clause the comma opens is one.
+EXCEPTION = re.compile(r",\s*(om|såvida|ifall|unless)\b[^,.;:]*", re.I)
 # A sentence that sets itself against another ("Tidsstämplarna finns dock med ...") answers
 # relative to that one, not the question.
 CONTRAST = re.compile(r"\b(dock|däremot|emellertid|i stället|istället|however|instead)\b", re.I)

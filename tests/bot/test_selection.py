@@ -168,6 +168,11 @@ def test_utan_before_what_is_asked_denies_it() -> None:
     room = analyse("Behöver jag en kontrollansvarig om tillbyggnaden är ett uterum?")
     plain = "Om det är ett uterum behöver du inte en kontrollansvarig, men om det är ett sovrum"
     assert yes_no(room, lead(plain + " behöver du en."), t) == "Nej."
+    # A trailing exception, set off by its comma, is not the main clause's "inte".
+    sex = analyse("Ska statistiken redovisas per kön?")
+    exception = "Statistiken ska vara uppdelad efter kön, om det inte finns särskilda skäl."
+    assert yes_no(sex, lead(exception), t) != "Nej."
+    assert yes_no(sex, lead("Statistiken ska inte delas upp, om det finns skäl."), t) == "Nej."
 
 
 def test_what_is_x_prefers_the_defining_sentence() -> None:
