@@ -222,11 +222,12 @@ def _names_covered(info: QuestionInfo, lead: Candidate, snap: CorpusSnapshot) ->
     sentence about each of them. What the corpus or the lead's document is about as a whole
     (its subject) need not be repeated."""
     meta = lead.record.meta
+    title = meta.get("title", "")
     if f.other_entity(info, meta):
-        parts = [f.own_text(lead.record), f.heading(meta)]
+        passage = [f.own_text(lead.record), f.heading(meta)]
     else:
-        parts = [lead.record.text, f.unit_context(lead.record), lead.chunk.text]
-    parts.append(meta.get("title", ""))
+        passage = [lead.record.text, f.unit_context(lead.record), lead.chunk.text]
+    parts = [*passage, title]
     words, stems = f.terms_of(" ".join(parts), info)
     # What the whole corpus, or the lead's whole document, is about need not be repeated.
     subjects = info.ubiquitous | snap.vocabulary.doc_subjects.get(meta["doc_id"], frozenset())
@@ -237,12 +238,11 @@ def _names_covered(info: QuestionInfo, lead: Candidate, snap: CorpusSnapshot) ->
         acronyms = [
             x.upper() for x in forms if re.search(rf"\b{re.escape(x.upper())}\b", info.original)
         ]
-        title = meta.get("title", "")
         if any(abbreviates(a, title) or spells_name(a, title) for a in acronyms):
             # "VGR:s riktlinjer" in a document titled "... Västra Götalandsregionen", "MR-rapporten"
             # in one titled "Mänskliga rättigheter, demokrati och ...".
             continue
-        if any(spells_name(a, prose, prose=True) for a in acronyms for prose in parts[:-1]):
+        if any(spells_name(a, text, prose=True) for a in acronyms for text in passage):
             # "Vilken broschyr berättade MSB om ...?" is answered by a passage that names
             # "Myndigheten för samhällsskydd och beredskap" in full.
             continue

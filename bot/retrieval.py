@@ -59,10 +59,10 @@ class UnitView:
             if u.meta.get("footnote")
         }
 
-    def next_unit(self, i: int, step: int = 1) -> Record | None:
-        """The unit after (step=-1: before) units[i] in the same paragraph or list, if any."""
+    def next_unit(self, i: int) -> Record | None:
+        """The unit after units[i] in the same paragraph or list, if any."""
         meta = self.units[i].meta
-        j = self._unit_at.get((meta["doc_id"], meta["order"] + step))
+        j = self._unit_at.get((meta["doc_id"], meta["order"] + 1))
         if j is None or self.units[j].meta.get("block") != meta.get("block"):
             return None
         return self.units[j]
