@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from bot.answerer import Answer
-from bot.questions import analyse
-from bot.retrieval import HybridRetriever
+from bot.questions import QuestionInfo, analyse
+from bot.retrieval import CorpusSnapshot, HybridRetriever, Record
 from config.settings import Settings
 
 
@@ -35,6 +36,34 @@ def build_chain(
     # chain.stream passes each on, chain.invoke returns the Answer.
     answer = RunnableLambda(getattr(answerer, "stream", answerer)).with_config(run_name="answer")
     return (condense | embed | retrieve | answer).with_config(run_name="policybot")
+
+
+@dataclass
+class Retrieved:
+    """A question as the chain's first stages leave it: analysed, embedded once, its chunks
+    scored best first."""
+
+    info: QuestionInfo
+    qvec: list[float]
+    chunks: list[tuple[Record, float]]
+
+
+def retrieve(
+    retriever: HybridRetriever,
+    question: str,
+    history: list[str] | None,
+    snap: CorpusSnapshot,
+    parts: dict[str, tuple[float, float]] | None = None,
+) -> Retrieved:
+    """The chain's condense, embed and retrieve stages in one call, for the tools that run the
+    answerer outside the chain (explain, fitting, calibration), so they rank as the chain does.
+    parts, when given, receives each chunk's (dense cosine, BM25 score)."""
+    info = analyse(question, list(history or []), snap.vocabulary)
+    qvec = retriever.embeddings.embed_query(info.query)
+    chunks = retriever.score_chunks(
+        info.query, snap=snap, qvec=qvec, parts=parts, english=info.english
+    )
+    return Retrieved(info, qvec, chunks)
 
 
 def _condense(retriever: HybridRetriever) -> Callable[[dict], dict]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.chain import retrieve
 from bot.compose import ABSTAIN_REASONS, Answer
-from bot.questions import analyse
 
 SHOWN_CHUNKS = 10
 SHOWN_UNITS = 8
@@ -24,12 +24,9 @@ def explain(bot: Any, question: str, history: list[str] | None = None) -> str:
     Runs the same stages as PolicyBot.ask, on the same snapshot."""
     retriever, extractive = bot.retriever, bot.extractive
     snap = bot.snapshot()
-    info = analyse(question, list(history or []), snap.vocabulary)
-    qvec = retriever.embeddings.embed_query(info.query)
     parts: dict[str, tuple[float, float]] = {}
-    chunks = retriever.score_chunks(
-        info.query, snap=snap, qvec=qvec, parts=parts, english=info.english
-    )
+    found = retrieve(retriever, question, history, snap, parts)
+    info, qvec, chunks = found.info, found.qvec, found.chunks
     top = chunks[: extractive.top_chunks]
     answer: Answer = extractive.answer(info, chunks, qvec, snap)
     lines = [

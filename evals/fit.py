@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.questions import analyse
+from bot.chain import retrieve
 from bot.service import PolicyBot
 from config.settings import DEFAULT_CORPUS, Settings
 from config.tuning import DEFAULT_TUNING_FILE, UNIT_FEATURES, Tuning
@@ -82,12 +82,9 @@ def collect(bot: PolicyBot, set_name: str, items: list) -> list[Question]:
 def candidates(bot: PolicyBot, item, snap) -> tuple:
     """(question info, top chunks, candidate units best first) for one item, as the real
     pipeline ranks them."""
-    retriever, extractive = bot.retriever, bot.extractive
-    info = analyse(item.question, list(item.history), snap.vocabulary)
-    qvec = retriever.embeddings.embed_query(info.query)
-    scored = retriever.score_chunks(info.query, snap=snap, qvec=qvec, english=info.english)
-    top = scored[: extractive.top_chunks]
-    return info, top, extractive.ranked(info, top, qvec, snap)
+    found = retrieve(bot.retriever, item.question, item.history, snap)
+    top = found.chunks[: bot.extractive.top_chunks]
+    return found.info, top, bot.extractive.ranked(found.info, top, found.qvec, snap)
 
 
 def label(item, cand) -> float:

