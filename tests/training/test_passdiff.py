@@ -1,0 +1,75 @@
+"""Comparing two passrate runs question by question."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from training.passdiff import main, read, report
+
+
+def _run(path: Path, outcomes: dict[str, tuple[bool, bool, str]]) -> Path:
+    """A passrate JSON with the given id -> (passed, abstained, stage)."""
+    items = [
+        {
+            "id": k,
+            "file": f"/clone/{k.split('/')[0]}.yaml",
+            "passed": p,
+            "abstained": a,
+            "stage": s,
+            "reasons": [] if p else ['saknar "ja"'],
+        }
+        for k, (p, a, s) in outcomes.items()
+    ]
+    summary = {"abstention_recall": 0.5, "abstention_precision": 0.25, "latency_p50_ms": 80.0}
+    path.write_text(json.dumps({"summary": summary, "items": items}), encoding="utf-8")
+    return path
+
+
+def test_changes_are_counted_per_publisher_with_regeringen_as_one(tmp_path: Path) -> None:
+    before = _run(
+        tmp_path / "a.json",
+        {
+            "regeringen-d/x": (False, False, "composed"),
+            "regeringen-e/y": (True, False, ""),
+            "msb/z": (True, False, ""),
+            "msb/w": (False, True, "abstained"),
+        },
+    )
+    after = _run(
+        tmp_path / "b.json",
+        {
+            "regeringen-d/x": (True, False, ""),
+            "regeringen-e/y": (True, False, ""),
+            "msb/z": (False, False, "composed"),
+            "msb/w": (False, False, "not-chosen"),
+        },
+    )
+    out = report(read(before), read(after), listing=True)
+    assert "före       2 godkända av 4, 1 fel svar" in out
+    assert "efter      2 godkända av 4, 2 fel svar" in out
+    assert "ändrade frågor: +1 −1" in out
+    # The losing publisher first; regeringen-d and -e are one publisher.
+    lines = out.splitlines()
+    assert lines.index("  msb                                  +0 −1") < lines.index(
+        "  regeringen                           +1 −0"
+    )
+    assert "förlorade, steg efter: composed 1" in out
+    assert '− msb/z [composed] saknar "ja"' in out and "+ regeringen-d/x [-] godkänd" in out
+
+
+def test_questions_in_only_one_run_are_reported(tmp_path: Path) -> None:
+    before = _run(tmp_path / "a.json", {"msb/z": (True, False, ""), "msb/old": (True, False, "")})
+    after = _run(tmp_path / "b.json", {"msb/z": (True, False, "")})
+    assert "bara i före: 1, bara i efter: 0" in report(read(before), read(after))
+
+
+def test_a_file_that_is_no_run_is_named(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"summary": {}}', encoding="utf-8")
+    with pytest.raises(SystemExit, match="bad.json är inget resultat"):
+        main([str(bad), str(bad)])
+    with pytest.raises(SystemExit, match="saknas.json finns inte"):
+        main([str(tmp_path / "saknas.json"), str(bad)])
