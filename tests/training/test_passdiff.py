@@ -29,24 +29,16 @@ def _run(path: Path, outcomes: dict[str, tuple[bool, bool, str]]) -> Path:
 
 
 def test_changes_are_counted_per_publisher_with_regeringen_as_one(tmp_path: Path) -> None:
-    before = _run(
-        tmp_path / "a.json",
-        {
-            "regeringen-d/x": (False, False, "composed"),
-            "regeringen-e/y": (True, False, ""),
-            "msb/z": (True, False, ""),
-            "msb/w": (False, True, "abstained"),
-        },
-    )
-    after = _run(
-        tmp_path / "b.json",
-        {
-            "regeringen-d/x": (True, False, ""),
-            "regeringen-e/y": (True, False, ""),
-            "msb/z": (False, False, "composed"),
-            "msb/w": (False, False, "not-chosen"),
-        },
-    )
+    right, wrong = (True, False, ""), (False, False, "composed")
+    # id: (outcome before, outcome after)
+    rows = {
+        "regeringen-d/x": (wrong, right),
+        "regeringen-e/y": (right, right),
+        "msb/z": (right, wrong),
+        "msb/w": ((False, True, "abstained"), (False, False, "not-chosen")),
+    }
+    before = _run(tmp_path / "a.json", {k: v[0] for k, v in rows.items()})
+    after = _run(tmp_path / "b.json", {k: v[1] for k, v in rows.items()})
     out = report(read(before), read(after), listing=True)
     assert "före       2 godkända av 4, 1 fel svar" in out
     assert "efter      2 godkända av 4, 2 fel svar" in out
