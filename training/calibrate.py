@@ -55,8 +55,8 @@ def similarities(settings: Settings, names: list[str]) -> tuple[np.ndarray, np.n
         snap = retriever.snapshot()
         for item in items:
             found = retrieve(retriever, item.question, item.history, snap)
-            top = found.chunks[: extractive.top_chunks]
-            ranked = extractive.ranked(found.info, top, found.qvec, snap)
+            chunks = found.chunks[: extractive.top_chunks]
+            ranked = extractive.ranked(found.info, chunks, found.qvec, snap)
             if ranked:
                 top.append(max(c.similarity for c in ranked))
                 every += [c.similarity for c in ranked]
