@@ -27,9 +27,7 @@ def build_chain(
     ).with_config(run_name="embed")
     retrieve = RunnablePassthrough.assign(
         chunks=RunnableLambda(
-            lambda s: retriever.score_chunks(
-                s["info"].query, snap=s["snap"], qvec=s["qvec"], english=s["info"].english
-            )
+            lambda s: _scored(retriever, s["info"], s["snap"], s["qvec"])
         ).with_config(run_name="retrieve")
     )
     # A streaming answerer (bot/generative.py) yields what it has verified, then the Answer:
@@ -60,10 +58,21 @@ def retrieve(
     parts, when given, receives each chunk's (dense cosine, BM25 score)."""
     info = analyse(question, list(history or []), snap.vocabulary)
     qvec = retriever.embeddings.embed_query(info.query)
-    chunks = retriever.score_chunks(
+    return Retrieved(info, qvec, _scored(retriever, info, snap, qvec, parts))
+
+
+def _scored(
+    retriever: HybridRetriever,
+    info: QuestionInfo,
+    snap: CorpusSnapshot,
+    qvec: list[float],
+    parts: dict[str, tuple[float, float]] | None = None,
+) -> list[tuple[Record, float]]:
+    """The chunks for the condensed question, best first; the chain's retrieve stage and
+    retrieve() both score here, so the tools rank exactly as the chain does."""
+    return retriever.score_chunks(
         info.query, snap=snap, qvec=qvec, parts=parts, english=info.english
     )
-    return Retrieved(info, qvec, chunks)
 
 
 def _condense(retriever: HybridRetriever) -> Callable[[dict], dict]:

@@ -12,12 +12,12 @@ so two clones' runs (whose file paths differ) compare.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from evals.comparing import BaselineError, load_baseline
 from training.scorer import publisher
 
 
@@ -40,17 +40,13 @@ class Run:
 
 
 def read(path: Path) -> Run:
-    """The run in path; SystemExit naming the file when it is not a passrate result."""
+    """The run in path; SystemExit naming the file when it is not a result. passrate writes the
+    same format as `policybot eval --json`, so its baselines' reader checks it."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SystemExit(f"Fel: {path} finns inte") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SystemExit(f"Fel: kan inte läsa {path}: {exc}") from None
-    items = data.get("items") if isinstance(data, dict) else None
-    if not isinstance(items, list) or not all(isinstance(i, dict) and "id" in i for i in items):
-        raise SystemExit(f"Fel: {path} är inget resultat av training.passrate --json")
-    return Run(path, data.get("summary") or {}, {i["id"]: i for i in items})
+        data = load_baseline(path)
+    except BaselineError as exc:
+        raise SystemExit(f"Fel: {exc}") from None
+    return Run(path, data.get("summary") or {}, {i["id"]: i for i in data["items"]})
 
 
 def group_of(item_id: str) -> str:

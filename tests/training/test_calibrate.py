@@ -65,13 +65,13 @@ def test_the_gate_floor_keeps_95_percent_of_supported_pairs() -> None:
     assert dropped == np.mean(np.asarray(other) < floor)
 
 
-def test_similarities_are_read_as_the_answerer_ranks(tmp_path) -> None:
+def test_similarities_are_read_as_the_answerer_ranks(real_settings) -> None:
     """The real bot on the Luleå held-out set: one best similarity per question with candidates,
     and every candidate's beside it."""
-    from config.settings import Settings
     from training.calibrate import similarities
 
-    top, every = similarities(Settings(data_dir=tmp_path), ["evals/holdout"])
+    # The session's data directory: its embedding cache already holds the Luleå corpus.
+    top, every = similarities(real_settings, ["evals/holdout"])
     assert 40 <= len(top) <= 45 and top.dtype == float
     assert len(every) > 5 * len(top)
     assert every.max() == top.max() and np.all((top >= -1) & (top <= 1))

@@ -61,7 +61,7 @@ def test_questions_in_only_one_run_are_reported(tmp_path: Path) -> None:
 def test_a_file_that_is_no_run_is_named(tmp_path: Path, capsys) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"summary": {}}', encoding="utf-8")
-    with pytest.raises(SystemExit, match="bad.json är inget resultat"):
+    with pytest.raises(SystemExit, match="bad.json: är inte ett resultat"):
         main([str(bad), str(bad)])
-    with pytest.raises(SystemExit, match="saknas.json finns inte"):
+    with pytest.raises(SystemExit, match="saknas.json: baslinjen finns inte"):
         main([str(tmp_path / "saknas.json"), str(bad)])
