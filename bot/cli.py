@@ -553,6 +553,13 @@ def _add_eval(sub) -> None:
         action="store_true",
         help="avsluta inte med kod 1 när enskilda frågor försämrats",
     )
+    p.add_argument(
+        "--switches",
+        action="store_true",
+        help="ämnesbyten: ställ varje fråga direkt efter en fråga om andra dokument i samma "
+        "fil, som när en invånare byter ämne mitt i samtalet; svaret ska bli detsamma som "
+        "när frågan ställs ensam (id:n får tillägget ~byte), t.ex. policybot eval --switches",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,7 @@ from evals.results import EvalResult
 from evals.running import combine, run_eval
 from evals.schema import EvalFormatError, Item
 from evals.summary import format_run
+from evals.switches import switched
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EVALSETS_FOLDER = "evalsets"  # below the data directory: one index per eval set
@@ -166,7 +167,7 @@ def indexed_corpus_dir(settings: Settings) -> Path:
 
 def main(args: Any, settings: Settings) -> int:
     """`policybot eval [PATHS...] [--json OUT] [--report OUT.html|OUT.md] [--baseline PREV.json]
-    [--fail-under PCT] [--allow-regressions]`; returns the exit code.
+    [--fail-under PCT] [--allow-regressions] [--switches]`; returns the exit code.
 
     PATHS are eval files, folders of them (run against the configured corpus), eval sets with
     their own corpus, or folders of such sets (each run against its own index).
@@ -188,6 +189,10 @@ def main(args: Any, settings: Settings) -> int:
         targets = find_targets(getattr(args, "files", None) or [], settings.evals_corpora_dir)
         items = load_items(targets.files) if targets.files else []
         set_items = [(s, load_set(s)) for s in targets.sets]
+        if getattr(args, "switches", False):
+            # A set whose questions all cite the same documents has no switch to ask.
+            items = switched(items)
+            set_items = [(s, its) for s, all_items in set_items if (its := switched(all_items))]
         baseline = load_baseline(baseline_path) if baseline_path else None
     except (EvalFormatError, BaselineError) as exc:
         return _usage(str(exc))

@@ -5,6 +5,7 @@ eval` does, on every group of the split in training/qa/splits.yaml: a QA file ag
 publisher's folder in ../shared/corpora/, an eval set against its own documents. The embedding
 model and the tuning are the settings' (POLICYBOT_EMBEDDING, POLICYBOT_TUNING_FILE), so the same
 command measures each model. The figures of the model card and the closing notes come from here.
+`--switches` asks each answerable question after an unrelated one instead (evals.switches).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from evals.results import EvalResult
 from evals.running import combine
 from evals.schema import Item
 from evals.summary import format_run
+from evals.switches import switched
 from training.qa import (
     PUBLISHERS_FILE,
     QAItem,
@@ -99,14 +101,19 @@ def publishers() -> dict[str, str]:
 
 
 def run_group(
-    name: str, settings: Settings, progress: bool, owner: bool = True
+    name: str, settings: Settings, progress: bool, owner: bool = True, switches: bool = False
 ) -> EvalResult | None:
     """One group's result, or None when it has no questions. owner=False asks as a deployment
-    that never named its publisher would (for the ablation)."""
+    that never named its publisher would (for the ablation); switches=True asks each answerable
+    question after an unrelated one instead (evals.switches)."""
     target = group_target(name, settings)
     if target is None:
         return None
     set_name, corpus, items = target
+    if switches:
+        items = switched(items)
+        if not items:
+            return None
     if owner:
         settings = group_settings(name, settings)
     index = index_key(name, set_name, corpus)
@@ -149,6 +156,11 @@ def main(argv: list[str] | None = None) -> int:
         "--no-owner", action="store_true", help="utan utgivarens namn (som utan site.yaml)"
     )
     parser.add_argument("--json", type=Path, help="skriv resultatet som JSON (utan svarstexter)")
+    parser.add_argument(
+        "--switches",
+        action="store_true",
+        help="ämnesbyten: varje fråga direkt efter en fråga om andra dokument (evals.switches)",
+    )
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -157,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     names = split_names(args.split, args.only)
     progress = sys.stderr.isatty()
     parts = [
-        r for n in names if (r := run_group(n, settings, progress, not args.no_owner)) is not None
+        r
+        for n in names
+        if (r := run_group(n, settings, progress, not args.no_owner, args.switches)) is not None
     ]
     if not parts:
         print("Fel: inga frågor", file=sys.stderr)

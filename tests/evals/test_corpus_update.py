@@ -122,6 +122,23 @@ def test_corpus_update_is_caught_and_named(corpus_env, tmp_path, capsys):
     assert "under gränsen 90 %" in capsys.readouterr().out
 
 
+def test_switches_ask_each_question_after_one_about_another_document(corpus_env, tmp_path, capsys):
+    out_json = tmp_path / "switches.json"
+    assert run_eval_cli(corpus_env, "--switches", "--json", str(out_json)) == 0
+    run = json.loads(out_json.read_text(encoding="utf-8"))
+    items = {i["id"]: i for i in run["items"]}
+    # The three answerable questions without history; the follow-up and the must-abstain
+    # question are not asked again.
+    assert set(items) == {"fjall-medlem-sedan~byte", "glesbygd-sedan~byte", "vanorter-lista~byte"}
+    twin_towns = "Vilka vänorter har Storvik?"
+    for id_ in ("fjall-medlem-sedan~byte", "glesbygd-sedan~byte"):
+        assert items[id_]["history"] == [twin_towns]  # the only other document's opener
+    assert items["vanorter-lista~byte"]["history"][0] != twin_towns
+    # A new subject mid-conversation is answered as if asked alone.
+    assert all(i["passed"] and not i["abstained"] for i in items.values())
+    assert "amnesbyte" in run["per_tag"]
+
+
 def test_usage_errors_come_before_the_run(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("- id: a\n  expect: [x]\n", encoding="utf-8")
