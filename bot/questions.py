@@ -29,6 +29,7 @@ from ingest.swedish import (
     FRAME_NOUNS,
     FRONTED_INTERROGATIVE,
     HOW_MANY,
+    INDEFINITE_ARTICLES,
     INTERROGATIVES,
     KIND_CUES,
     NARROWING,
@@ -206,8 +207,17 @@ def _is_followup(question: str) -> bool:
     # "det området", "den föreningen": a demonstrative with a definite noun points back.
     if DEMONSTRATIVE.search(question) and not _names(question):
         return True
-    # Very short questions without a name of their own ("Sedan när?", "Hur många?").
-    return len(focus_stems(question)) <= 1 and not _names(question)
+    # Very short questions without a name of their own ("Sedan när?", "Hur många?"), but not
+    # one asking what "en zoonos" is: an indefinite article brings in something new.
+    return len(focus_stems(question)) <= 1 and not _names(question) and not _defines_new(question)
+
+
+def _defines_new(question: str) -> bool:
+    """A definition question about something with an indefinite article: "Vad är ett
+    förlagslån?", "What is a pawn loan?"."""
+    defined = DEFINITION_QUESTION.match(question)
+    phrase = defined and (defined.group(1) or defined.group(2))
+    return bool(phrase) and fold(phrase.split()[0]) in INDEFINITE_ARTICLES
 
 
 def counted_words(question: str) -> list[str]:

@@ -408,6 +408,7 @@ DEMONYMS = {
 # says where X is rather than what: "en bibliografi i Libris söktjänst" asks for "bibliografi".
 # Not "för": "Vad innebär lagen för verksamhetssystemet?" asks what it means for the system.
 ARTICLES = frozenset(["en", "ett", "the", "a", "an"])
+INDEFINITE_ARTICLES = frozenset(["en", "ett", "a", "an"])
 PLACING_WORDS = frozenset(
     ["i", "på", "inom", "enligt", "hos", "vid", "från", "som", "när", "in", "at"]
 )

@@ -71,6 +71,17 @@ def test_self_contained_question_ignores_history() -> None:
     assert info.query == "Hur många medlemmar har SERN?"
 
 
+def test_asking_what_something_new_is_starts_a_new_topic() -> None:
+    # Short, without a name: the shortness that marks "Hur många?" as a follow-up.
+    history = ["Vilka vänorter har Luleå?"]
+    for question in ("Vad är en zoonos?", "Vad är ett förlagslån?", "What is a pawn loan?"):
+        info = analyse(question, history)
+        assert not info.followup and info.query == question
+    # Without an indefinite article the thing may be the earlier one.
+    assert analyse("Vad är det?", history).followup
+    assert analyse("Vad innebär avtalet?", history).followup
+
+
 def test_misspellings_are_corrected_and_missing_topics_listed() -> None:
     vocab = Vocabulary(["Luleå har sex vänorter: Zenica och Kemi.", "Medlem i nätverket SERN."])
     info = analyse("Vilka vänortr har Lulå?", vocabulary=vocab)

@@ -58,6 +58,18 @@ def test_questions_in_only_one_run_are_reported(tmp_path: Path) -> None:
     assert "bara i före: 1, bara i efter: 0" in report(read(before), read(after))
 
 
+def test_runs_without_must_abstain_questions_compare(tmp_path: Path) -> None:
+    """A run of topic switches (passrate --switches) has no must-abstain question, so its
+    abstention recall is null."""
+    runs = [_run(tmp_path / f"{n}.json", {"msb/z~byte": (True, False, "")}) for n in "ab"]
+    for path in runs:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["summary"]["abstention_recall"] = None
+        path.write_text(json.dumps(data), encoding="utf-8")
+    out = report(read(runs[0]), read(runs[1]))
+    assert "avstår rätt –, precision 25.0 %" in out and "ändrade frågor: +0 −0" in out
+
+
 def test_a_file_that_is_no_run_is_named(tmp_path: Path, capsys) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"summary": {}}', encoding="utf-8")
