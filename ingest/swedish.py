@@ -407,8 +407,10 @@ DEMONYMS = {
 # Articles, and the prepositions and relative words after which a "Vad är X ...?" question
 # says where X is rather than what: "en bibliografi i Libris söktjänst" asks for "bibliografi".
 # Not "för": "Vad innebär lagen för verksamhetssystemet?" asks what it means for the system.
-ARTICLES = frozenset(["en", "ett", "the", "a", "an"])
+# An indefinite article brings in something new ("Vad är en zoonos?"), so such a question is
+# no follow-up by its shortness alone.
 INDEFINITE_ARTICLES = frozenset(["en", "ett", "a", "an"])
+ARTICLES = INDEFINITE_ARTICLES | {"the"}
 PLACING_WORDS = frozenset(
     ["i", "på", "inom", "enligt", "hos", "vid", "från", "som", "när", "in", "at"]
 )
