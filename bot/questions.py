@@ -19,12 +19,14 @@ from bot.text import (
 )
 from ingest.swedish import (
     ANAPHORA,
+    ARTICLE_PHRASE,
     ARTICLES,
     COUNTED,
     DEFINITE_NOUN,
     DEFINITION_QUESTION,
     DEMONSTRATIVE,
     ELLIPSIS_START,
+    ENGLISH_NOT_POINTING,
     ENGLISH_STOPWORDS,
     FRAME_NOUNS,
     FRONTED_INTERROGATIVE,
@@ -40,6 +42,7 @@ from ingest.swedish import (
     PLACING_WORDS,
     PREAMBLE_END,
     QUESTION_WORDS,
+    RELATIVE_HEAD,
     SWEDISH_INTERROGATIVES,
     SWEDISH_STOPWORDS,
     TARGET,
@@ -196,13 +199,13 @@ def _defined_phrase(phrase: str) -> str:
     return " ".join(words)
 
 
-def _is_followup(question: str) -> bool:
+def _is_followup(question: str, previous: str = "") -> bool:
     toks = tokens(question)
     if not toks:
         return False
     if ELLIPSIS_START.match(question):
         return True
-    if any(t in ANAPHORA for t in toks) and not _names(question):
+    if _points_back(question, previous) and not _names(question):
         return True
     # "det området", "den föreningen": a demonstrative with a definite noun points back.
     if DEMONSTRATIVE.search(question) and not _names(question):
@@ -210,6 +213,33 @@ def _is_followup(question: str) -> bool:
     # Very short questions without a name of their own ("Sedan när?", "Hur många?"), but not
     # one asking what "en zoonos" is: an indefinite article brings in something new.
     return len(focus_stems(question)) <= 1 and not _names(question) and not _defines_new(question)
+
+
+def _points_back(question: str, previous: str) -> bool:
+    """A pronoun of the question that points back into the conversation."""
+    earlier = set(focus_stems(previous)) if previous else set()
+
+    def article(m: re.Match) -> str:
+        # The phrase's noun was spoken of before: "de övriga myndigheterna" after a question
+        # about two authorities still points back. A pronoun before a verb and a possessive
+        # ("När ska de lämna sin ...?") is no article.
+        noun = m.group("noun")
+        if fold(noun) in SWEDISH_STOPWORDS or any(
+            _spoken_of(s, earlier) for s in focus_stems(noun)
+        ):
+            return m.group(0)
+        return " "
+
+    text = RELATIVE_HEAD.sub(" ", ARTICLE_PHRASE.sub(article, question))
+    text = ENGLISH_NOT_POINTING.sub(" ", text)
+    # Whole words, so that a compound ("it-brottslighet") is no English "it".
+    return any(fold(w) in ANAPHORA for w in re.findall(r"[\w-]+", text))
+
+
+def _spoken_of(noun: str, earlier: set[str]) -> bool:
+    """The noun's stem is an earlier word, or the end of a compound in it ("deklaration" after
+    "språkdeklarationen")."""
+    return noun in earlier or (len(noun) >= 4 and any(e.endswith(noun) for e in earlier))
 
 
 def _defines_new(question: str) -> bool:
@@ -329,7 +359,7 @@ def analyse(
     # "Vilka av de djursjukdomar som ... är anmälningspliktiga?" asks for part of a set, as the
     # follow-up "Vilka av dem ...?" does: the sentence that picks the part, not the whole list.
     info.narrows = not info.english and bool(PARTITIVE.search(corrected))
-    if not history or not _is_followup(question):
+    if not history or not _is_followup(question, history[-1]):
         return info
     previous = analyse(history[-1], history[:-1], vocabulary)
     info.followup = True

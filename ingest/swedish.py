@@ -585,6 +585,23 @@ ANAPHORA = frozenset(
         "those",
     ]
 )
+# "den nya lagen", "de statliga välfärdssystemen": an article before an adjective and a
+# definite noun (Swedish double definiteness) opens a noun phrase; it points back only when
+# the conversation already spoke of the noun. A modal's infinitive ("När ska den vara klar?")
+# is followed by no definite noun, so the pronoun stays one.
+ARTICLE_PHRASE = re.compile(
+    r"\b(?:den|det|de)\s+(?:\w+[ae]\s+){1,2}(?P<noun>\w{2,}?(?:en|et|na|n))\b", re.I
+)
+# "den som fuskar", "de unga som ...": a relative clause says who is meant, not an earlier turn.
+RELATIVE_HEAD = re.compile(r"\b(?:den|de)\s+(?:\w+[ae]\s+)?som\b", re.I)
+# "Is there ...", "there are ...": existential "there" is no place, and "that" before an article
+# or a pronoun ("the bill that the government ...", "so that") joins clauses.
+ENGLISH_NOT_POINTING = re.compile(
+    r"\b(?:is|are|was|were|will\s+be|be|been)\s+there\b|\bthere\s+(?:is|are|was|were|will|be|has|have)\b"
+    r"|\bso\s+that\b|\bthat\s+(?=(?:the|a|an|it|they|you|we|he|she|there|i|this|these|his|her"
+    r"|their|our|my|your|its)\b)",
+    re.I,
+)
 DEMONSTRATIVE = re.compile(
     r"\b(det|den|de|detta|denna|dessa)\s+\w{2,}(et|en|na|arna|erna|orna)\b", re.I
 )

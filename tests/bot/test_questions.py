@@ -82,6 +82,30 @@ def test_asking_what_something_new_is_starts_a_new_topic() -> None:
     assert analyse("Vad innebär avtalet?", history).followup
 
 
+def test_an_article_or_a_relative_head_is_no_pronoun_pointing_back() -> None:
+    history = ["Hur många medlemmar har SERN?"]
+    for question in (
+        "Vad ska den nya fordonsmärkningen visa?",  # den + adjective + definite noun
+        "När ska de nya reglerna börja gälla?",
+        "Vilken myndighet ska stänga av den som fuskar vid förarprov?",  # a relative clause
+        "Is there any way to make the body burn off alcohol faster?",  # existential there
+        "What will the bill that the government plans to submit be about?",
+        "Vad sa ministrarna om it-brottslighet?",  # a compound is no English "it"
+    ):
+        info = analyse(question, history)
+        assert not info.followup and info.query == question, question
+    # A pronoun stays one: before a verb, or as the last word.
+    assert analyse("När ska den vara klar?", history).followup
+    assert analyse("När ska de lämna sin redovisning?", history).followup
+    assert analyse("Hur många har undertecknat den?", history).followup
+    assert analyse("Can they join?", history).followup
+    # The article phrase points back when its noun was spoken of, or ends a compound in it.
+    assert analyse("Vad innebär den nya lagen?", ["Vilken lag gäller för SERN?"]).followup
+    assert analyse(
+        "När antogs den ursprungliga deklarationen?", ["Vad är språkdeklarationen?"]
+    ).followup
+
+
 def test_misspellings_are_corrected_and_missing_topics_listed() -> None:
     vocab = Vocabulary(["Luleå har sex vänorter: Zenica och Kemi.", "Medlem i nätverket SERN."])
     info = analyse("Vilka vänortr har Lulå?", vocabulary=vocab)
