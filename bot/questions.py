@@ -243,11 +243,18 @@ def _spoken_of(noun: str, earlier: set[str]) -> bool:
 
 
 def _defines_new(question: str) -> bool:
-    """A definition question about something with an indefinite article: "Vad är ett
-    förlagslån?", "What is a pawn loan?"."""
+    """A definition question about something with an indefinite article, or about one bare
+    noun: "Vad är ett förlagslån?", "What is a pawn loan?", "Vad är livränta?". A definite
+    noun ("Vad innebär avtalet?") or a pronoun may be the earlier topic."""
     defined = DEFINITION_QUESTION.match(question)
     phrase = defined and (defined.group(1) or defined.group(2))
-    return bool(phrase) and fold(phrase.split()[0]) in INDEFINITE_ARTICLES
+    if not phrase:
+        return False
+    words = [fold(w) for w in phrase.split()]
+    if words[0] in INDEFINITE_ARTICLES:
+        return True
+    bare = len(words) == 1 and not DEFINITE_NOUN.match(words[0])
+    return bare and words[0] not in SWEDISH_STOPWORDS | ENGLISH_STOPWORDS
 
 
 def counted_words(question: str) -> list[str]:

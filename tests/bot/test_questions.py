@@ -74,7 +74,13 @@ def test_self_contained_question_ignores_history() -> None:
 def test_asking_what_something_new_is_starts_a_new_topic() -> None:
     # Short, without a name: the shortness that marks "Hur många?" as a follow-up.
     history = ["Vilka vänorter har Luleå?"]
-    for question in ("Vad är en zoonos?", "Vad är ett förlagslån?", "What is a pawn loan?"):
+    for question in (
+        "Vad är en zoonos?",
+        "Vad är ett förlagslån?",
+        "What is a pawn loan?",
+        "Vad är livränta?",  # one bare noun
+        "Vad betyder koldioxidläckage?",
+    ):
         info = analyse(question, history)
         assert not info.followup and info.query == question
     # Without an indefinite article the thing may be the earlier one.
