@@ -588,7 +588,8 @@ ANAPHORA = frozenset(
 # "den nya lagen", "de statliga välfärdssystemen": an article before an adjective and a
 # definite noun (Swedish double definiteness) opens a noun phrase; it points back only when
 # the conversation already spoke of the noun. A modal's infinitive ("När ska den vara klar?")
-# is followed by no definite noun, so the pronoun stays one.
+# is mostly followed by no definite noun, so the pronoun stays one; "När ska den slutredovisa
+# arbetet?" is read as an article phrase all the same (no part-of-speech tagger tells them apart).
 ARTICLE_PHRASE = re.compile(
     r"\b(?:den|det|de)\s+(?:\w+[ae]\s+){1,2}(?P<noun>\w{2,}?(?:en|et|na|n))\b", re.I
 )
