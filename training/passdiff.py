@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evals.comparing import BaselineError, load_baseline
+from evals.metrics import pct
 from training.scorer import publisher
 
 
@@ -54,20 +55,14 @@ def group_of(item_id: str) -> str:
     return publisher(item_id.split("/", 1)[0])
 
 
-def _percent(share: float | None) -> str:
-    """A share as a percentage; "–" when there was nothing to count (a run of topic switches
-    has no must-abstain question, so no abstention recall)."""
-    return "–" if share is None else f"{100 * share:.1f} %"
-
-
 def report(before: Run, after: Run, listing: bool = False) -> str:
     lines = []
     for name, run in (("före", before), ("efter", after)):
         s = run.summary
         lines.append(
             f"{name:<6} {run.passes:>5} godkända av {len(run.items)}, {run.wrong} fel svar; "
-            f"avstår rätt {_percent(s.get('abstention_recall'))}, "
-            f"precision {_percent(s.get('abstention_precision'))}; "
+            f"avstår rätt {pct(s.get('abstention_recall'))}, "
+            f"precision {pct(s.get('abstention_precision'))}; "
             f"p50 {s.get('latency_p50_ms', 0):.0f} ms  ({run.path})"
         )
     common = [k for k in before.items if k in after.items]
