@@ -39,6 +39,15 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
         widened = _widen(info, best, ranked, tuning)
         if widened is not None:
             records.append(widened)
+    # A best unit that lacks what is asked often goes on in the next sentence ("Det gäller
+    # till exempel ..."). That sentence is quoted with it as part of the same passage, so it
+    # takes no place from a runner-up that answers in other words.
+    read_on = None
+    if len(records) == 1 and not f.fits(info, best.record.text, best.record.meta):
+        read_on = _read_on(best)
+    if read_on is not None:
+        records.append(read_on)
+    limit = tuning.max_units + (read_on is not None)
     if info.kind == "why" and best.before is not None and BACKWARD_OPENER.match(best.record.text):
         # "Därför är eduID certifierat": the reason is the sentence before.
         records.append(best.before)
@@ -47,7 +56,7 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
     # whatever the score gap.
     next_runner_up = _next_runner_up(best, ranked)
     for cand in ranked[: tuning.window]:
-        if len(records) >= tuning.max_units:
+        if len(records) >= limit:
             break
         next_one = cand is next_runner_up
         if cand is best or (cand.score < best.score - tuning.runner_up_margin and not next_one):
@@ -66,7 +75,7 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
             covered |= cand.matched
     newer = _newer_lead(info, ranked, best, records, tuning)
     if newer is not None:
-        return Selection(newer, [newer.record, *records][: tuning.max_units])
+        return Selection(newer, [newer.record, *records][:limit])
     # The best unit leads; a unit from its own paragraph reads in document order.
     if len(records) > 1 and records[1].meta["chunk"] == best.record.meta["chunk"]:
         records = sorted(records, key=lambda r: r.meta["order"])
@@ -130,6 +139,18 @@ def _widen(
         if same_chunk and f.fits(info, cand.record.text, cand.record.meta):
             return cand.record
     return None
+
+
+def _read_on(best: Candidate) -> Record | None:
+    """The unit after the best one, when the text reads on into it: it opens as a continuation
+    of the same subject ("Det gäller till exempel ...", "Den riktar sig även till ..."), or the
+    best unit stops mid-clause ("... vid avverkning är")."""
+    nxt = best.after or best.following
+    if nxt is None:
+        return None
+    text = best.record.text.rstrip()
+    unfinished = bool(text) and text[-1].isalpha() and not best.record.meta.get("is_list")
+    return nxt if unfinished or _continues(nxt) else None
 
 
 def _continues(record: Record) -> bool:

@@ -557,3 +557,41 @@ def test_a_reason_pointed_back_to_is_read_across_a_paragraph_break() -> None:
     )
     assert not answer.abstained, answer.answer
     assert "ryggmärgsbråck" in answer.answer
+
+
+def test_the_sentence_that_goes_on_with_the_subject_is_read_on_into() -> None:
+    """A best sentence that lacks what is asked is quoted with the next one when that one goes
+    on with the same subject ("Det gäller ..."); a next sentence about something new is not."""
+    info = analyse("Vid vilka exponeringar krävs medicinska kontroller?")
+    texts = [
+        "För vissa exponeringar krävs medicinska kontroller av arbetsgivaren.",
+        "Det gäller till exempel vid exponering för kvartsdamm och asbest.",
+    ]
+    lead, nxt = (_unit(n, t, s) for n, (t, s) in enumerate(zip(texts, (4.0, 1.0), strict=True)))
+    lead.after = nxt.record
+    # Only the best unit is a candidate: the next one ranked second would be quoted anyway.
+    assert [r.id for r in select(info, [lead], Tuning()).records] == ["d:0", "d:1"]
+    lead.after = _unit(1, "Kommunens budget beslutas i november.", 1.0).record
+    assert [r.id for r in select(info, [lead], Tuning()).records] == ["d:0"]
+
+
+def test_reading_on_takes_no_place_from_a_runner_up() -> None:
+    """The sentence read on into is part of the best one's passage: a runner-up close behind
+    is still quoted beside them (max_units plus that one sentence)."""
+    info = analyse("Vid vilka exponeringar krävs medicinska kontroller?")
+    lead = _unit(0, "För vissa exponeringar krävs medicinska kontroller av arbetsgivaren.", 4.0)
+    nxt = _unit(1, "Det gäller till exempel vid exponering för kvartsdamm och asbest.", 1.0)
+    lead.after = nxt.record
+    runner = _unit(5, "Medicinska kontroller görs också vid exponering för härdplaster.", 3.8)
+    runner.matched = {"medicinsk", "kontroll", "härdplast"}
+    quoted = select(info, [lead, runner], Tuning(max_units=2)).records
+    assert sorted(r.id for r in quoted) == ["d:0", "d:1", "d:5"]
+
+
+def test_a_sentence_that_stops_mid_clause_reads_on() -> None:
+    """'... vid avverkning är' ends before what it says: the next unit is quoted with it."""
+    info = analyse("Vad är en risk för vattendrag vid avverkning?")
+    lead = _unit(0, "En betydande risk för vattendrag vid avverkning är", 4.0)
+    nxt = _unit(1, "[körskador](https://example.org/korskador) orsakade av maskiner.", 1.0)
+    lead.after = nxt.record
+    assert [r.id for r in select(info, [lead], Tuning()).records] == ["d:0", "d:1"]
