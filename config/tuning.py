@@ -87,7 +87,11 @@ class Tuning(BaseModel):
     followup_context: float = Field(1.0, description="Weight of the earlier topic, follow-ups.")
     other_context: float = Field(0.5, description="Weight of the earlier topic otherwise.")
     # Selection.
-    max_units: int = Field(2, ge=1, description="Units quoted in one answer.")
+    max_units: int = Field(
+        2,
+        ge=1,
+        description="Units quoted in one answer, besides a sentence the best one reads on into.",
+    )
     window: int = Field(6, ge=2, description="Ranked units looked at for a runner-up.")
     widen_window: int = Field(8, ge=2, description="Ranked units looked at when widening.")
     runner_up_margin: float = Field(0.6, description="How far behind a second unit may score.")
