@@ -177,6 +177,7 @@ def _names(text: str) -> list[str]:
         # A common word opening a later sentence ("... 1995. Vilket år") is no name; inside a
         # sentence a capital is ("... i Malmö?").
         and not (n.opens and is_common_word(fold(n.text)))
+        and not _english_i(text, n.start, n.text)
     ]
 
 
@@ -184,7 +185,18 @@ def _name_groups(text: str) -> list[list[str]]:
     """Runs of capitalised words after the first word, each as its list of tokens."""
     first = re.match(r"\s*\S+", text)
     start = first.end() if first else 0
-    return [n.words for n in find_names(text, runs=True) if n.start >= start]
+    return [
+        n.words
+        for n in find_names(text, runs=True)
+        if n.start >= start and not _english_i(text, n.start, n.text)
+    ]
+
+
+def _english_i(text: str, start: int, name: str) -> bool:
+    """The English pronoun "I" ("Can I park there?", "What should I check if I ..."), not a
+    name: a lone capital I before a lower-case word. "Coreper I-frågor" keeps its I; in a
+    Swedish question a lone I ("bilaga I till") would match every preposition "i" anyway."""
+    return name == "I" and bool(re.match(r"I\s+[a-zåäö]", text[start:]))
 
 
 def _defined_phrase(phrase: str) -> str:

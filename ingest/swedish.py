@@ -596,11 +596,13 @@ ARTICLE_PHRASE = re.compile(
 # "den som fuskar", "de unga som ...": a relative clause says who is meant, not an earlier turn.
 RELATIVE_HEAD = re.compile(r"\b(?:den|de)\s+(?:\w+[ae]\s+)?som\b", re.I)
 # "Is there ...", "there are ...": existential "there" is no place, and "that" before an article
-# or a pronoun ("the bill that the government ...", "so that") joins clauses.
+# or a pronoun ("the bill that the government ...", "so that") joins clauses, and one right after
+# a noun phrase ("a household that already exists") opens a relative clause.
 ENGLISH_NOT_POINTING = re.compile(
     r"\b(?:is|are|was|were|will\s+be|be|been)\s+there\b|\bthere\s+(?:is|are|was|were|will|be|has|have)\b"
     r"|\bso\s+that\b|\bthat\s+(?=(?:the|a|an|it|they|you|we|he|she|there|i|this|these|his|her"
-    r"|their|our|my|your|its)\b)",
+    r"|their|our|my|your|its)\b)"
+    r"|\b(?:a|an|the|any|each|every|some|no|all|one)\s+(?:[a-z-]+\s+){1,3}?that\b",
     re.I,
 )
 DEMONSTRATIVE = re.compile(

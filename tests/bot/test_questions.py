@@ -112,6 +112,22 @@ def test_an_article_or_a_relative_head_is_no_pronoun_pointing_back() -> None:
     ).followup
 
 
+def test_the_english_pronoun_i_is_no_name() -> None:
+    assert analyse("What should I check if I cannot see any courses in Stimma?").names == ["stimma"]
+    # Without a name of its own, an English question with "it" is a follow-up.
+    assert analyse("Do I need to pay for it?", ["How do I apply for a permit?"]).followup
+    # A capital I inside a name stays part of it.
+    assert "i" in analyse("Vem tar över som Coreper I-ambassadör?").names
+
+
+def test_an_english_that_after_a_noun_phrase_is_no_pointer() -> None:
+    """'a household that already exists' opens a relative clause; 'Is that true?' points back."""
+    earlier = ["Vilka vänorter har Luleå?"]
+    question = "How does the system react if I try to register a household that already exists?"
+    assert not analyse(question, earlier).followup
+    assert analyse("Is that true?", earlier).followup
+
+
 def test_misspellings_are_corrected_and_missing_topics_listed() -> None:
     vocab = Vocabulary(["Luleå har sex vänorter: Zenica och Kemi.", "Medlem i nätverket SERN."])
     info = analyse("Vilka vänortr har Lulå?", vocabulary=vocab)
