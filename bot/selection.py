@@ -25,6 +25,7 @@ class Selection:
 
 def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selection:
     best = _best(info, ranked, tuning)
+    best_fits = f.fits(info, best.record.text, best.record.meta)
     records: list[Record] = [best.record]
     covered = set(best.matched)
     introduced = None if best.record.meta.get("is_list") else best.introduced
@@ -33,7 +34,7 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
         # introduces comes with it, also across a heading ("... tre principer ...:" and then
         # "### Tre bärande principer" and its list).
         records.append(introduced)
-    elif info.kind in WIDENED and not f.fits(info, best.record.text, best.record.meta):
+    elif info.kind in WIDENED and not best_fits:
         # The fact often follows the sentence that names the topic ("X är en stad i Norge.
         # Staden har 40 000 invånare."), or sits in a footnote.
         widened = _widen(info, best, ranked, tuning)
@@ -43,7 +44,7 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
     # till exempel ..."). That sentence is quoted with it as part of the same passage, so it
     # takes no place from a runner-up that answers in other words.
     read_on = None
-    if len(records) == 1 and not f.fits(info, best.record.text, best.record.meta):
+    if len(records) == 1 and not best_fits:
         read_on = _read_on(best)
     if read_on is not None:
         records.append(read_on)
@@ -73,7 +74,7 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
         ) and not _overlaps(cand.record, records):
             records.append(cand.record)
             covered |= cand.matched
-    newer = _newer_lead(info, ranked, best, records, tuning)
+    newer = _newer_lead(info, ranked, best, best_fits, records, tuning)
     if newer is not None:
         return Selection(newer, [newer.record, *records][:limit])
     # The best unit leads; a unit from its own paragraph reads in document order.
@@ -163,6 +164,7 @@ def _newer_lead(
     info: QuestionInfo,
     ranked: list[Candidate],
     best: Candidate,
+    best_fits: bool,
     records: list[Record],
     tuning: Tuning,
 ) -> Candidate | None:
@@ -170,7 +172,6 @@ def _newer_lead(
     newest = max(_date_key(c.record) for c in ranked[: tuning.window])
     if _date_key(best.record) >= newest:
         return None
-    best_fits = f.fits(info, best.record.text, best.record.meta)
     for cand in ranked[1 : tuning.window]:
         if (
             _date_key(cand.record) == newest
