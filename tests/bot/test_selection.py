@@ -248,8 +248,41 @@ def test_a_same_paragraph_runner_up_within_the_margin_is_quoted() -> None:
     info = analyse("Varför finns det mottagningsställen för uttjänta bilar?")
     lead, nxt, third = _paragraph(4.2, 1.0, 3.7)  # the third is 0.5 behind, not the next one
     ranked = [lead, third, nxt]
-    assert len(select(info, ranked, Tuning(same_chunk_margin=0.6)).records) == 2
-    assert len(select(info, ranked, Tuning(same_chunk_margin=0.25)).records) == 1
+    # tie_margin below the gap, so that only same_chunk_margin decides.
+    assert len(select(info, ranked, Tuning(same_chunk_margin=0.6, tie_margin=0.3)).records) == 2
+    assert len(select(info, ranked, Tuning(same_chunk_margin=0.25, tie_margin=0.3)).records) == 1
+
+
+def test_a_near_tie_runner_up_of_the_chapter_is_quoted_though_it_adds_no_word() -> None:
+    """When the scorer cannot tell two units of one chapter apart, both are quoted, even if
+    the second repeats no question word the first lacks. Beyond tie_margin, or from another
+    chapter (a unit that may share only a heading with the question), it is not."""
+    info = analyse("Vad gör Länsstyrelsen när den har tagit emot ett överklagande?")
+    lead = _unit(0, "Länsstyrelsen tar emot överklagandet och registrerar det.", 4.0)
+    runner = _unit(5, "Därefter kontrolleras att det har kommit in i rätt tid.", 3.6)
+    runner.record.meta["chunk"] = 1
+    ranked = [lead, runner]
+    assert [r.id for r in select(info, ranked, Tuning(tie_margin=0.5)).records] == ["d:0", "d:5"]
+    assert [r.id for r in select(info, ranked, Tuning(tie_margin=0.3)).records] == ["d:0"]
+    runner.record.meta["section"] = "Annat"
+    assert [r.id for r in select(info, ranked, Tuning(tie_margin=0.5)).records] == ["d:0"]
+
+
+def test_a_near_tie_takes_no_place_from_a_runner_up_that_adds_words() -> None:
+    """A near tie is the weakest reason to quote a unit: with one place left, a runner-up
+    further behind that adds a question word the best lacks keeps it."""
+    info = analyse("Vad gör Länsstyrelsen när den har tagit emot ett överklagande?")
+    lead = _unit(0, "Länsstyrelsen tar emot överklagandet och registrerar det.", 4.0)
+    tie = _unit(5, "Därefter kontrolleras att det har kommit in i rätt tid.", 3.9)
+    adder = _unit(9, "Ett överklagande som kommit in för sent avvisas av Länsstyrelsen.", 3.5)
+    for n, unit in enumerate((tie, adder), start=1):
+        unit.record.meta["chunk"] = n
+    adder.matched = adder.own = {"överklag", "länsstyr", "tagit"}
+    lead.matched = {"överklag", "länsstyr"}
+    quoted = select(info, [lead, tie, adder], Tuning(max_units=2, tie_margin=0.5)).records
+    assert [r.id for r in quoted] == ["d:0", "d:9"]
+    quoted = select(info, [lead, tie, adder], Tuning(max_units=3, tie_margin=0.5)).records
+    assert [r.id for r in quoted] == ["d:0", "d:9", "d:5"]
 
 
 def test_why_takes_the_reason_before_a_therefore_sentence() -> None:
