@@ -26,6 +26,7 @@ from ingest.swedish import (
     DEFINITION_QUESTION,
     DEMONSTRATIVE,
     ELLIPSIS_START,
+    ENGLISH_I,
     ENGLISH_NOT_POINTING,
     ENGLISH_STOPWORDS,
     FRAME_NOUNS,
@@ -196,7 +197,7 @@ def _english_i(text: str, start: int, name: str) -> bool:
     """The English pronoun "I" ("Can I park there?", "What should I check if I ..."), not a
     name: a lone capital I before a lower-case word. "Coreper I-frågor" keeps its I; in a
     Swedish question a lone I ("bilaga I till") would match every preposition "i" anyway."""
-    return name == "I" and bool(re.match(r"I\s+[a-zåäö]", text[start:]))
+    return name == "I" and bool(ENGLISH_I.match(text, start))
 
 
 def _defined_phrase(phrase: str) -> str:

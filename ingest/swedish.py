@@ -605,6 +605,9 @@ ENGLISH_NOT_POINTING = re.compile(
     r"|\b(?:a|an|the|any|each|every|some|no|all|one)\s+(?:[a-z-]+\s+){1,3}?that\b",
     re.I,
 )
+# "Can I park there?": the English pronoun, a lone capital I before a lower-case word, is no name.
+# "Coreper I-frågor" keeps its I.
+ENGLISH_I = re.compile(r"I\s+[a-zåäö]")
 DEMONSTRATIVE = re.compile(
     r"\b(det|den|de|detta|denna|dessa)\s+\w{2,}(et|en|na|arna|erna|orna)\b", re.I
 )
