@@ -75,13 +75,13 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
         ) and not _overlaps(cand.record, records):
             records.append(cand.record)
             covered |= cand.matched
-        elif same_chapter and cand.score >= best.score - tuning.tie_margin:
+        elif same_chapter and not info.narrows and cand.score >= best.score - tuning.tie_margin:
+            # When the scorer cannot tell two units of one chapter apart, the reader sees
+            # both: the answer is often in the one that repeats fewer of the question's words.
+            # Not for a question about part of a list, which the whole list answers wrongly.
             ties.append(cand.record)
-    # When the scorer cannot tell two units of one chapter apart, the reader sees both: the
-    # answer is often in the one that repeats fewer of the question's words. It is the weakest
-    # reason to quote a unit, so a near tie only takes a place the runner-ups above left. Not
-    # for a question about part of a list, which the whole list would answer wrongly.
-    for record in ties if not info.narrows else []:
+    # A near tie is the weakest reason to quote a unit: it only takes a place left above.
+    for record in ties:
         if len(records) < limit and not _overlaps(record, records):
             records.append(record)
     newer = _newer_lead(info, ranked, best, best_fits, records, tuning)
