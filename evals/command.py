@@ -58,6 +58,8 @@ def _set_settings(settings: Settings, found: EvalSet) -> Settings:
     update: dict[str, Any] = {
         "data_dir": Path(settings.data_dir) / EVALSETS_FOLDER / name,
         "corpus_dir": found.corpus_dir,
+        # One assembled model for every set, not 70 MB more per set.
+        "model_cache_dir": settings.models_dir,
     }
     if settings.chroma_host:
         # A Chroma server is shared by every data directory; the collection keeps sets apart.

