@@ -31,7 +31,7 @@ KEEP_RANKED = 8
 
 @dataclass
 class ExtractiveAnswerer:
-    """Answers with the one or two units that fit best, quoted verbatim, or abstains.
+    """Answers with the few units that fit best (Tuning.max_units), quoted verbatim, or abstains.
 
     The pipeline: candidates.gather -> scoring.score -> the abstention checks below ->
     selection.select -> compose.compose. Every weight and threshold is in `tuning`.

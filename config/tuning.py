@@ -88,9 +88,10 @@ class Tuning(BaseModel):
     other_context: float = Field(0.5, description="Weight of the earlier topic otherwise.")
     # Selection.
     max_units: int = Field(
-        2,
+        3,
         ge=1,
-        description="Units quoted in one answer, besides a sentence the best one reads on into.",
+        description="Units quoted in one answer, besides a sentence the best one reads on into. "
+        "Three passed 27 more dev questions than two, with 27 fewer wrong answers (MODEL.md).",
     )
     window: int = Field(6, ge=2, description="Ranked units looked at for a runner-up.")
     widen_window: int = Field(8, ge=2, description="Ranked units looked at when widening.")
