@@ -55,17 +55,12 @@ def settings_for_corpus(settings: Settings, name: str, corpus_dir: Path) -> Sett
 
 def _set_settings(settings: Settings, found: EvalSet) -> Settings:
     name = found.name
-    update: dict[str, Any] = {
-        "data_dir": Path(settings.data_dir) / EVALSETS_FOLDER / name,
-        "corpus_dir": found.corpus_dir,
-        # One assembled model for every set, not 70 MB more per set.
-        "model_cache_dir": settings.models_dir,
-    }
+    own = settings.for_index(Path(settings.data_dir) / EVALSETS_FOLDER / name, found.corpus_dir)
     if settings.chroma_host:
         # A Chroma server is shared by every data directory; the collection keeps sets apart.
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "set"
-        update["collection"] = f"{settings.collection}-{slug}"
-    return settings.model_copy(update=update)
+        own = own.model_copy(update={"collection": f"{settings.collection}-{slug}"})
+    return own
 
 
 def run_set(

@@ -54,13 +54,7 @@ def run_register(path: Path, settings: Settings, make_bot: Callable[[Settings], 
     gold = load(path)
     base = Path(settings.data_dir) / REGISTER_FOLDER / path.stem
     corpus = corpus_for(gold, path, base / "corpus")
-    set_settings = settings.model_copy(
-        update={
-            "data_dir": base / "index",
-            "corpus_dir": corpus,
-            "model_cache_dir": settings.models_dir,
-        }
-    )
+    set_settings = settings.for_index(base / "index", corpus)
     bot = make_bot(set_settings)  # indexes the documents first
     docs = indexed_documents(set_settings)
     built = build(docs, bot.ask)
