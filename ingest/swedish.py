@@ -471,6 +471,9 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [
         "duration",
         re.compile(
             r"\bhur länge\b|\bhow long\b|^\s*(och\s+)?till när\b|\bhur ofta\b|\bhow often\b|"
+            # "Hur lång tid tar det ...?", "Hur lång handläggningstid ...?", "Hur lång är
+            # uppsägningstiden?": a length of time; "Hur långa texter ...?" is no time.
+            r"\bhur lång\s+((är|blir|var)\s+)?\w*tid(en|er|erna|s)?\b|"
             r"\bvilken (tids)?period\b|\bunder vilken tid\b|\buntil when\b|\bhow soon\b",
             re.I,
         ),

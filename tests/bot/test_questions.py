@@ -28,6 +28,11 @@ from bot.text import Vocabulary
         # The opening phrase decides, not a cue word further on; a bare "Vilken" does not.
         ("När ändrades antalet sökträffar per sida?", "year"),
         ("Hur länge gäller beloppet?", "duration"),
+        # "Hur lång tid" and a compound of "tid" ask a length of time; other lengths do not.
+        ("Hur lång tid tar det att få svar?", "duration"),
+        ("Hur lång handläggningstid har ansökan?", "duration"),
+        ("Hur lång är uppsägningstiden?", "duration"),
+        ("Hur långa texter får man skicka?", "what"),
         ("Och vem bestämmer antalet platser?", "who"),
         ("Vad är antalet medlemmar?", "count"),
         ("Vilken e-postadress har supporten?", "contact"),
