@@ -247,7 +247,10 @@ DURATION = re.compile(
     r"(dag|dygn|vecka|månad|kvartal|år|halvår|termin|timme|minut|sekund)\w*|"
     r"\b\d+\s*(sekund|minut|timm|tim|dag|dygn|veck|månad)\w*|"
     # "tre år", "sex månader", "två veckor": a number in words and a unit of time.
-    rf"\b({'|'.join(NUMBER_WORDS)}|en|ett)\s+(år|sekund|minut|timm|dag|dygn|veck|månad)\w*",
+    rf"\b({'|'.join(NUMBER_WORDS)}|en|ett)\s+(år|sekund|minut|timm|dag|dygn|veck|månad)\w*|"
+    # A number joined to the unit in a compound: "en 3-årscykel", "femårsplan", "3-årig",
+    # "24-timmarsregel".
+    rf"\b(\d{{1,3}}-|{'|'.join(NUMBER_WORDS)})(års|årig|månaders|veckors|dagars|dygns|timmars)\w*",
     re.I,
 )
 NUMBER = re.compile(r"\d|\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)

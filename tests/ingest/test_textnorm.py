@@ -41,6 +41,21 @@ def test_frequencies_answer_how_often(text: str) -> None:
     assert not DURATION.search("stämmer av mot servern")
 
 
+@pytest.mark.parametrize(
+    ("text", "duration"),
+    [
+        ("kontrolleras under en 3-årscykel", True),
+        ("enligt en femårsplan", True),
+        ("gäller 24-timmarsregeln", True),
+        ("beslutades i 2023-årsredovisningen", False),
+    ],
+)
+def test_a_number_joined_to_a_unit_of_time_is_a_duration(text: str, duration: bool) -> None:
+    from ingest.swedish import DURATION
+
+    assert bool(DURATION.search(text)) is duration
+
+
 def test_a_soft_hyphen_does_not_split_a_word() -> None:
     # regeringen.se marks where a browser may break a long word; a reader sees one word.
     shy = "Till Justitie\u00addeparte\u00admentet av Rätts\u00admedicinal\u00adverket."
