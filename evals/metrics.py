@@ -4,14 +4,19 @@ Text matching is case- and whitespace-insensitive: both sides are NFC-normalised
 stripped of ALL whitespace and of soft hyphens (U+00AD, invisible to a reader) before a substring
 test, so "710 000" matches "710000", "UBC" matches "ubc" and a quote of regeringen.se's
 "Rätts\u00admedicinal\u00adverket" holds "Rättsmedicinalverket". An expectation is a string, or a
-list of alternatives of which any one will do.
+list of alternatives of which any one will do. A forbidden string is matched as a word (or
+phrase) of its own, inflected or not: forbidding "ja" must not fail an answer that says
+"bevilja" or "följa", nor forbidding "turism" one that says "ekoturism".
 """
 
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+
+from ingest.swedish import INFLECTIONS
 
 Expectation = str | list[str]
 
@@ -21,6 +26,22 @@ HIT_KS = (1, 3, 5)
 def norm(text: str) -> str:
     """The form texts are compared in: NFC, casefolded, without any whitespace or soft hyphen."""
     return "".join(unicodedata.normalize("NFC", text).casefold().replace("\u00ad", "").split())
+
+
+def forbidden(text: str, answer_text: str) -> bool:
+    """The answer holds the forbidden text as a word or phrase of its own: not inside another
+    word, but perhaps inflected ("proteiner" for "protein"). Whitespace inside it may differ."""
+    folded = unicodedata.normalize("NFC", text).casefold().replace("\u00ad", "").strip()
+    if not folded:
+        return False
+    pattern = r"\s*".join(re.escape(part) for part in folded.split())
+    if folded[0].isalnum():
+        pattern = r"(?<!\w)" + pattern
+    if folded[-1].isalnum():
+        endings = "|".join(re.escape(e) for e in INFLECTIONS if e)
+        pattern += rf"(?:{endings})?(?!\w)"
+    said = unicodedata.normalize("NFC", answer_text).casefold().replace("\u00ad", "")
+    return re.search(pattern, said) is not None
 
 
 def alternatives(expectation: Expectation) -> list[str]:
@@ -65,7 +86,7 @@ def judge(
         reasons.append("avstod felaktigt")  # the missing facts would only repeat this
     else:
         reasons += [f"saknar {describe(e)}" for e in expect if not satisfied(e, text)]
-    reasons += [f'förbjudet "{f}"' for f in forbid if norm(f) in text]
+    reasons += [f'förbjudet "{f}"' for f in forbid if forbidden(f, answer_text)]
     cites_source = any(doc_id in sources for doc_id in cited_doc_ids)
     if not should_abstain and sources and not abstained and not cites_source:
         cited = ", ".join(dict.fromkeys(cited_doc_ids)) or "inga källor"

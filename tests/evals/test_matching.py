@@ -79,6 +79,24 @@ def test_forbidden_string_fails_even_when_expectations_hold():
     assert reasons(it, answer("Sedan 2003.")) == []
 
 
+def test_a_forbidden_word_is_a_word_of_its_own():
+    # A yes/no item forbids the polarity it must not take: "ja" inside "bevilja", "följa" or
+    # "påbörjas" is no answer "ja", but a leading "Ja," is.
+    no = item(forbid=["ja"])
+    assert reasons(no, answer("Nej. Länsstyrelsen kan bevilja tillstånd och följa upp.")) == []
+    assert reasons(no, answer("Innan investeringen påbörjas.")) == []
+    assert reasons(no, answer("Jag vet inte.")) == []
+    assert reasons(no, answer("Ja, det får du.")) == ['förbjudet "ja"']
+    # A list item forbidden is found inflected, and whatever the whitespace, but not as the
+    # tail of another word.
+    part = item(forbid=["protein", "710 000"])
+    assert reasons(part, answer("Proteinerna och 710000 invånare.")) == [
+        'förbjudet "protein"',
+        'förbjudet "710 000"',
+    ]
+    assert reasons(item(forbid=["turism"]), answer("Ekoturism i fjällen.")) == []
+
+
 def test_sources_need_one_citation_from_the_list():
     it = item(expect=["2003"], sources=["ubc", "other"])
     assert reasons(it, answer("Sedan 2003.", "plan", "ubc")) == []
