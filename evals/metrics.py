@@ -6,7 +6,8 @@ test, so "710 000" matches "710000", "UBC" matches "ubc" and a quote of regering
 "Rätts\u00admedicinal\u00adverket" holds "Rättsmedicinalverket". An expectation is a string, or a
 list of alternatives of which any one will do. A forbidden string is matched as a word (or
 phrase) of its own, inflected or not: forbidding "ja" must not fail an answer that says
-"bevilja" or "följa", nor forbidding "turism" one that says "ekoturism".
+"bevilja" or "följa", nor forbidding "turism" one that says "ekoturism". For the same reason an
+expected yes or no ("ja", "nej") must stand as a word of its own.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from ingest.swedish import INFLECTIONS
 Expectation = str | list[str]
 
 HIT_KS = (1, 3, 5)
+# The words that answer a yes/no question: an expectation of one of them is a word, not a fact.
+POLARITY = frozenset({"ja", "nej", "yes", "no"})
 
 
 def norm(text: str) -> str:
@@ -28,24 +31,40 @@ def norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFC", text).casefold().replace("\u00ad", "").split())
 
 
-def forbidden(text: str, answer_text: str) -> bool:
-    """The answer holds the forbidden text as a word or phrase of its own: not inside another
-    word, but perhaps inflected ("proteiner" for "protein"). Whitespace inside it may differ."""
+def says(text: str, answer_text: str) -> bool:
+    """The answer holds text as a word or phrase of its own: not inside another word, but
+    perhaps inflected ("proteiner" for "protein"; a yes or no never is: "Jan" says no "ja").
+    Whitespace inside it may differ."""
     folded = unicodedata.normalize("NFC", text).casefold().replace("\u00ad", "").strip()
     if not folded:
         return False
     pattern = r"\s*".join(re.escape(part) for part in folded.split())
     if folded[0].isalnum():
         pattern = r"(?<!\w)" + pattern
-    if folded[-1].isalnum():
+    if folded[-1].isalnum() and not _polar(folded):
         endings = "|".join(re.escape(e) for e in INFLECTIONS if e)
-        pattern += rf"(?:{endings})?(?!\w)"
+        pattern += rf"(?:{endings})?"
+    if folded[-1].isalnum():
+        pattern += r"(?!\w)"
     said = unicodedata.normalize("NFC", answer_text).casefold().replace("\u00ad", "")
     return re.search(pattern, said) is not None
 
 
+def _polar(text: str) -> bool:
+    return text.strip(" .,!").casefold() in POLARITY
+
+
 def alternatives(expectation: Expectation) -> list[str]:
     return [expectation] if isinstance(expectation, str) else list(expectation)
+
+
+def _answers(expectation: Expectation, answer_text: str, normalized_text: str) -> bool:
+    """satisfied, except that an expected yes or no must be said as a word: "ja" inside
+    "bärighetshöjande" or "åtgärder" answers no yes/no question."""
+    return any(
+        says(alt, answer_text) if _polar(alt) else norm(alt) in normalized_text
+        for alt in alternatives(expectation)
+    )
 
 
 def satisfied(expectation: Expectation, normalized_text: str) -> bool:
@@ -85,8 +104,8 @@ def judge(
     elif abstained:
         reasons.append("avstod felaktigt")  # the missing facts would only repeat this
     else:
-        reasons += [f"saknar {describe(e)}" for e in expect if not satisfied(e, text)]
-    reasons += [f'förbjudet "{f}"' for f in forbid if forbidden(f, answer_text)]
+        reasons += [f"saknar {describe(e)}" for e in expect if not _answers(e, answer_text, text)]
+    reasons += [f'förbjudet "{f}"' for f in forbid if says(f, answer_text)]
     cites_source = any(doc_id in sources for doc_id in cited_doc_ids)
     if not should_abstain and sources and not abstained and not cites_source:
         cited = ", ".join(dict.fromkeys(cited_doc_ids)) or "inga källor"

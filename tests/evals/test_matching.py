@@ -97,6 +97,19 @@ def test_a_forbidden_word_is_a_word_of_its_own():
     assert reasons(item(forbid=["turism"]), answer("Ekoturism i fjällen.")) == []
 
 
+def test_an_expected_yes_or_no_is_said_as_a_word():
+    # "ja" inside "bärighetshöjande" answers no yes/no question, nor does the name "Jan"; a
+    # fact keeps matching inside a longer word ("Rättsmedicinalverkets").
+    yes = item(expect=["ja", "totalförsvarets"])
+    assert reasons(yes, answer("Ja. Totalförsvarets behov ska beaktas.")) == []
+    assert reasons(yes, answer("Bärighetshöjande åtgärder för totalförsvarets behov.")) == [
+        'saknar "ja"'
+    ]
+    assert reasons(item(expect=[["ja", "yes"]]), answer("Yes, it does.")) == []
+    assert reasons(item(forbid=["ja"]), answer("Nej. Jan Eliasson sa det.")) == []
+    assert reasons(item(expect=["Rättsmedicinalverket"]), answer("Rättsmedicinalverkets")) == []
+
+
 def test_sources_need_one_citation_from_the_list():
     it = item(expect=["2003"], sources=["ubc", "other"])
     assert reasons(it, answer("Sedan 2003.", "plan", "ubc")) == []
