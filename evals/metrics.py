@@ -26,28 +26,33 @@ HIT_KS = (1, 3, 5)
 POLARITY = frozenset({"ja", "nej", "yes", "no"})
 
 
+# An ending a word may carry and still be the word asked about ("proteinerna" for "protein").
+_ENDINGS = "|".join(re.escape(e) for e in INFLECTIONS if e)
+
+
+def _fold(text: str) -> str:
+    """NFC, casefolded, without soft hyphens (U+00AD, invisible to a reader)."""
+    return unicodedata.normalize("NFC", text).casefold().replace("\u00ad", "")
+
+
 def norm(text: str) -> str:
     """The form texts are compared in: NFC, casefolded, without any whitespace or soft hyphen."""
-    return "".join(unicodedata.normalize("NFC", text).casefold().replace("\u00ad", "").split())
+    return "".join(_fold(text).split())
 
 
 def says(text: str, answer_text: str) -> bool:
     """The answer holds text as a word or phrase of its own: not inside another word, but
     perhaps inflected ("proteiner" for "protein"; a yes or no never is: "Jan" says no "ja").
     Whitespace inside it may differ."""
-    folded = unicodedata.normalize("NFC", text).casefold().replace("\u00ad", "").strip()
+    folded = _fold(text).strip()
     if not folded:
         return False
     pattern = r"\s*".join(re.escape(part) for part in folded.split())
     if folded[0].isalnum():
         pattern = r"(?<!\w)" + pattern
-    if folded[-1].isalnum() and not _polar(folded):
-        endings = "|".join(re.escape(e) for e in INFLECTIONS if e)
-        pattern += rf"(?:{endings})?"
     if folded[-1].isalnum():
-        pattern += r"(?!\w)"
-    said = unicodedata.normalize("NFC", answer_text).casefold().replace("\u00ad", "")
-    return re.search(pattern, said) is not None
+        pattern += ("" if _polar(folded) else f"(?:{_ENDINGS})?") + r"(?!\w)"
+    return re.search(pattern, _fold(answer_text)) is not None
 
 
 def _polar(text: str) -> bool:
