@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ingest.swedish import DURATION
 from ingest.textnorm import CorpusStats, find_acronyms, tokens
 
 
@@ -35,8 +36,6 @@ def test_the_outline_keeps_each_documents_sections_in_reading_order() -> None:
     ["ses över var fjärde år", "stämmer av varje timme", "varannan vecka", "rapporteras dagligen"],
 )
 def test_frequencies_answer_how_often(text: str) -> None:
-    from ingest.swedish import DURATION
-
     assert DURATION.search(text)
     assert not DURATION.search("stämmer av mot servern")
 
@@ -51,8 +50,6 @@ def test_frequencies_answer_how_often(text: str) -> None:
     ],
 )
 def test_a_number_joined_to_a_unit_of_time_is_a_duration(text: str, duration: bool) -> None:
-    from ingest.swedish import DURATION
-
     assert bool(DURATION.search(text)) is duration
 
 
