@@ -12,7 +12,16 @@ from langchain_core.embeddings import Embeddings
 from bot import confidence, outline
 from bot import features as f
 from bot.candidates import Candidate, gather
-from bot.compose import ABSTAIN_TEXT, Answer, Citation, abstain, compose, compose_headings
+from bot.compose import (
+    ABSTAIN_TEXT,
+    Answer,
+    Citation,
+    abstain,
+    compose,
+    compose_headings,
+    compose_part,
+    part_of_list,
+)
 from bot.judge import rerank
 from bot.questions import QuestionInfo
 from bot.retrieval import CorpusSnapshot, Record
@@ -124,7 +133,7 @@ class ExtractiveAnswerer:
         if self._weak(info, best):
             return abstain(top, retrieved, "low-match")
         chosen = select(info, ranked, t)
-        if _lacks_kind(info, chosen.records):
+        if _lacks_kind(info, chosen):
             # The topic is there but not the year, figure or name asked for: a near miss.
             return abstain(top, retrieved, "near-miss", info.kind)
         if not info.english and not _names_covered(info, chosen.lead, snap):
@@ -134,7 +143,7 @@ class ExtractiveAnswerer:
             if named is None:
                 return abstain(top, retrieved, "other-entity")
             chosen = named
-            if _lacks_kind(info, chosen.records):
+            if _lacks_kind(info, chosen):
                 return abstain(top, retrieved, "near-miss", info.kind)
         missing_years = f.unmentioned_years(info, chosen.lead)
         if missing_years:
@@ -151,7 +160,7 @@ class ExtractiveAnswerer:
             if dated is None:
                 return abstain(top, retrieved, "other-year", ", ".join(missing_years))
             chosen = dated
-            if _lacks_kind(info, chosen.records):
+            if _lacks_kind(info, chosen):
                 return abstain(top, retrieved, "near-miss", info.kind)
         # "Vilka principer ...?" where each principle is a heading of its own: unless a list
         # already answers as well.
@@ -168,6 +177,12 @@ class ExtractiveAnswerer:
         if likely is not None and likely < t.min_confidence:
             # Every rule above passed, yet answers like this one are mostly wrong.
             answer = abstain(top, retrieved, "low-confidence", f"{likely:.2f}")
+        elif (
+            info.narrows
+            and chosen.lead.record.meta.get("is_list")
+            and (part := part_of_list(info, chosen.lead.record)) is not None
+        ):
+            answer = compose_part(*part, chosen.lead.record, retrieved)
         else:
             answer = compose(info, chosen.lead, chosen.records, retrieved, t)
         answer.considered = [r.text for r in chosen.records]
@@ -194,12 +209,17 @@ class ExtractiveAnswerer:
         return cover < t.min_coverage and cand.similarity < min_dense
 
 
-def _lacks_kind(info: QuestionInfo, records: list[Record]) -> bool:
-    """The question needs a year, figure or name and no quoted unit holds one. A plain "när"
-    needs no year (ASKS_YEAR): its answer may be a time of another kind."""
+def _lacks_kind(info: QuestionInfo, chosen: Selection) -> bool:
+    """The question needs a year, figure or name and no quoted unit of the lead's own document
+    holds one. A plain "när" needs no year (ASKS_YEAR): its answer may be a time of another
+    kind."""
     if info.kind == "year" and not ASKS_YEAR.search(info.original):
         return False
-    return info.kind in f.NEEDS and not any(f.fits(info, r.text, r.meta) for r in records)
+    # A figure quoted from another page is about something else: "Vad kostar en dispens ...?"
+    # is not answered by what registering a foundation costs, one page over.
+    doc = chosen.lead.record.meta.get("doc_id")
+    own = [r for r in chosen.records if r.meta.get("doc_id") == doc]
+    return info.kind in f.NEEDS and not any(f.fits(info, r.text, r.meta) for r in own)
 
 
 def _keeps_topic(info: QuestionInfo, cand: Candidate) -> bool:

@@ -19,6 +19,7 @@ from ingest.swedish import (
     EXCEPTION,
     LIST_LINE,
     NEGATION,
+    PARTITIVE_SET,
     UNIVERSAL,
     WITHOUT,
 )
@@ -139,6 +140,58 @@ def compose_headings(found: HeadingList, retrieved: list[dict], tuning: Tuning) 
     ]
     return Answer(
         answer="\n".join([head, *items]),
+        abstained=False,
+        citations=citations,
+        retrieved=retrieved,
+    )
+
+
+def part_of_list(info: QuestionInfo, record: Record) -> tuple[str, list[str]] | None:
+    """For a question about part of a list ("Vilka av de handlingar ... hämtar man från
+    Bolagsverket?"), the list unit's lead-in and the items that say the words picking the part:
+    the question's words that neither the lead-in nor the unit's headings say, and that some
+    items say and others do not. None when no word picks a part."""
+    lines = [line for line in record.text.splitlines() if line.strip()]
+    lead_in = lines[0] if lines and not LIST_LINE.match(lines[0]) else ""
+    items = [line for line in lines if LIST_LINE.match(line) and not line.lstrip().startswith("|")]
+    if len(items) < 3:
+        return None
+    shared = " ".join([lead_in, f.unit_context(record), record.meta.get("title", "")])
+    shared_words, shared_stems = f.terms_of(shared, info)
+
+    # The set itself ("Vilka av de *frågorna* ...") picks no part of it.
+    named = PARTITIVE_SET.search(info.original)
+    the_set = {stem(w) for w in tokens(named.group(1))} if named else set()
+    asked = [
+        s
+        for s in dict.fromkeys(info.focus_stems)
+        if s not in the_set and s not in shared_stems and not f.compound_match(s, shared_words)
+    ]
+    # Whole words only: a compound ("personlig" for "personer") is another word in a list.
+    said = [f.terms_of(item, info)[1] for item in items]
+    picking = [s for s in asked if 0 < sum(s in st for st in said) < len(items)]
+    kept = [
+        LIST_LINE.sub("", item).strip()
+        for item, st in zip(items, said, strict=True)
+        if any(s in st for s in picking)
+    ]
+    return (lead_in.strip(), kept) if 0 < len(kept) < len(items) else None
+
+
+def compose_part(lead_in: str, items: list[str], record: Record, retrieved: list[dict]) -> Answer:
+    """The lead-in and the items that answer a question about part of a list, each quoted on
+    its own: the rest of the list answers wrongly."""
+    meta, section = record.meta, record.meta.get("section", "")
+    citations: list[Citation] = []
+
+    def cite(quote: str) -> int:
+        citations.append(_citation(len(citations) + 1, meta, quote, section))
+        return len(citations)
+
+    head = [f"{lead_in} [{cite(lead_in)}]"] if lead_in else []
+    lines = [f"- {item} [{cite(item)}]" for item in items]
+    return Answer(
+        answer="\n".join([*head, *lines]),
         abstained=False,
         citations=citations,
         retrieved=retrieved,

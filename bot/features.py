@@ -28,6 +28,7 @@ from ingest.swedish import (
     IDENTIFIER,
     INSTITUTION_HEADS,
     LOCATED,
+    MEASURE_UNITS,
     MONEY,
     NAMING_VERBS,
     NUMBER,
@@ -41,6 +42,7 @@ from ingest.swedish import (
     ROUGH_NUMBER,
     SHARE,
     SHARE_WORDS,
+    SWEDISH_STOPWORDS,
     WEB_ADDRESS,
     YEAR,
     YEAR_OR_DATE,
@@ -100,6 +102,13 @@ def fits_text(info: QuestionInfo, text: str, meta: dict) -> bool:
             # "Hur stor investering": a measure, written after what it measures ("15 miljoner").
             return True
         if not info.english and counted:
+            if (
+                len(counted) > 1
+                and counted[0] in MEASURE_UNITS
+                and measures_other(text, counted[0], counted[1])
+            ):
+                # "Hur många milligram järn ...?" is not answered by "1 milligram A-vitamin".
+                return counts(text, counted[1])
             return any(counts(text, w) for w in counted)
         return bool(NUMBER.search(text))
     if kind == "amount":
@@ -209,6 +218,30 @@ def terms_of(text: str, info: QuestionInfo) -> tuple[set[str], set[str]]:
     """Words and stems of text, with the other spelling of any acronym ("UBC")."""
     words = with_aliases(set(tokens(text)), info.aliases)
     return words, {stem(w) for w in words}
+
+
+def measures_other(text: str, unit: str, thing: str) -> bool:
+    """A figure in the unit asked about measures something the text names right after the unit,
+    and the text never names the thing the question measures ("1 milligram A-vitamin" for
+    "Hur många milligram järn ...?")."""
+    toks = tokens(text)
+    if mentions(thing, set(toks), {stem(t) for t in toks}):
+        return False
+    want = stem(unit)
+    for i, tok in enumerate(toks):
+        before = toks[max(0, i - 2) : i]
+        if stem(tok) != want or not any(t.isdigit() or t in NUMBER_WORDS for t in before):
+            continue
+        # Single letters are parts of a name ("A-vitamin" is "a", "vitamin").
+        measured = next((t for t in toks[i + 1 : i + 3] if len(t) > 1), None)
+        if (
+            measured
+            and not measured.isdigit()
+            and measured not in SWEDISH_STOPWORDS
+            and measured != "per"
+        ):
+            return True
+    return False
 
 
 def mentions(name: str, words: set[str], stems: set[str]) -> bool:

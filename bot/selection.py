@@ -11,7 +11,7 @@ from bot.questions import QuestionInfo
 from bot.retrieval import Record
 from config.tuning import Tuning
 from ingest.chunking import SECTION_SEPARATOR
-from ingest.swedish import BACKWARD_OPENER, CONTINUING_OPENER
+from ingest.swedish import BACKWARD_OPENER, CONTINUING_OPENER, POINTS_BACK
 
 # Kinds whose answer may sit next to the best unit (the next sentence, a footnote, a list).
 WIDENED = (*f.NEEDS, "list", "why")
@@ -49,8 +49,12 @@ def select(info: QuestionInfo, ranked: list[Candidate], tuning: Tuning) -> Selec
     if read_on is not None:
         records.append(read_on)
     limit = tuning.max_units + (read_on is not None)
-    if info.kind == "why" and best.before is not None and BACKWARD_OPENER.match(best.record.text):
-        # "Därför är eduID certifierat": the reason is the sentence before.
+    points_back = BACKWARD_OPENER.match(best.record.text) or (
+        info.kind == "why" and POINTS_BACK.search(best.record.text)
+    )
+    if best.before is not None and points_back and not _overlaps(best.before, records):
+        # "Därför är eduID certifierat": the reason is the sentence before; "Då kan beloppet
+        # deponeras" says when only with it.
         records.append(best.before)
     # The runner-up that is the sentence right after the best one often says what the best one
     # only names ("Mottagningsställen ... är en följd av ett EU-direktiv"): it is read with it

@@ -266,6 +266,16 @@ AMOUNT = re.compile(
     r"[kmgt]wh?|(?:kilo|mega|giga|tera)watt\w*|km|kilometer|meter|hektar|kvadratmeter)(?!\w)",
     re.I,
 )
+# Units that measure a substance or a serving: "Hur många milligram järn ...?" asks what the
+# figure measures as well as the unit, and "1 milligram A-vitamin" measures something else.
+MEASURE_UNITS = frozenset(
+    {
+        "milligram", "mikrogram", "gram", "hekto", "hekton", "kilo", "kilogram",
+        "liter", "deciliter", "centiliter", "milliliter",
+        "mg", "µg", "g", "kg", "dl", "cl", "ml",
+        "koppar", "glas", "portioner", "skivor", "tabletter", "matskedar", "teskedar",
+    }
+)  # fmt: skip
 # Money, for questions about cost: "5 300 kronor", "1,2 mnkr", "200 euro", "en miljard".
 MONEY = re.compile(rf"{_FIGURE}({_MONEY_UNITS}|miljoner kronor|miljard|miljarder|mdr)(?!\w)", re.I)
 COST_QUESTION = re.compile(
@@ -331,10 +341,18 @@ CONTINUING_OPENER = re.compile(
     r"[\wåäöÅÄÖ]+(?:en|et|na|arna|erna|orna)\b|\d)",
     re.I,
 )
-# A sentence that gives the consequence of the one before it ("Därför ...", "Det gör att ...");
-# for "varför" the reason is in that earlier sentence.
+# A sentence that gives the consequence of the one before it ("Därför ...", "Det gör att ...",
+# "Då kan lösenbeloppet deponeras ..."): what it builds on, and for "varför" the reason, is in
+# that earlier sentence.
 BACKWARD_OPENER = re.compile(
-    r"^\s*(därför|detta|det gör att|på så sätt|således|följaktligen|därmed)\b", re.I
+    r"^\s*(därför|detta|det gör att|på så sätt|således|följaktligen|därmed|då)\b", re.I
+)
+# A sentence that points back to its reason inside it ("... omfattas därför av ...", "På grund
+# av begränsningarna ..."); "därför att" gives the reason itself.
+POINTS_BACK = re.compile(
+    r"\bdärför\b(?!\s+att)|^\s*(?:på grund av|p\.?g\.?a\.?)\s+"
+    r"(?:detta|det|dessa|denna|[\wåäö]+(?:en|et|na|arna|erna|orna))\b",
+    re.I,
 )
 # "Finns allt ...?", "Gäller det alla ...?": a yes needs a sentence that says all, too.
 UNIVERSAL = re.compile(r"\b(allt|alla|samtliga|varje|alltid|all|every|always)\b", re.I)
@@ -627,6 +645,10 @@ NARROWING = re.compile(
 # "Vilka av de djursjukdomar ...", "Vilket av de fyra valen ...": a part of a set the question
 # names itself, not of an earlier answer (that is NARROWING's "av dem").
 PARTITIVE = re.compile(r"\b(?:vilka|vilken|vilket)\s+av\s+(?!dem\b|dessa\b)\w", re.I)
+# The two words that name the set a partitive picks from ("Vilka av de *handlingar som* ...").
+PARTITIVE_SET = re.compile(
+    r"\b(?:vilka|vilken|vilket)\s+av\s+(?:(?:de|dessa|den|det)\s+)?(\w+(?:\s+\w+)?)", re.I
+)
 
 # The word a question is about comes right after its question phrase: "Vem är *ordförande*",
 # "Vad kostar", "Hur stor *budget*", "Vilket *telefonnummer*", "Hur många *medlemmar*".

@@ -130,10 +130,12 @@ def test_only_a_question_for_a_date_is_a_near_miss_without_one(question, needs_y
     i september", "48 timmar efter sista hämtningen") as by a date; one about when something
     happened, began or ends wants the date."""
     from bot.answerer import _lacks_kind
+    from bot.candidates import Candidate
     from bot.questions import analyse
     from bot.retrieval import Record
+    from bot.selection import Selection
 
     info = analyse(question, [])
     assert info.kind == "year"
     unit = Record("u", "Det sker andra söndagen i september.", {"doc_id": "d", "section": "S"})
-    assert _lacks_kind(info, [unit]) is needs_year
+    assert _lacks_kind(info, Selection(Candidate(unit, unit), [unit])) is needs_year

@@ -79,3 +79,22 @@ def test_an_english_question_for_a_share_is_answered_by_a_fraction() -> None:
     assert f.fits_text(info, "Ungefär en tredjedel av befolkningen deltar.", {})
     assert f.fits_text(info, "Omkring 30 procent deltar.", {})
     assert not f.fits_text(info, "Paraden hålls varje år i augusti.", {})
+
+
+def test_a_figure_of_the_unit_asked_may_measure_something_else() -> None:
+    measures_other = f.measures_other
+    assert measures_other("1 milligram A-vitamin per dag.", "milligram", "järn")
+    assert measures_other("Ta 400 mikrogram folsyra varje dag.", "mikrogram", "järn")
+    # The thing asked about is named, or nothing follows the unit: the figure may be it.
+    assert not measures_other("Ta 60 milligram järn per dag.", "milligram", "järn")
+    assert not measures_other("Ta 60 milligram per dag.", "milligram", "järn")
+    assert not measures_other("Tabletten har järn, 60 milligram styck.", "milligram", "järn")
+
+
+def test_how_many_milligrams_of_one_substance_is_not_answered_by_another() -> None:
+    from bot.questions import analyse
+
+    info = analyse("Hur många milligram järn behöver en gravid kvinna per dag?", [])
+    assert not f.fits(info, "Den som är gravid behöver 1 milligram A-vitamin per dag.", {})
+    assert f.fits(info, "Den som är gravid behöver 15 milligram järn per dag.", {})
+    assert f.fits(info, "Ta 15 milligram per dag.", {})

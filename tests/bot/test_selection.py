@@ -628,3 +628,77 @@ def test_a_sentence_that_stops_mid_clause_reads_on() -> None:
     nxt = _unit(1, "[körskador](https://example.org/korskador) orsakade av maskiner.", 1.0)
     lead.after = nxt.record
     assert [r.id for r in select(info, [lead], Tuning()).records] == ["d:0", "d:1"]
+
+
+def test_a_then_sentence_is_quoted_with_the_sentence_it_builds_on() -> None:
+    body = (
+        "# Deponera pengar\n\n## Lösen av pant\n\nOm mottagaren vägrar ta emot betalningen får "
+        "gäldenären lösa panten genom att betala till Länsstyrelsen. Då kan lösenbeloppet "
+        "deponeras hos Länsstyrelsen, vilket kallas nedsättning.\n\n" + filler()
+    )
+    _, answer = ask(snapshot(body), "När kan lösenbeloppet deponeras hos Länsstyrelsen?")
+    assert "Om mottagaren vägrar" in answer.answer and "Då kan" in answer.answer, answer.answer
+
+
+def test_why_takes_the_reason_before_a_sentence_that_says_therefore_inside() -> None:
+    body = (
+        "# Tillstånd\n\n## Verksamheten\n\nFöreningen tar emot pengar från allmänheten. "
+        "Verksamheten omfattas därför av tillståndsplikt enligt lagen.\n\n" + filler()
+    )
+    _, answer = ask(snapshot(body), "Varför omfattas verksamheten av tillståndsplikt?")
+    assert "tar emot pengar" in answer.answer and "omfattas därför" in answer.answer
+
+
+def test_a_figure_from_another_page_does_not_answer_what_it_costs() -> None:
+    from bot.answerer import _lacks_kind
+    from bot.selection import Selection
+
+    def unit(doc: str, text: str) -> Record:
+        return Record(f"{doc}:0", text, {"doc_id": doc, "chunk": f"{doc}-0"})
+
+    permit = unit("fridlysning", "Kontakta Länsstyrelsen om du vill ansöka om dispens.")
+    fee = unit("stiftelser", "Varje registreringsbevis kostar 180 kronor.")
+    own_fee = unit("fridlysning", "En ansökan om dispens kostar 700 kronor.")
+    info = analyse("Vad kostar en dispens från fridlysningsbestämmelserna?", [])
+    lead = Candidate(permit, permit)
+    # The quoted cost is another page's: the question is a near miss.
+    assert _lacks_kind(info, Selection(lead, [permit, fee]))
+    assert not _lacks_kind(info, Selection(lead, [permit, own_fee]))
+
+
+def test_part_of_a_list_is_answered_by_the_items_that_say_the_picking_word() -> None:
+    body = (
+        "# Bilskrotning\n\n## Ansökan\n\nTill ansökan ska följande handlingar bifogas:\n\n"
+        "- Personbevis om en fysisk person ansöker\n"
+        "- Registreringsbevis från Bolagsverket om en juridisk person ansöker\n"
+        "- Bevis om att sökanden inte är i konkurs (erhålles av Bolagsverket)\n"
+        "- Kopia av arrendekontrakt för området\n\n" + filler()
+    )
+    question = "Vilka av de handlingar som ska bifogas hämtar man från Bolagsverket?"
+    _, answer = ask(snapshot(body), question)
+    assert "Registreringsbevis" in answer.answer and "konkurs" in answer.answer, answer.answer
+    assert "Personbevis" not in answer.answer and "arrendekontrakt" not in answer.answer
+    # The lead-in and each item are quoted verbatim, each with its own citation.
+    assert [c.quote for c in answer.citations] == [
+        "Till ansökan ska följande handlingar bifogas:",
+        "Registreringsbevis från Bolagsverket om en juridisk person ansöker",
+        "Bevis om att sökanden inte är i konkurs (erhålles av Bolagsverket)",
+    ]
+
+
+def test_a_word_every_item_says_picks_no_part_of_the_list() -> None:
+    from bot.compose import part_of_list
+
+    record = Record(
+        "d:0",
+        "Kommunen har fyra vänorter:\n\n- Kemi i Finland\n- Narvik i Norge\n"
+        "- Tromsø i Norge\n- Zenica i Bosnien",
+        {"doc_id": "d", "chunk": "d-0", "is_list": True, "section": "Vänorter", "title": "Plan"},
+    )
+    info = analyse("Vilka av vänorterna ligger i Norge?", [])
+    assert part_of_list(info, record) == (
+        "Kommunen har fyra vänorter:",
+        ["Narvik i Norge", "Tromsø i Norge"],
+    )
+    info = analyse("Vilka av vänorterna ligger i ett land?", [])
+    assert part_of_list(info, record) is None
