@@ -125,17 +125,13 @@ def compose_headings(found: HeadingList, retrieved: list[dict], tuning: Tuning) 
     that introduces them, or under their heading's name."""
     meta = found.source.meta
     citations: list[Citation] = []
-
-    def cite(quote: str, section: str) -> int:
-        citations.append(_citation(len(citations) + 1, meta, quote, section))
-        return len(citations)
-
     if found.lead_in is not None:
-        head = f"{found.lead_in.text.strip()} [{cite(found.lead_in.text, found.parent)}]"
+        n = _cite(citations, meta, found.lead_in.text, found.parent)
+        head = f"{found.lead_in.text.strip()} [{n}]"
     else:
         head = f"Under rubriken ”{found.parent.split(SEPARATOR)[-1]}” står:"
     items = [
-        f"- {child} [{cite(child, found.parent + SEPARATOR + child)}]"
+        f"- {child} [{_cite(citations, meta, child, found.parent + SEPARATOR + child)}]"
         for child in found.children[: tuning.heading_list_max]
     ]
     return Answer(
@@ -183,13 +179,8 @@ def compose_part(lead_in: str, items: list[str], record: Record, retrieved: list
     its own: the rest of the list answers wrongly."""
     meta, section = record.meta, record.meta.get("section", "")
     citations: list[Citation] = []
-
-    def cite(quote: str) -> int:
-        citations.append(_citation(len(citations) + 1, meta, quote, section))
-        return len(citations)
-
-    head = [f"{lead_in} [{cite(lead_in)}]"] if lead_in else []
-    lines = [f"- {item} [{cite(item)}]" for item in items]
+    head = [f"{lead_in} [{_cite(citations, meta, lead_in, section)}]"] if lead_in else []
+    lines = [f"- {item} [{_cite(citations, meta, item, section)}]" for item in items]
     return Answer(
         answer="\n".join([*head, *lines]),
         abstained=False,
@@ -201,6 +192,12 @@ def compose_part(lead_in: str, items: list[str], record: Record, retrieved: list
 def citation_of(record: Record, n: int = 1) -> Citation:
     """Citation n: a whole unit, quoted verbatim under its section."""
     return _citation(n, record.meta, record.text, record.meta.get("section", ""))
+
+
+def _cite(citations: list[Citation], meta: dict, quote: str, section: str) -> int:
+    """Append the next numbered citation of a quote from meta's document; its number."""
+    citations.append(_citation(len(citations) + 1, meta, quote, section))
+    return len(citations)
 
 
 def _citation(n: int, meta: dict, quote: str, section: str) -> Citation:
