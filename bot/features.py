@@ -19,9 +19,11 @@ from ingest.swedish import (
     ASKS_YEAR,
     COST_QUESTION,
     COUNT_SYNONYMS,
+    DECADE,
     DEFINING_VERBS,
     DEMONYMS,
     DURATION,
+    EARLY_YEAR,
     EMAIL_ADDRESS,
     ENUMERATION,
     FRACTION,
@@ -78,7 +80,9 @@ def fits_text(info: QuestionInfo, text: str, meta: dict) -> bool:
     if kind == "year":
         # A year the question itself names ("... IT-konsulttjänster 2021?") answers nothing.
         asked = {m.group(0) for m in YEAR_OR_DATE.finditer(info.original)}
-        return any(m.group(0) not in asked for m in YEAR_OR_DATE.finditer(text))
+        if any(m.group(0) not in asked for m in YEAR_OR_DATE.finditer(text)):
+            return True
+        return any(m.group(0)[-4:] not in info.original for m in EARLY_YEAR.finditer(text))
     if kind == "duration":
         return bool(DURATION.search(text))
     if kind == "count":
@@ -159,7 +163,9 @@ def counts(text: str, target: str) -> bool:
     """A number followed, within three words, by the counted thing (or a compound of it), or
     the counted thing labelling a number right after it."""
     toks = tokens(text)
-    want = stem(target)
+    # Tokens split at hyphens, so "HVB-hem" is sought by its first part ("tre av länets HVB-hem").
+    parts = tokens(target)
+    want = stem(parts[0] if len(parts) > 1 else target)
     same = {stem(w) for group in COUNT_SYNONYMS if target in group for w in group}
     # A figure joined to the counted thing by a hyphen: "250-årsjubileet" counts years.
     if re.search(rf"\d-{re.escape(fold(target))}", fold(text)):
@@ -444,7 +450,7 @@ def unmentioned_years(info: QuestionInfo, cand) -> list[str]:
     checked ("Min chef säger 1995 ...")."""
     if info.kind == "year" or ASKS_YEAR.search(info.original):
         return []
-    asked = dict.fromkeys(YEAR.findall(info.original))
+    asked = dict.fromkeys(YEAR.findall(DECADE.sub("", info.original)))
     if not asked:
         return []
     meta = cand.record.meta

@@ -40,6 +40,7 @@ from ingest.swedish import (
     OPENING_CONJUNCTIONS,
     OPENING_WORDS,
     PARTITIVE,
+    PASSIVE_VERB,
     PLACING_WORDS,
     PREAMBLE_END,
     QUESTION_WORDS,
@@ -277,6 +278,8 @@ def counted_words(question: str) -> list[str]:
         return []
     words = [fold(w.split(":")[0]) for w in m.groups() if w]
     if words[0] in SWEDISH_STOPWORDS:  # "Hur många har ...?" names no counted thing
+        return []
+    if PASSIVE_VERB.fullmatch(words[0]):  # nor does "Hur många drabbas ...?"
         return []
     return [w for w in words if w not in SWEDISH_STOPWORDS and w not in QUESTION_WORDS]
 

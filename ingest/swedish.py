@@ -210,6 +210,15 @@ _MONTHS = "|".join(MONTHS)
 YEAR_OR_DATE = re.compile(
     rf"\b(19|20)\d\d(-\d\d-\d\d)?\b|\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}) (19|20)\d\d\b", re.I
 )
+# A year before 1900 after a time preposition ("offentlighetsprincipen från 1766"); a figure
+# followed by a unit ("från 1500 kronor") is no year.
+EARLY_YEAR = re.compile(
+    r"\b(från|sedan|år|före|efter|redan|anno|till)\s+1[0-8]\d\d\b"
+    r"(?!\s*(kr|kronor|st|stycken|%|procent|meter|m|km|kg|ton|personer|invånare)\b)",
+    re.I,
+)
+# A decade or century ("1900-talet", "2010-talets"): no year a passage must name.
+DECADE = re.compile(r"\b\d{3}0-tal\w*", re.I)
 # A question word before a time noun asks when ("Vilka datum ...?", "Vilket
 # ikraftträdandedatum ...?", "By which year ...?"), whatever else the question says.
 ASKS_TIME_NOUN = (
@@ -239,10 +248,14 @@ ASKS_YEAR = re.compile(
 # "sedan 2003", "2019–2023").
 DURATION = re.compile(
     rf"\b(sedan|sen|fram till|till och med|t\.o\.m\.?|från och med|fr\.o\.m\.?|mellan|till|"
-    rf"under|since|until)\b[^.]{{0,30}}\b(19|20)\d\d\b|\b(19|20)\d\d\s*[–-]\s*(19|20)?\d\d\b|"
-    rf"\b\d+ år\b|\w+årig\w*|\bvar(je)? \w+ år\b|\b(många|flera) år\b|"
+    rf"under|since|until)\b[^.]{{0,30}}\b(19|20)\d\d\b|"
+    # "2019–23" spans years; "2015-01-16" is a date, no span.
+    rf"\b(19|20)\d\d\s*[–-]\s*(19|20)?\d\d\b(?![–-]\d)|"
+    rf"\b\d+ år\b|\w+årig\w*|\bvar(t|je)? [\w:]+ år\b|\b(många|flera) år\b|"
     rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}|hösten|våren|sommaren|vintern)\b|"
     rf"\b(årlig\w*|varje år|per år|månadsvis|kvartalsvis|veckovis|dagligen|timvis|löpande)\b|"
+    # Frequencies said as adjectives: "daglig backup", "månatliga rapporter".
+    rf"\b(daglig|dagliga|dagligt|månatlig|månatliga|månatligt|veckovisa?)\b|"
     r"\b(varje|per|varannan|vartannat|en gång (per|i|om)|två gånger (per|om)) "
     r"(dag|dygn|vecka|månad|kvartal|år|halvår|termin|timme|minut|sekund)\w*|"
     r"\b\d+\s*(sekund|minut|timm|tim|dag|dygn|veck|månad)\w*|"
@@ -661,6 +674,9 @@ TARGET = re.compile(
 COUNTED = re.compile(
     r"\bhur\s+(?:många|stor|stort|stora)\s+(?:av\s+)?([\w:-]+)(?:\s+([\w-]+))?", re.I
 )
+# A passive or deponent verb right after "hur många" ("Hur många drabbas ...?", "... anmäldes"):
+# the question counts people or cases, and names no counted thing.
+PASSIVE_VERB = re.compile(r"\w{3,}(as|des|tes|ats)", re.I)
 # Nouns that frame what is asked rather than name it ("Vilka sorters larm", "Vilka steg").
 FRAME_NOUNS = frozenset(
     [

@@ -98,3 +98,35 @@ def test_how_many_milligrams_of_one_substance_is_not_answered_by_another() -> No
     assert not f.fits(info, "Den som är gravid behöver 1 milligram A-vitamin per dag.", {})
     assert f.fits(info, "Den som är gravid behöver 15 milligram järn per dag.", {})
     assert f.fits(info, "Ta 15 milligram per dag.", {})
+
+
+def test_a_counted_word_with_a_hyphen_is_counted() -> None:
+    text = "Länsstyrelsen har initierat ett utvecklingsarbete riktat till tre av länets HVB-hem."
+    assert f.counts(text, "hvb-hem")
+    assert f.counts("Det finns 12 HVB-hem i länet.", "hvb-hem")
+    assert not f.counts("Det finns 12 skolor och ett HVB-hem.", "hvb-hem")
+
+
+def test_a_year_before_1900_answers_a_year_question() -> None:
+    from bot.questions import analyse
+
+    info = analyse("Från vilket år är offentlighetsprincipen?", [])
+    assert info.kind == "year"
+    assert f.fits_text(info, "Det följer av offentlighetsprincipen från 1766.", {})
+    assert not f.fits_text(info, "Avgiften är från 1500 kronor.", {})
+
+
+def test_a_century_in_the_question_is_no_year_the_passage_must_name() -> None:
+    from types import SimpleNamespace
+
+    from bot.questions import analyse
+
+    record = SimpleNamespace(
+        text="En lämning som tillkommit före 1850 är en fornlämning.",
+        meta={"title": "Fornlämningar", "section": "Lagskydd", "updated": "2025-03-01"},
+    )
+    cand = SimpleNamespace(record=record, chunk=SimpleNamespace(text=record.text))
+    century = analyse("Räknas en lämning från 1900-talet som fornlämning?", [])
+    assert f.unmentioned_years(century, cand) == []
+    year = analyse("Räknas en lämning från 1920 som fornlämning?", [])
+    assert f.unmentioned_years(year, cand) == ["1920"]

@@ -168,6 +168,9 @@ def test_target_word_is_what_the_question_asks_about(question: str, target: str 
 def test_counted_words() -> None:
     assert counted_words("hur många svenska medlemmar finns i SERN") == ["svenska", "medlemmar"]
     assert counted_words("Hur många har undertecknat den?") == []
+    # A passive verb after "hur många" counts people or cases, not a thing it names.
+    assert counted_words("Hur många drabbas av anafylaxi per år?") == []
+    assert counted_words("Hur många glas vatten?") == ["glas", "vatten"]
 
 
 def test_missing_target_is_detected() -> None:

@@ -33,7 +33,15 @@ def test_the_outline_keeps_each_documents_sections_in_reading_order() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["ses över var fjärde år", "stämmer av varje timme", "varannan vecka", "rapporteras dagligen"],
+    [
+        "ses över var fjärde år",
+        "stämmer av varje timme",
+        "varannan vecka",
+        "rapporteras dagligen",
+        "daglig backup av databasen",
+        "i månatliga rapporter",
+        "bedöms vart 5:e år",
+    ],
 )
 def test_frequencies_answer_how_often(text: str) -> None:
     assert DURATION.search(text)
@@ -58,3 +66,17 @@ def test_a_soft_hyphen_does_not_split_a_word() -> None:
     shy = "Till Justitie\u00addeparte\u00admentet av Rätts\u00admedicinal\u00adverket."
     assert tokens(shy) == tokens(shy.replace("\u00ad", ""))
     assert "rättsmedicinalverket" in tokens(shy)
+
+
+@pytest.mark.parametrize(
+    ("text", "duration"),
+    [
+        ("Planen gäller 2019–23.", True),
+        ("Planen gäller 2019-2023.", True),
+        # A news list dated by day spans no years.
+        ("- Nytt beslut om licensjakt på varg 2015-01-16", False),
+        ("- Tre nya dalapiloter utsedda 2014-12-10", False),
+    ],
+)
+def test_a_date_is_no_span_of_years(text: str, duration: bool) -> None:
+    assert bool(DURATION.search(text)) is duration
