@@ -255,7 +255,7 @@ DURATION = re.compile(
     rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}|hösten|våren|sommaren|vintern)\b|"
     rf"\b(årlig\w*|varje år|per år|månadsvis|kvartalsvis|veckovis|dagligen|timvis|löpande)\b|"
     # Frequencies said as adjectives: "daglig backup", "månatliga rapporter".
-    rf"\b(daglig|dagliga|dagligt|månatlig|månatliga|månatligt|veckovisa?)\b|"
+    rf"\b(daglig|dagliga|dagligt|månatlig|månatliga|månatligt|veckovisa)\b|"
     r"\b(varje|per|varannan|vartannat|en gång (per|i|om)|två gånger (per|om)) "
     r"(dag|dygn|vecka|månad|kvartal|år|halvår|termin|timme|minut|sekund)\w*|"
     r"\b\d+\s*(sekund|minut|timm|tim|dag|dygn|veck|månad)\w*|"
