@@ -125,6 +125,10 @@ def task_questions(args: dict) -> dict:
     timed = _TimedBot(bot)
     clear()
     result = run_eval(timed, items, real_docs, warm_up=False)
+    # The same questions again with nothing remembered: each reads its records from the store
+    # and embeds its question, as the first question after start-up or an ingest does.
+    cold = _TimedBot(bot, before=lambda: (clear(), bot.retriever.snapshot().records.clear()))
+    run_eval(cold, items, real_docs, warm_up=False)
     # The bot's own peak, before the baselines below load every chunk for BM25-only.
     bot_rss_mb = peak_rss_mb()
     answered = [i for i in items if not i.abstain and i.expect]
@@ -157,6 +161,7 @@ def task_questions(args: dict) -> dict:
         **start,
         "questions": len(items),
         "ask_ms": percentiles(timed.latencies),
+        "ask_cold_ms": percentiles(cold.latencies),
         "retrieval_ms": {
             "p50": baselines["hybrid (bot.retriever)"]["ms_p50"],
             "p95": baselines["hybrid (bot.retriever)"]["ms_p95"],
@@ -172,12 +177,14 @@ def task_questions(args: dict) -> dict:
 class _TimedBot:
     """bot.ask, timed; what run_eval needs of a bot."""
 
-    def __init__(self, bot) -> None:
+    def __init__(self, bot, before=lambda: None) -> None:
         self.bot = bot
         self.settings = bot.settings
+        self.before = before  # run before each question, untimed
         self.latencies: list[float] = []
 
     def ask(self, question: str, history: list[str]):
+        self.before()
         started = time.perf_counter()
         try:
             return self.bot.ask(question, history)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set
+from functools import lru_cache
 
 from bot.questions import QuestionInfo
 from bot.retrieval import Record
@@ -220,10 +222,19 @@ def new_names(text: str, info: QuestionInfo, meta: dict | None = None, places: b
     return out
 
 
-def terms_of(text: str, info: QuestionInfo) -> tuple[set[str], set[str]]:
+def terms_of(text: str, info: QuestionInfo) -> tuple[frozenset[str], frozenset[str]]:
     """Words and stems of text, with the other spelling of any acronym ("UBC")."""
-    words = with_aliases(set(tokens(text)), info.aliases)
-    return words, {stem(w) for w in words}
+    return _aliased(text, info.aliases)
+
+
+def _aliased(text: str, aliases) -> tuple[frozenset[str], frozenset[str]]:
+    words, stems = _terms(text)
+    if aliases:
+        # Tokens and aliases are folded already: the other spelling joins as words and stems.
+        extra = with_aliases(words, aliases) - words
+        if extra:
+            return words | extra, stems | {stem(t) for t in extra}
+    return words, stems
 
 
 def measures_other(text: str, unit: str, thing: str) -> bool:
@@ -250,7 +261,7 @@ def measures_other(text: str, unit: str, thing: str) -> bool:
     return False
 
 
-def mentions(name: str, words: set[str], stems: set[str]) -> bool:
+def mentions(name: str, words: Set[str], stems: Set[str]) -> bool:
     return stem(name) in stems or compound_match(stem(name), words)
 
 
@@ -376,10 +387,8 @@ def coverage(
     only as the two parts of a compound, gets part of the credit (the Tuning's)."""
     if not stems:
         return 0.0, set()
-    text_toks = with_aliases(set(tokens(text)), aliases or {})
-    text_stems = {stem(t) for t in text_toks}
-    words = {fold(t) for t in text_toks}
-    context_stems = {stem(t) for t in tokens(context)}
+    words, text_stems = _aliased(text, aliases)
+    context_stems = _terms(context)[1]
     total = got = 0.0
     matched: set[str] = set()
     default_idf = max(idf.values(), default=1.0)
@@ -398,7 +407,16 @@ def coverage(
     return (got / total if total else 0.0), matched
 
 
-def parts_match(s: str, words: set[str]) -> bool:
+@lru_cache(maxsize=4096)
+def _terms(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A text's folded word tokens and their stems. Each candidate's text is read four or five
+    times per question (own words, statement, context, follow-up topic), and neighbouring
+    questions read the same units."""
+    words = frozenset(tokens(text))
+    return words, frozenset(stem(t) for t in words)
+
+
+def parts_match(s: str, words: Set[str]) -> bool:
     """Both parts of a compound stem occur as words of their own (linking -s/-e allowed)."""
     if len(s) < 7:
         return False
@@ -412,7 +430,7 @@ def parts_match(s: str, words: set[str]) -> bool:
     return False
 
 
-def compound_match(s: str, words: set[str]) -> bool:
+def compound_match(s: str, words: Set[str]) -> bool:
     """A stem matches inside a Swedish compound: as its first part, as its head, or after a
     verb particle ("följer upp" -> "uppföljningen")."""
     if len(s) < 4:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
@@ -15,6 +14,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
+from bot.records import Record, RecordCache
 from bot.site import own_name_words, owner_words
 from bot.text import Vocabulary, index_stems, is_english
 from config.settings import Settings
@@ -22,19 +22,6 @@ from ingest.chunking import SECTION_SEPARATOR
 from ingest.lexical import LexicalIndex, build_from_collection, lexical_root
 from ingest.store import current_generation, get_all, read_state
 from ingest.swedish import FOOTNOTE_REF
-
-
-@dataclass
-class Record:
-    """One stored chunk or unit, with its verbatim text separated from the section prefix."""
-
-    id: str
-    content: str
-    meta: dict
-
-    @property
-    def text(self) -> str:
-        return self.content[int(self.meta.get("prefix_len", 0)) :]
 
 
 class UnitView:
@@ -115,8 +102,9 @@ class CorpusSnapshot:
     """One generation of the index as answering sees it.
 
     The lexical index (BM25, corpus statistics) is in memory; chunks, units and vectors stay
-    in the vector store and are fetched per question for the candidates only, so memory and
-    start-up do not grow with the corpus beyond the lexical index.
+    in the vector store and are fetched per question for the candidates only, through a
+    bounded cache (`records`), so memory and start-up do not grow with the corpus beyond the
+    lexical index and the cache's size.
     """
 
     def __init__(
@@ -126,11 +114,13 @@ class CorpusSnapshot:
         generation: str,
         owner: frozenset[str] = frozenset(),
         own_name: frozenset[str] = frozenset(),
+        cache_size: int = 0,
     ) -> None:
         self.collection = collection
         self.lexical = lexical
         self.generation = generation
         self.vocabulary = Vocabulary(stats=lexical.stats, owner=owner, own_name=own_name)
+        self.records = RecordCache(collection, cache_size)
         self._documents: dict[str, dict] | None = None
 
     @property
@@ -150,31 +140,33 @@ class CorpusSnapshot:
         """BM25 scores of all chunks, in the order of lexical.chunk_keys."""
         return self.lexical.scores(query_stems)
 
+    @cached_property
+    def unit_ids(self) -> frozenset[str]:
+        """The store ids of the units (a nearest-records query that ignores level returns them
+        among the chunks)."""
+        return frozenset(u for ids in self.lexical.record_ids.values() for u in ids[1:])
+
     def chunks(self, keys: list[str], vectors: bool = False) -> tuple[list[Record], np.ndarray]:
         """The chunk records with these keys (in the order given), and their vectors if asked."""
         ids = self.lexical.record_ids
         wanted = [ids[k][0] for k in keys if k in ids]
-        if not wanted:
-            return [], np.zeros((0, 0), dtype=np.float32)
-        include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
-        got = self.collection.get(ids=wanted, include=include)
-        found = {}
-        for n, (id_, text, meta) in enumerate(
-            zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ):
-            found[meta["chunk"]] = (Record(id_, text, meta), n)
-        records = [found[k][0] for k in keys if k in found]
-        if not vectors:
-            return records, np.zeros((0, 0), dtype=np.float32)
-        matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
-        return records, matrix[[found[k][1] for k in keys if k in found]]
+        return self._in_order(wanted, vectors)
+
+    def _in_order(self, ids: list[str], vectors: bool) -> tuple[list[Record], np.ndarray]:
+        """The records with these ids that the store has, in the order given, and their vectors
+        if asked."""
+        found = self.records.get(ids, vectors=vectors)
+        items = [found[i] for i in dict.fromkeys(ids) if i in found]
+        if not items or not vectors:
+            return [r for r, _ in items], np.zeros((0, 0), dtype=np.float32)
+        return [r for r, _ in items], np.vstack([v for _, v in items])
 
     def units_for(self, chunk_keys: list[str]) -> UnitView:
         """The units of these chunks and of the chunks on either side (their neighbours), plus
         the footnotes they refer to, with their vectors."""
         keys = list(dict.fromkeys(k for key in chunk_keys for k in _neighbour_keys(key)))
         ids = self.lexical.record_ids
-        records, vectors = self._units_by_id([u for k in keys for u in ids.get(k, [])[1:]])
+        records, vectors = self._in_order([u for k in keys for u in ids.get(k, [])[1:]], True)
         wanted: dict[str, set[str]] = {}
         for rec in records:
             if rec.meta.get("footnote_text"):
@@ -190,12 +182,6 @@ class CorpusSnapshot:
                     vectors = np.vstack([vectors, more_vectors]) if records else more_vectors
                     records += more
         return UnitView(records, vectors)
-
-    def _units_by_id(self, ids: list[str]) -> tuple[list[Record], np.ndarray]:
-        if not ids:
-            return [], np.zeros((0, 0), dtype=np.float32)
-        got = self.collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
-        return self._records(got)
 
     def _units(self, where: dict) -> tuple[list[Record], np.ndarray]:
         got = self.collection.get(
@@ -281,9 +267,10 @@ class HybridRetriever(BaseRetriever):
         ) or str(read_state(self.settings).get("generation", "0"))
         return StoreState(generation, self.collection.count())
 
-    def snapshot(self) -> CorpusSnapshot:
-        """The current generation's view, reloaded when an ingest has changed the store."""
-        generation, count = state = self.store_state()
+    def snapshot(self, state: StoreState | None = None) -> CorpusSnapshot:
+        """The current generation's view, reloaded when an ingest has changed the store; state
+        is the store's state if the caller has just read it."""
+        generation, count = state = state or self.store_state()
         key = state.key
         with self._lock:
             snap = self._snapshot
@@ -301,6 +288,7 @@ class HybridRetriever(BaseRetriever):
                     key,
                     owner_words(self.settings),
                     own_name_words(self.settings),
+                    cache_size=self.settings.record_cache,
                 )
                 self._snapshot = snap
         return snap
@@ -331,9 +319,9 @@ class HybridRetriever(BaseRetriever):
         depth = min(self.depth, snap.chunk_count)
         records: dict[str, Record] = {}
         dense: dict[str, float] = {}
-        for id_, text, meta, dist in self._dense_hits(q, depth, snap.chunk_count):
-            records[meta["chunk"]] = Record(id_, text, meta)
-            dense[meta["chunk"]] = 1.0 - float(dist)
+        for rec, dist in self._dense_hits(q, depth, snap):
+            records[rec.meta["chunk"]] = rec
+            dense[rec.meta["chunk"]] = 1.0 - float(dist)
         lexical = snap.bm25_scores(index_stems(query))
         top = (
             np.argpartition(-lexical, depth - 1)[:depth]
@@ -367,49 +355,42 @@ class HybridRetriever(BaseRetriever):
             parts.update({k: (dense[k], lex_of.get(k, 0.0)) for k in records})
         return sorted(((records[k], v) for k, v in fused.items()), key=lambda kv: -kv[1])
 
-    def _dense_hits(self, q: np.ndarray, depth: int, chunks: int) -> list[tuple]:
-        """The depth nearest chunks: (id, text, metadata, distance).
+    def _dense_hits(self, q: np.ndarray, depth: int, snap: CorpusSnapshot) -> list[tuple]:
+        """The depth nearest chunks: (record, distance), nearest first.
 
         Chroma's query with a metadata filter (level = chunk) measured 420 ms at 100k chunks
         against 10 ms without one, so a large store is asked for more nearest records of any
         level and the units among them are dropped; the filtered query is the fallback when
-        too few chunks came back, and the only one on a small store, where it is fast.
+        too few chunks came back, and the only one on a small store, where it is fast. The
+        query returns ids and distances only: the records come through the snapshot's cache.
         """
-        include = ["documents", "metadatas", "distances"]
-        if chunks > self.unfiltered_above:
+        if snap.chunk_count > self.unfiltered_above:
             got = self.collection.query(
-                query_embeddings=[q], n_results=depth * self.overfetch, include=include
+                query_embeddings=[q], n_results=depth * self.overfetch, include=["distances"]
             )
+            # Units are known by the lexical index; an id it does not know (an ingest under
+            # way in another process) is read, and kept if it is a chunk.
+            units = snap.unit_ids
             hits = [
                 hit
-                for hit in zip(
-                    got["ids"][0],
-                    got["documents"][0],
-                    got["metadatas"][0],
-                    got["distances"][0],
-                    strict=True,
-                )
-                if hit[2] is not None and hit[2].get("level") == "chunk"
+                for hit in self._read_hits(got, snap, skip=units)
+                if hit[0].meta.get("level") == "chunk"
             ]
             if len(hits) >= depth:
                 return hits[:depth]
         got = self.collection.query(
-            query_embeddings=[q], n_results=depth, where={"level": "chunk"}, include=include
+            query_embeddings=[q], n_results=depth, where={"level": "chunk"}, include=["distances"]
         )
-        # An embedded store that another process is writing can return a record whose
-        # metadata is not there yet (None); it is left out, and the next question, on a
-        # reopened store, sees it whole.
-        return [
-            hit
-            for hit in zip(
-                got["ids"][0],
-                got["documents"][0],
-                got["metadatas"][0],
-                got["distances"][0],
-                strict=True,
-            )
-            if hit[2] is not None
-        ]
+        return self._read_hits(got, snap)
+
+    @staticmethod
+    def _read_hits(got: dict, snap: CorpusSnapshot, skip: frozenset[str] = frozenset()) -> list:
+        """The query's hits as (record, distance), in its order. An embedded store that another
+        process is writing can return a record whose metadata is not there yet: it is left
+        out, and the next question, on a reopened store, sees it whole."""
+        pairs = [(i, d) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+        found = snap.records.get(i for i, _ in pairs if i not in skip)
+        return [(found[i][0], d) for i, d in pairs if i in found]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun

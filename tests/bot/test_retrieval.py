@@ -114,3 +114,67 @@ def test_retrieve_ranks_as_the_chain_does(real_bot) -> None:
     asked = real_bot.ask(question)
     assert answer.answer == asked.answer and not asked.abstained
     assert [r.text for r, _ in found.chunks[:5]] == [r["text"] for r in asked.retrieved[:5]]
+
+
+def _ranked(retriever: HybridRetriever, query: str) -> list[tuple[str, float]]:
+    return [(r.id, round(s, 6)) for r, s in retriever.score_chunks(query)]
+
+
+def test_records_are_read_from_the_store_once(small_settings: Settings) -> None:
+    """A question's chunks and units come from the store the first time and from memory after,
+    ranked and read exactly as without the cache."""
+    ingest(small_settings, progress=False)
+    retriever = _retriever(small_settings)
+    snap = retriever.snapshot()
+    reads: list[int] = []
+    store_get = snap.records.collection.get
+
+    def counted(ids, include):
+        reads.append(len(ids))
+        return store_get(ids=ids, include=include)
+
+    snap.records.collection = type("Counted", (), {"get": staticmethod(counted)})()
+    query = "Kustnätverket medlemmar"
+    first = _ranked(retriever, query)
+    keys = [r.meta["chunk"] for r, _ in retriever.score_chunks(query)[:3]]
+    units = snap.units_for(keys).units
+    assert reads and sum(reads) == len(snap.records)
+    reads.clear()
+    assert _ranked(retriever, query) == first
+    assert [u.id for u in snap.units_for(keys).units] == [u.id for u in units]
+    assert reads == []
+
+    uncached = _retriever(small_settings.model_copy(update={"record_cache": 0}))
+    assert _ranked(uncached, query) == first
+    assert len(uncached.snapshot().records) == 0
+    assert [u.text for u in uncached.snapshot().units_for(keys).units] == [u.text for u in units]
+
+
+def test_a_large_store_is_queried_without_a_filter_to_the_same_chunks(
+    small_settings: Settings,
+) -> None:
+    """Above unfiltered_above chunks the nearest records of any level are asked for and the
+    units among them dropped: the same chunks as the filtered query, when enough came back."""
+    ingest(small_settings, progress=False)
+    filtered = _retriever(small_settings)
+    unfiltered = _retriever(small_settings)
+    unfiltered.unfiltered_above = 0
+    for query in ("Kustnätverket medlemmar", "Vilket år når Exempelby sina klimatmål?"):
+        assert _ranked(unfiltered, query) == _ranked(filtered, query)
+
+
+def test_a_question_reads_the_stores_state_once(real_bot, monkeypatch) -> None:
+    """The service reads the store's generation and count to follow other processes' ingests;
+    the question's snapshot takes that reading instead of asking the store again."""
+    reads: list[int] = []
+    read = HybridRetriever.store_state
+
+    def counted(self):
+        reads.append(1)
+        return read(self)
+
+    monkeypatch.setattr(HybridRetriever, "store_state", counted)
+    answer = real_bot.ask("Vilka vänorter har Luleå?")
+    assert not answer.abstained and len(reads) == 1
+    list(real_bot.ask_stream("Vilka vänorter har Luleå?"))
+    assert len(reads) == 2
