@@ -339,8 +339,14 @@ PURPOSE = re.compile(
     re.I,
 )
 ENUMERATION = re.compile(r"^\s*\d+[.)]\s+", re.M)
-# Numbers joined by a hyphen into a reference ("Dnr 15918-2018", "202100-2114") count nothing.
-IDENTIFIER = re.compile(r"\b\d{4,}-\d+\b|\b\d+-\d{4,}\b")
+# References count nothing: numbers joined by a hyphen ("Dnr 15918-2018", "202100-2114"; not an
+# ISO date's year and month, which would leave its day), a statute or series number ("SFS
+# 1977:1166", "AFS 2023:1", "SOU 2020:55"), a section or chapter ("18 §", "§ 5", "3 kap.").
+IDENTIFIER = re.compile(
+    r"\b\d{4,}-\d+\b(?!-\d)|\b\d+-\d{4,}\b"
+    r"|\b(?:1[6-9]|20)\d\d:\d+\b"
+    r"|\b\d+\s*(?:[a-z]\s*)?§|§§?\s*\d+|\b\d+\s*(?i:kap)\b"
+)
 # A definition of X: "X är ...", "X innebär ...", "... definieras som", "kallad X".
 # "Med X avses / menas Y" is the standard Swedish definition.
 DEFINING_VERBS = (
@@ -409,7 +415,7 @@ NEGATION = re.compile(
 # invånare". Each group is one counted thing, in any inflection.
 COUNT_SYNONYMS = [
     frozenset(["invånare", "människor", "personer", "bor", "bosatta", "befolkning", "individer"]),
-    frozenset(["anställda", "medarbetare", "personal"]),
+    frozenset(["anställda", "medarbetare", "personal", "arbetstagare"]),
 ]
 # A definite noun ("kontoret", "området", "föreningarna") in a follow-up points back to what
 # the conversation is about, even when the documents name it otherwise ("Office").

@@ -130,3 +130,30 @@ def test_a_century_in_the_question_is_no_year_the_passage_must_name() -> None:
     assert f.unmentioned_years(century, cand) == []
     year = analyse("Räknas en lämning från 1920 som fornlämning?", [])
     assert f.unmentioned_years(year, cand) == ["1920"]
+
+
+def test_references_are_no_amounts() -> None:
+    """A dated list, a statute number or a section answers no "how many" question; a figure
+    beside them still does."""
+    from bot.questions import analyse
+
+    info = analyse("How many national parks are there in Dalarna county?", [])
+    assert info.kind == "count"
+    news = "- Beslut om licensjakt på varg 2015-01-16\n- Resfria möten sparar pengar 2014-12-19"
+    assert not f.fits_text(info, news, {})
+    assert not f.fits_text(info, "Föreskrifterna (AFS 2023:1) och förordningen (1977:1166).", {})
+    assert not f.fits_text(info, "15 § Arbetsgivaren ska anlita företagshälsovård.", {})
+    assert not f.fits_text(info, "Enligt 3 kap. 2 § och § 5 i lagen.", {})
+    assert not f.fits(info, "Rutiner ska finnas.", {"section": "Föreskrifter (AFS 2023:1)"})
+    assert f.fits_text(info, "Länet har 2 nationalparker enligt beslut 2015-01-16.", {})
+    assert f.fits_text(info, "Enligt 3 kap. finns 12 nationalparker.", {})
+
+
+def test_employees_are_counted_as_arbetstagare() -> None:
+    from bot.questions import analyse
+
+    info = analyse("Från hur många anställda måste arbetsmiljöpolicyn vara skriftlig?", [])
+    text = "Arbetsmiljöpolicyn ska vara skriftlig om det finns tio eller fler arbetstagare."
+    assert f.fits_text(info, text, {})
+    other = "Policyn ska vara skriftlig om det finns tio eller fler skolor."
+    assert not f.fits_text(info, other, {})
