@@ -388,7 +388,7 @@ class HybridRetriever(BaseRetriever):
         """The query's hits as (record, distance), in its order. An embedded store that another
         process is writing can return a record whose metadata is not there yet: it is left
         out, and the next question, on a reopened store, sees it whole."""
-        pairs = [(i, d) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+        pairs = list(zip(got["ids"][0], got["distances"][0], strict=True))
         found = snap.records.get(i for i, _ in pairs if i not in skip)
         return [(found[i][0], d) for i, d in pairs if i in found]
 
