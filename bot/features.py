@@ -227,7 +227,10 @@ def terms_of(text: str, info: QuestionInfo) -> tuple[frozenset[str], frozenset[s
     return _aliased(text, info.aliases)
 
 
-def _aliased(text: str, aliases) -> tuple[frozenset[str], frozenset[str]]:
+def _aliased(
+    text: str, aliases: dict[str, tuple[str, ...]] | None
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Words and stems of text (read once, _terms), plus the other spelling of its acronyms."""
     words, stems = _terms(text)
     if aliases:
         # Tokens and aliases are folded already: the other spelling joins as words and stems.

@@ -80,7 +80,7 @@ class PolicyBot:
     _reopen_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def _mark_opened(self) -> PolicyBot:
-        self.opened_at = self._store_key() if not self.settings.chroma_host else ""
+        self.opened_at = self._store_state().key if not self.settings.chroma_host else ""
         return self
 
     @classmethod
@@ -181,7 +181,8 @@ class PolicyBot:
 
     def _read(self, call: Callable[[StoreState | None], Any]):
         """call(state) on a current store, once more on a reopened one if the embedded store
-        fails; state is the store's state as just read (None: not read, the call reads it).
+        fails; state is the store's state as just read (None with a Chroma server, which is
+        always current: the call reads it).
 
         An embedded Chroma keeps its vector index in this process's memory; while another
         process (`policybot ingest` next to `serve`) writes, that index lags the records on
@@ -195,11 +196,12 @@ class PolicyBot:
         except ChromaError:
             if self.settings.chroma_host:
                 raise
-            self._reopen(self._store_key())
-            return call(None)
+            state = self._store_state()
+            self._reopen(state.key)
+            return call(state)
 
-    def _store_key(self) -> str:
-        return _guard(self.settings, self.retriever.store_state).key
+    def _store_state(self) -> StoreState:
+        return _guard(self.settings, self.retriever.store_state)
 
     def _follow_ingests(self) -> StoreState | None:
         """Reopen the embedded store when another process has changed it; the state read, so
@@ -210,7 +212,7 @@ class PolicyBot:
         """
         if self.settings.chroma_host:
             return None
-        state = _guard(self.settings, self.retriever.store_state)
+        state = self._store_state()
         if state.key != self.opened_at:
             self._reopen(state.key)
         return state

@@ -37,6 +37,18 @@ class HashingEmbeddings(Embeddings):
         return self._vec(text)
 
 
+class Counting:
+    """A collection whose reads by id are counted, by the ids each one asked for."""
+
+    def __init__(self, collection) -> None:
+        self.collection = collection
+        self.asked: list[list[str]] = []
+
+    def get(self, ids, include):
+        self.asked.append(list(ids))
+        return self.collection.get(ids=ids, include=include)
+
+
 def filler(n: int = 8) -> str:
     """Unrelated sections, so that no word of a small test document is the corpus's subject."""
     return "".join(f"## Nätverk {i}\n\nKommunen deltar i nätverk nummer {i}.\n\n" for i in range(n))

@@ -9,18 +9,7 @@ import numpy as np
 import pytest
 
 from bot.records import RecordCache
-
-
-class Counting:
-    """A collection whose reads are counted, by the ids each one asked for."""
-
-    def __init__(self, collection) -> None:
-        self.collection = collection
-        self.asked: list[list[str]] = []
-
-    def get(self, ids, include):
-        self.asked.append(list(ids))
-        return self.collection.get(ids=ids, include=include)
+from tests.bot.fakes import Counting
 
 
 @pytest.fixture

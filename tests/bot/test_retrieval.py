@@ -10,6 +10,7 @@ from ingest.embeddings import make_embeddings
 from ingest.indexer import ingest
 from ingest.lexical import lexical_root
 from ingest.store import make_vector_store
+from tests.bot.fakes import Counting
 
 
 def _retriever(settings: Settings) -> HybridRetriever:
@@ -126,23 +127,16 @@ def test_records_are_read_from_the_store_once(small_settings: Settings) -> None:
     ingest(small_settings, progress=False)
     retriever = _retriever(small_settings)
     snap = retriever.snapshot()
-    reads: list[int] = []
-    store_get = snap.records.collection.get
-
-    def counted(ids, include):
-        reads.append(len(ids))
-        return store_get(ids=ids, include=include)
-
-    snap.records.collection = type("Counted", (), {"get": staticmethod(counted)})()
+    store = snap.records.collection = Counting(snap.records.collection)
     query = "Kustnätverket medlemmar"
     first = _ranked(retriever, query)
     keys = [r.meta["chunk"] for r, _ in retriever.score_chunks(query)[:3]]
     units = snap.units_for(keys).units
-    assert reads and sum(reads) == len(snap.records)
-    reads.clear()
+    assert store.asked and sum(map(len, store.asked)) == len(snap.records)
+    store.asked.clear()
     assert _ranked(retriever, query) == first
     assert [u.id for u in snap.units_for(keys).units] == [u.id for u in units]
-    assert reads == []
+    assert store.asked == []
 
     uncached = _retriever(small_settings.model_copy(update={"record_cache": 0}))
     assert _ranked(uncached, query) == first
