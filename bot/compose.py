@@ -17,9 +17,11 @@ from ingest.swedish import (
     CONTRAST,
     ENDED,
     EXCEPTION,
+    LEADING_CONDITION,
     LIST_LINE,
     NEGATION,
     PARTITIVE_SET,
+    RELATIVE_NEGATION,
     UNIVERSAL,
     WITHOUT,
 )
@@ -225,8 +227,11 @@ def yes_no(info: QuestionInfo, lead: Candidate, tuning: Tuning) -> str:
         text = _closest_sentence(text, info.focus_stems)
     text, question = CONCESSIVE.sub(" ", text), CONCESSIVE.sub(" ", question)
     text, question = EXCEPTION.sub(" ", text), EXCEPTION.sub(" ", question)
-    negated = bool(ENDED.search(text) or NEGATION.search(text) or _denies(text, info))
-    asked_negated = bool(ENDED.search(question) or NEGATION.search(question))
+    # The polarity is read without a leading condition or a relative clause, whose negation is
+    # their own; the checks for a yes still see them ("Om du ... kan ..." asserts nothing).
+    said, asked = _main_clauses(text), _main_clauses(question)
+    negated = bool(ENDED.search(said) or NEGATION.search(said) or _denies(said, info))
+    asked_negated = bool(ENDED.search(asked) or NEGATION.search(asked))
     # Words are not the only evidence: a sentence that means what the question asks, in other
     # words ("gratis" / "kostnadsfritt"), lies very close to it in the embedding space.
     close = lead.similarity
@@ -265,6 +270,12 @@ def abstain(
         abstain_code=code,
         abstain_reason=reason,
     )
+
+
+def _main_clauses(text: str) -> str:
+    """Text without a leading condition closed by its comma, and with no negation left in a
+    relative clause ("den som inte ...")."""
+    return RELATIVE_NEGATION.sub(r"\1", LEADING_CONDITION.sub(" ", text))
 
 
 def _denies(text: str, info: QuestionInfo) -> bool:

@@ -92,8 +92,8 @@ def fits_text(info: QuestionInfo, text: str, meta: dict) -> bool:
         # thing asked about ("Hur många medlemmar" -> "55 medlemmar", not "fyra regioner").
         # Version numbers ("IIIF 3.0") count nothing either; Swedish decimals ("7,5") do.
         text = IDENTIFIER.sub("", ENUMERATION.sub("", text))
-        text = re.sub(r"\d+\.\d+", "", YEAR_OR_DATE.sub("", text))
         counted = [w for w in info.counted if stem(w) not in info.ubiquitous]
+        text = re.sub(r"\d+\.\d+", "", _without_years(text, counted))
         if SHARE_WORDS & set(info.counted):
             # "Hur stor andel": a percentage or "tre av tio". "Hur stor del av materialet" is
             # answered by a share too, or by how much of it ("1,5 miljoner titlar").
@@ -107,7 +107,7 @@ def fits_text(info: QuestionInfo, text: str, meta: dict) -> bool:
         if ASKS_SIZE.search(info.original) and AMOUNT.search(text):
             # "Hur stor investering": a measure, written after what it measures ("15 miljoner").
             return True
-        if not info.english and counted:
+        if counted:
             if (
                 len(counted) > 1
                 and counted[0] in MEASURE_UNITS
@@ -161,6 +161,26 @@ def has_contact(question: str, text: str) -> bool:
     return phone or email or bool(WEB_ADDRESS.search(text))
 
 
+def _without_years(text: str, counted: list[str]) -> str:
+    """text without its years and dates; a year-shaped figure right before the counted thing
+    is a count ("cirka 2000 elevers uppgifter")."""
+
+    def drop(m: re.Match) -> str:
+        figure = m.group(0)
+        # The very next word, with nothing but a space between: "Agenda 2030: Luleås invånare"
+        # counts no invånare.
+        after = re.match(r"[ \u00a0]+([^\W\d_]+)", text[m.end() :])
+        counting = bool(after) and any(counts(f"{figure} {after.group(1)}", w) for w in counted)
+        return figure if figure.isdigit() and counting else ""
+
+    return YEAR_OR_DATE.sub(drop, text)
+
+
+def _genitive(token: str) -> bool:
+    """A word that may be a genitive ("elevers", "kommuners"): an -s after a vowel or -r/-n."""
+    return len(token) > 4 and token.endswith("s") and token[-2] in "aeiouyåäör" + "n"
+
+
 def counts(text: str, target: str) -> bool:
     """A number followed, within three words, by the counted thing (or a compound of it), or
     the counted thing labelling a number right after it."""
@@ -184,7 +204,10 @@ def counts(text: str, target: str) -> bool:
         if tok.isdigit() or tok in NUMBER_WORDS or _vague_number(tok):
             if any(t in ("st", "stycken") for t in toks[i + 1 : i + 2]):
                 return True  # "minsta förpackning 28 st": "st" counts whatever is asked about
-            for follower in map(stem, toks[i + 1 : i + 4]):
+            # A genitive counts its thing too: "2000 elevers uppgifter" counts elever.
+            followers = [stem(t) for t in toks[i + 1 : i + 4]]
+            followers += [stem(t[:-1]) for t in toks[i + 1 : i + 4] if _genitive(t)]
+            for follower in followers:
                 if (
                     follower == want
                     # "55 medlemskommuner" counts kommuner; "bildhantering" counts no bilder.

@@ -22,10 +22,12 @@ from ingest.swedish import (
     ARTICLE_PHRASE,
     ARTICLES,
     COUNTED,
+    COUNTED_ENGLISH,
     DEFINITE_NOUN,
     DEFINITION_QUESTION,
     DEMONSTRATIVE,
     ELLIPSIS_START,
+    ENGLISH_COUNTED_WORDS,
     ENGLISH_I,
     ENGLISH_NOT_POINTING,
     ENGLISH_STOPWORDS,
@@ -271,8 +273,13 @@ def _defines_new(question: str) -> bool:
     return bare and words[0] not in SWEDISH_STOPWORDS | ENGLISH_STOPWORDS
 
 
-def counted_words(question: str) -> list[str]:
-    """What a "hur många" question counts: the one or two words after it ("svenska medlemmar")."""
+def counted_words(question: str, english: bool = False) -> list[str]:
+    """What a "hur många" question counts: the one or two words after it ("svenska medlemmar");
+    for an English question, the Swedish words for the ones it names."""
+    if english:
+        m = COUNTED_ENGLISH.search(question)
+        found = [fold(w) for w in m.groups() if w] if m else []
+        return [sv for w in found for sv in ENGLISH_COUNTED_WORDS.get(w, ())]
     m = COUNTED.search(question)
     if not m:
         return []
@@ -352,7 +359,7 @@ def analyse(
         missing=missing,
         name_groups=_name_groups(corrected),
         target=target_word(corrected),
-        counted=counted_words(corrected),
+        counted=counted_words(corrected, english),
         names=[
             tok
             for name in _names(corrected)

@@ -397,6 +397,21 @@ CONCESSIVE = re.compile(
 # inte finns särskilda skäl" says that it shall. A leading condition often has no comma to end
 # it ("Om X behöver du inte ..."), so only a clause the comma opens is one.
 EXCEPTION = re.compile(r",\s*(om|såvida|ifall|unless)\b[^,.;:]*", re.I)
+# A leading condition closed by its comma does not negate its sentence either: "Om arbetsgivaren
+# inte har kompetens ..., måste företagshälsovården anlitas" says that it must. The comma closes
+# the condition only when the main clause's verb comes right after it (Swedish puts it second);
+# "Om det är ett uterum behöver du inte X, men ..." has no comma after its condition, so its
+# "inte" stays.
+_NOT_VERBS = r"(?:eller|där|när|för|efter|under|över|sedan|enligt|per|fler|andra|vidare|hos|dels)"
+_MAIN_VERB = (
+    rf"(?!{_NOT_VERBS}\b)(?:måste|ska|skall|kan|får|bör|vill|så|\w+(?:ar|er|ir|är|år|ör)|\w{{2,}}s)"
+)
+LEADING_CONDITION = re.compile(
+    rf"(?:^|(?<=[.!?]\s)|(?<=\n))\s*(om|ifall|if)\b[^,.;:\n]*,(?=\s*{_MAIN_VERB}\b)", re.I
+)
+# A negation right after "som" is the relative clause's: "För den som inte tjänstgör hela tiden
+# kan lånen skrivas av delvis" says that they can.
+RELATIVE_NEGATION = re.compile(r"\b(som)\s+(?:inte|ej|aldrig)\b", re.I)
 # A sentence that sets itself against another ("Tidsstämplarna finns dock med ...") answers
 # relative to that one, not the question.
 CONTRAST = re.compile(r"\b(dock|däremot|emellertid|i stället|istället|however|instead)\b", re.I)
@@ -680,6 +695,23 @@ TARGET = re.compile(
 COUNTED = re.compile(
     r"\bhur\s+(?:många|stor|stort|stora)\s+(?:av\s+)?([\w:-]+)(?:\s+([\w-]+))?", re.I
 )
+# "How many residents ...?": what an English question counts, in the Swedish words the documents
+# count it with. A counted word not here leaves the question wanting any figure.
+COUNTED_ENGLISH = re.compile(r"\bhow\s+many\s+(?:of\s+)?([a-z-]+)(?:\s+([a-z-]+))?", re.I)
+ENGLISH_COUNTED_WORDS = {
+    "people": ("personer",), "persons": ("personer",), "residents": ("invånare",),
+    "inhabitants": ("invånare",), "citizens": ("invånare",),
+    "employees": ("anställda",), "staff": ("anställda",), "workers": ("anställda",),
+    "members": ("medlemmar",), "children": ("barn",), "pupils": ("elever",),
+    "students": ("elever", "studenter"), "patients": ("patienter",),
+    "hours": ("timmar",), "minutes": ("minuter",), "days": ("dagar",), "weeks": ("veckor",),
+    "months": ("månader",), "years": ("år",), "times": ("gånger",),
+    "kilos": ("kilo",), "kilograms": ("kilogram",), "grams": ("gram",),
+    "litres": ("liter",), "liters": ("liter",), "cups": ("koppar",), "portions": ("portioner",),
+    "municipalities": ("kommuner",), "countries": ("länder",), "regions": ("regioner",),
+    "counties": ("län",), "schools": ("skolor",), "places": ("platser",), "seats": ("platser",),
+    "credits": ("högskolepoäng", "poäng"), "kronor": ("kronor",),
+}  # fmt: skip
 # A passive or deponent verb right after "hur många" ("Hur många drabbas ...?", "... anmäldes"):
 # the question counts people or cases, and names no counted thing.
 PASSIVE_VERB = re.compile(r"\w{3,}(as|des|tes|ats)", re.I)

@@ -157,3 +157,31 @@ def test_employees_are_counted_as_arbetstagare() -> None:
     assert f.fits_text(info, text, {})
     other = "Policyn ska vara skriftlig om det finns tio eller fler skolor."
     assert not f.fits_text(info, other, {})
+
+
+def test_an_english_count_question_wants_the_thing_it_counts() -> None:
+    from bot.questions import analyse
+
+    info = analyse("How many residents does Norberg municipality have?", [])
+    assert info.kind == "count"
+    assert not f.fits_text(info, "Lägst andel finns i Norberg, där den är 5,5 procent.", {})
+    assert f.fits_text(info, "Norberg har 5 700 invånare.", {})
+    # People are counted by the same words as in Swedish ("personer", "invånare", ...).
+    people = analyse("How many people live in Norberg?", [])
+    assert f.fits_text(people, "I Norberg bor 5 700 invånare.", {})
+
+
+def test_a_counted_thing_in_the_genitive_is_counted() -> None:
+    from bot.questions import analyse
+
+    text = "Gränsen på 1 MB motsvarar cirka 2000 elevers uppgifter."
+    assert f.fits_text(analyse("Hur många elever motsvarar gränsen?", []), text, {})
+    english = analyse("Roughly how many pupils' records did the limit correspond to?", [])
+    assert f.fits_text(english, text, {})
+    assert not f.fits_text(english, "Gränsen motsvarar cirka 2000 bilars uppgifter.", {})
+    # A year-shaped figure counts only when the counted thing follows it.
+    assert not f.fits_text(english, "Gränsen infördes 2000 för alla uppgifter.", {})
+    luleå = analyse("Hur många invånare har Luleå kommun?", [])
+    agenda = "Målen har en koppling till Agenda 2030: Luleås invånare mår bra."
+    assert not f.fits_text(luleå, agenda, {})
+    assert f.fits_text(luleå, "Kommunen har 2000 invånare.", {})

@@ -171,6 +171,10 @@ def test_counted_words() -> None:
     # A passive verb after "hur många" counts people or cases, not a thing it names.
     assert counted_words("Hur många drabbas av anafylaxi per år?") == []
     assert counted_words("Hur många glas vatten?") == ["glas", "vatten"]
+    # An English question counts in the Swedish words the documents use; a word the table
+    # lacks leaves it wanting any figure.
+    assert counted_words("How many residents does Norberg have?", english=True) == ["invånare"]
+    assert counted_words("How many national parks are there?", english=True) == []
 
 
 def test_missing_target_is_detected() -> None:

@@ -173,6 +173,18 @@ def test_utan_before_what_is_asked_denies_it() -> None:
     exception = "Statistiken ska vara uppdelad efter kön, om det inte finns särskilda skäl."
     assert yes_no(sex, lead(exception), t) != "Nej."
     assert yes_no(sex, lead("Statistiken ska inte delas upp, om det finns skäl."), t) == "Nej."
+    # A leading condition closed by its comma (the main clause's verb follows) keeps its "inte".
+    hire = analyse("Måste arbetsgivaren anlita företagshälsovård vid brist på kompetens?")
+    condition = "Om arbetsgivaren inte har kompetens, måste företagshälsovården anlitas."
+    assert yes_no(hire, lead(condition), t) != "Nej."
+    assert (
+        yes_no(hire, lead("Om det gäller rehabilitering, behöver den inte anlitas."), t) == "Nej."
+    )
+    # So does a relative clause: "den som inte ..." does not deny what the sentence says.
+    loan = analyse("Kan lånet skrivas av delvis för en polis som slutar tidigt?")
+    relative = "För den som inte tjänstgör hela tiden kan lånet skrivas av delvis."
+    assert yes_no(loan, lead(relative), t) != "Nej."
+    assert yes_no(loan, lead("Den som slutar kan inte få lånet avskrivet."), t) == "Nej."
 
 
 def test_what_is_x_prefers_the_defining_sentence() -> None:
