@@ -20,8 +20,10 @@ from ingest.swedish import (
     LEADING_CONDITION,
     LIST_LINE,
     NEGATION,
+    OPPOSITES,
     PARTITIVE_SET,
     RELATIVE_NEGATION,
+    RESTRICTIVE,
     UNIVERSAL,
     WITHOUT,
 )
@@ -240,7 +242,7 @@ def yes_no(info: QuestionInfo, lead: Candidate, tuning: Tuning) -> str:
         return "Nej."
     if UNIVERSAL.search(question) and not UNIVERSAL.search(text):
         return ""  # "Finns allt material ...?" is not answered yes by "Du kan söka material"
-    if negated or asked_negated:
+    if negated or asked_negated or _says_otherwise(said, asked):
         return ""
     if lead.statement >= tuning.yes_coverage:
         return "Ja."
@@ -269,6 +271,23 @@ def abstain(
         retrieved=retrieved,
         abstain_code=code,
         abstain_reason=reason,
+    )
+
+
+def _says_otherwise(text: str, question: str) -> bool:
+    """The sentence restricts where the question does not ("enbart ett"), or says the opposite
+    of a word in the question and not the word itself ("förbjudet" for "lagligt")."""
+    if RESTRICTIVE.search(text) and not RESTRICTIVE.search(question):
+        return True
+    said, asked = tokens(text), tokens(question)
+
+    def has(words: list[str], root: str) -> bool:
+        return any(w.startswith(root) for w in words)
+
+    return any(
+        has(asked, a) and has(said, b) and not has(said, a)
+        for x, y in OPPOSITES
+        for a, b in ((x, y), (y, x))
     )
 
 

@@ -412,6 +412,19 @@ LEADING_CONDITION = re.compile(
 # A negation right after "som" is the relative clause's: "För den som inte tjänstgör hela tiden
 # kan lånen skrivas av delvis" says that they can.
 RELATIVE_NEGATION = re.compile(r"\b(som)\s+(?:inte|ej|aldrig)\b", re.I)
+# A sentence that restricts ("får enbart innehålla ett enda ärende") answers "Får den innehålla
+# flera?" with something other than yes.
+RESTRICTIVE = re.compile(r"\b(enbart|endast|bara|uteslutande|only)\b", re.I)
+# Opposites, as word beginnings: a sentence that says one where the question says the other
+# ("Är det lagligt?" / "är förbjudet") answers with something other than yes.
+OPPOSITES = [
+    ("tillåt", "förbjud"),
+    ("laglig", "olaglig"),
+    ("laglig", "förbjud"),
+    ("obligatorisk", "frivillig"),
+    ("gratis", "avgiftsbelag"),
+    ("kostnadsfri", "avgiftsbelag"),
+]
 # A sentence that sets itself against another ("Tidsstämplarna finns dock med ...") answers
 # relative to that one, not the question.
 CONTRAST = re.compile(r"\b(dock|däremot|emellertid|i stället|istället|however|instead)\b", re.I)

@@ -186,6 +186,19 @@ def test_utan_before_what_is_asked_denies_it() -> None:
     assert yes_no(loan, lead(relative), t) != "Nej."
     assert yes_no(loan, lead("Den som slutar kan inte få lånet avskrivet."), t) == "Nej."
 
+    # A sentence that restricts, or says the opposite, answers with something other than yes.
+    def strong(text: str) -> Candidate:
+        record = Record("u", text, {"section": "Regler", "doc_id": "d"})
+        cand = Candidate(record, record, similarity=0.99, statement=1.0)
+        cand.values["coverage"] = 1.0
+        return cand
+
+    one = analyse("Får en fil innehålla flera ärenden?")
+    assert yes_no(one, strong("En fil får enbart innehålla ett ärende."), t) == ""
+    legal = analyse("Är homosexualitet lagligt?")
+    assert yes_no(legal, strong("Homosexualitet är förbjudet enligt lag."), t) == ""
+    assert yes_no(legal, strong("Homosexualitet är lagligt enligt lag."), t) == "Ja."
+
 
 def test_what_is_x_prefers_the_defining_sentence() -> None:
     body = (
