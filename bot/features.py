@@ -170,15 +170,16 @@ def _without_years(text: str, counted: list[str]) -> str:
         # The very next word, with nothing but a space between: "Agenda 2030: Luleås invånare"
         # counts no invånare.
         after = re.match(r"[ \u00a0]+([^\W\d_]+)", text[m.end() :])
-        counting = bool(after) and any(counts(f"{figure} {after.group(1)}", w) for w in counted)
-        return figure if figure.isdigit() and counting else ""
+        if not (figure.isdigit() and after):
+            return ""
+        return figure if any(counts(f"{figure} {after.group(1)}", w) for w in counted) else ""
 
     return YEAR_OR_DATE.sub(drop, text)
 
 
 def _genitive(token: str) -> bool:
     """A word that may be a genitive ("elevers", "kommuners"): an -s after a vowel or -r/-n."""
-    return len(token) > 4 and token.endswith("s") and token[-2] in "aeiouyåäör" + "n"
+    return len(token) > 4 and token.endswith("s") and token[-2] in "aeiouyåäörn"
 
 
 def counts(text: str, target: str) -> bool:
@@ -205,9 +206,8 @@ def counts(text: str, target: str) -> bool:
             if any(t in ("st", "stycken") for t in toks[i + 1 : i + 2]):
                 return True  # "minsta förpackning 28 st": "st" counts whatever is asked about
             # A genitive counts its thing too: "2000 elevers uppgifter" counts elever.
-            followers = [stem(t) for t in toks[i + 1 : i + 4]]
-            followers += [stem(t[:-1]) for t in toks[i + 1 : i + 4] if _genitive(t)]
-            for follower in followers:
+            near = toks[i + 1 : i + 4]
+            for follower in [stem(t) for t in near] + [stem(t[:-1]) for t in near if _genitive(t)]:
                 if (
                     follower == want
                     # "55 medlemskommuner" counts kommuner; "bildhantering" counts no bilder.

@@ -173,7 +173,8 @@ def test_utan_before_what_is_asked_denies_it() -> None:
     exception = "Statistiken ska vara uppdelad efter kön, om det inte finns särskilda skäl."
     assert yes_no(sex, lead(exception), t) != "Nej."
     assert yes_no(sex, lead("Statistiken ska inte delas upp, om det finns skäl."), t) == "Nej."
-    # A leading condition closed by its comma (the main clause's verb follows) keeps its "inte".
+    # A leading condition closed by its comma (the main clause's verb follows) keeps its "inte"
+    # to itself.
     hire = analyse("Måste arbetsgivaren anlita företagshälsovård vid brist på kompetens?")
     condition = "Om arbetsgivaren inte har kompetens, måste företagshälsovården anlitas."
     assert yes_no(hire, lead(condition), t) != "Nej."
@@ -186,13 +187,18 @@ def test_utan_before_what_is_asked_denies_it() -> None:
     assert yes_no(loan, lead(relative), t) != "Nej."
     assert yes_no(loan, lead("Den som slutar kan inte få lånet avskrivet."), t) == "Nej."
 
-    # A sentence that restricts, or says the opposite, answers with something other than yes.
+
+def test_a_sentence_that_restricts_or_says_the_opposite_gets_no_leading_ja() -> None:
+    from bot.compose import yes_no
+
     def strong(text: str) -> Candidate:
+        """A unit that states the question fully: only the sentence's wording can hold a Ja."""
         record = Record("u", text, {"section": "Regler", "doc_id": "d"})
         cand = Candidate(record, record, similarity=0.99, statement=1.0)
         cand.values["coverage"] = 1.0
         return cand
 
+    t = Tuning()
     one = analyse("Får en fil innehålla flera ärenden?")
     assert yes_no(one, strong("En fil får enbart innehålla ett ärende."), t) == ""
     legal = analyse("Är homosexualitet lagligt?")
