@@ -39,6 +39,7 @@ from ingest.swedish import (
     KIND_CUES,
     NARROWING,
     NON_VERB_OPENERS,
+    OBJECT_DET,
     OPENING_CONJUNCTIONS,
     OPENING_WORDS,
     PARTITIVE,
@@ -226,6 +227,9 @@ def _is_followup(question: str, previous: str = "") -> bool:
     # "det området", "den föreningen": a demonstrative with a definite noun points back.
     if DEMONSTRATIVE.search(question) and not _names(question):
         return True
+    # "Måste man betala för det?": "det" as the object of a preposition.
+    if OBJECT_DET.search(question) and not _names(question):
+        return True
     # Very short questions without a name of their own ("Sedan när?", "Hur många?"), but not
     # one asking what "en zoonos" is: an indefinite article brings in something new.
     return len(focus_stems(question)) <= 1 and not _names(question) and not _defines_new(question)
@@ -409,4 +413,8 @@ def analyse(
     borrowed = " ".join(w for w in borrowed.split() if fold(w) not in SWEDISH_STOPWORDS)
     info.query = f"{borrowed} {corrected}".strip()
     info.context_stems = [s for s in focus_stems(borrowed) if s not in info.focus_stems]
+    if not info.focus_stems:
+        # "Varför inte?", "Vem var det som sa det?": no topic of its own, so the conversation's
+        # topic is what it asks about.
+        info.focus_stems, info.context_stems = info.context_stems, []
     return info

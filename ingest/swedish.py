@@ -682,6 +682,14 @@ ENGLISH_I = re.compile(r"I\s+[a-zåäö]")
 DEMONSTRATIVE = re.compile(
     r"\b(det|den|de|detta|denna|dessa)\s+\w{2,}(et|en|na|arna|erna|orna)\b", re.I
 )
+# "Måste man betala för det?", "Hur stor del av det får betalas ut?": "det" after a preposition
+# stands for something said before. An adjective or a noun after it makes an article or a
+# demonstrative phrase instead ("för det civila försvaret"), and "om det" opens a condition.
+OBJECT_DET = re.compile(
+    r"\b(?:för|av|med|på|till|från|efter|mot|över|under|utan|inför)\s+det\b"
+    r"(?!\s+(?:här|där|som|att)\b)(?!\s+[\w-]+(?:et|en|na|a|e)\b)",
+    re.I,
+)
 ELLIPSIS_START = re.compile(
     r"^\s*(och|men|än|samt|också|vad med|hur är det med|and|what about)\b", re.I
 )

@@ -117,6 +117,32 @@ def test_an_article_or_a_relative_head_is_no_pronoun_pointing_back() -> None:
     ).followup
 
 
+def test_det_after_a_preposition_points_back_unless_a_noun_phrase_follows() -> None:
+    history = ["I vilken graviditetsvecka görs rutinultraljudet?"]
+    for question in ("Måste man betala för det?", "Hur stor del av det får betalas ut?"):
+        info = analyse(question, history)
+        assert info.followup and "rutinultraljudet" in info.query, question
+    earlier = ["Hur många medlemmar har SERN?"]
+    for question in (
+        "Vilka aktörer ska samarbeta enligt anvisningarna för det civila försvaret?",
+        "Vilka frågor lyftes på det nordisk-baltiska kulturministermötet?",
+        "Vilka typer av samebyar finns det?",  # a closing "det" after a verb is no object
+        "Vad händer om det regnar på midsommar?",  # "om det" opens a condition
+    ):
+        info = analyse(question, earlier)
+        assert not info.followup and info.query == question, question
+
+
+def test_a_followup_with_no_words_of_its_own_asks_about_the_previous_topic() -> None:
+    """'Varför inte?' has nothing to search for but the conversation's topic."""
+    info = analyse("Varför inte?", ["Bör man ta ett nytt antikroppsprov efter behandlingen?"])
+    assert info.followup and info.kind == "why"
+    assert "antikroppsprov" in info.focus_stems and info.context_stems == []
+    # A follow-up with words of its own keeps them as its focus, the topic as context.
+    info = analyse("Vilka av dem är vilande?", ["Vilka vänorter har Luleå?"])
+    assert "vänort" in info.context_stems and "vänort" not in info.focus_stems
+
+
 def test_the_english_pronoun_i_is_no_name() -> None:
     assert analyse("What should I check if I cannot see any courses in Stimma?").names == ["stimma"]
     # Without a name of its own, an English question with "it" is a follow-up.
