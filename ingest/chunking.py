@@ -134,26 +134,49 @@ def flowed_lines(body: str) -> list[tuple[int, str]]:
     return out
 
 
+# A hard-wrapped line is long: a shorter line without a full stop is a heading or a label.
+WRAPPED_LINE = 50
+_PLAIN_WORD = re.compile(r"[a-zåäöéü]+(?:-[a-zåäöéü]+)*")
+
+
 def unwrap(text: str) -> str:
     """text with each soft line break replaced by a space: where the line does not end a
     sentence and the next line goes on with it (a lower-case word, or after a word that cannot
-    end a sentence, "i", "och", "heter")."""
+    end a sentence, "i", "och", "heter"), or where a long line breaks before a name ("... efter
+    dialog med" / "Energimyndigheten, begränsas ...")."""
     lines = text.split("\n")
     out = lines[0]
     for prev, line in zip(lines, lines[1:], strict=False):
         tail = prev.rstrip().rstrip('*_`)"”')
         words = tail.split()
-        nxt = line.lstrip()
+        nxt = line.strip()
         soft = (
             bool(words)
             and bool(nxt)
             and not tail.endswith(SENTENCE_END)
             and not LIST_LINE.match(line)
             and not FOOTNOTE_DEF.match(nxt)
-            and (nxt[0].islower() or words[-1].lower() in NO_SENTENCE_END)
+            and (
+                nxt[0].islower()
+                or words[-1].lower() in NO_SENTENCE_END
+                or _wrapped_before_name(prev, words[-1], nxt)
+            )
         )
         out += (" " if soft else "\n") + line
     return out
+
+
+def _wrapped_before_name(prev: str, last: str, nxt: str) -> bool:
+    """A long line ending in a plain lower-case word, then a capitalised line that ends a
+    sentence or is long too: one sentence wrapped before a name. Not a URL or code line, and
+    not a short unpunctuated line (a heading)."""
+    return (
+        len(prev.rstrip()) >= WRAPPED_LINE
+        and prev.rstrip()[-1:].isalpha()
+        and bool(_PLAIN_WORD.fullmatch(last))
+        and nxt[0].isupper()
+        and (nxt.endswith(SENTENCE_END) or len(nxt) >= WRAPPED_LINE)
+    )
 
 
 def build_units_and_chunks(body: str, max_chars: int = 700) -> list[Chunk]:
