@@ -8,7 +8,16 @@ from functools import lru_cache
 
 from bot.questions import QuestionInfo
 from bot.retrieval import Record
-from bot.text import find_names, fold, is_common_word, stem, tokens, with_aliases, zipf
+from bot.text import (
+    find_names,
+    fold,
+    is_common_word,
+    stem,
+    tokens,
+    with_aliases,
+    without_genitive,
+    zipf,
+)
 from ingest.chunking import SECTION_SEPARATOR
 from ingest.swedish import (
     AMOUNT,
@@ -179,7 +188,7 @@ def _without_years(text: str, counted: list[str]) -> str:
 
 def _genitive(token: str) -> bool:
     """A word that may be a genitive ("elevers", "kommuners"): an -s after a vowel or -r/-n."""
-    return len(token) > 4 and token.endswith("s") and token[-2] in "aeiouyåäörn"
+    return without_genitive(token) is not None and token[-2] in "aeiouyåäörn"
 
 
 def counts(text: str, target: str) -> bool:
@@ -238,7 +247,8 @@ def new_names(text: str, info: QuestionInfo, meta: dict | None = None, places: b
     out = []
     for name in find_names(text):
         low = fold(name.text)
-        forms = {stem(low), stem(low[:-1])} if low.endswith("s") else {stem(low)}  # genitive
+        base = without_genitive(low)
+        forms = {stem(low), stem(base)} if base else {stem(low)}
         if forms & asked or (name.opens and is_common_word(low)):
             continue
         out.append(name.text)
@@ -296,8 +306,8 @@ def name_forms(name: str) -> set[str]:
     ("Luleås"), or a country's adjective ("Sverige": "svenska")."""
     low = fold(name)
     forms = {low}
-    if low.endswith("s") and len(low) > 4:
-        forms.add(low[:-1])
+    if base := without_genitive(low):
+        forms.add(base)
     if low in DEMONYMS:
         forms.add(DEMONYMS[low])
     return forms

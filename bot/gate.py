@@ -9,7 +9,15 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
-from bot.text import abbreviates, find_names, fold, is_common_word, stem, tokens
+from bot.text import (
+    abbreviates,
+    find_names,
+    fold,
+    is_common_word,
+    stem,
+    tokens,
+    without_genitive,
+)
 from config.tuning import Tuning
 from ingest.swedish import LIST_LINE
 from ingest.text_split import sentence_spans
@@ -310,8 +318,8 @@ def _name_forms(word: str) -> set[str]:
     """Forms a name word is matched by: its stem, and its stem without a genitive s, so
     "Luleås" meets "Luleå" (Snowball keeps the s after å) and "Uleåborgs" meets "Uleåborg"."""
     forms = {word, stem(word)}
-    if word.endswith("s") and len(word) > 3:
-        forms.add(stem(word[:-1]))
+    if base := without_genitive(word):
+        forms.add(stem(base))
     return forms
 
 

@@ -60,6 +60,13 @@ def find_names(text: str, runs: bool = False) -> list[Name]:
     return out
 
 
+def without_genitive(word: str) -> str | None:
+    """word without its genitive -s ("luleås" -> "luleå", "kommuners" -> "kommuner"), or None
+    when it has none. A word of four letters or fewer keeps its s: "Lars", "EUs" and "ils" are
+    too short to tell a genitive from a stem."""
+    return word[:-1] if len(word) > 4 and word.endswith("s") else None
+
+
 def is_english(text: str) -> bool:
     """A cheap language guess: English function words outnumber Swedish ones."""
     toks = tokens(text)

@@ -185,3 +185,18 @@ def test_a_counted_thing_in_the_genitive_is_counted() -> None:
     agenda = "Målen har en koppling till Agenda 2030: Luleås invånare mår bra."
     assert not f.fits_text(luleå, agenda, {})
     assert f.fits_text(luleå, "Kommunen har 2000 invånare.", {})
+
+
+def test_one_genitive_rule_for_names_and_counted_things() -> None:
+    """The genitive -s is read the same way wherever a name or a counted thing is matched."""
+    from bot.questions import analyse
+    from bot.text import without_genitive
+
+    assert without_genitive("luleås") == "luleå" and without_genitive("kommuners") == "kommuner"
+    # Four letters or fewer keep the s: too short to tell a genitive from a stem.
+    assert without_genitive("lars") is None and without_genitive("eus") is None
+    assert without_genitive("luleå") is None
+    assert f.name_forms("Uleåborgs") == {"uleåborgs", "uleåborg"}
+    info = analyse("Vilka vänorter har Uleåborg?", [])
+    # The question's own name in the genitive is no new name; another town is.
+    assert f.new_names("Uleåborgs vänorter är Luleå och Oulu.", info) == ["Luleå", "Oulu"]
