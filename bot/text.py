@@ -62,8 +62,8 @@ def find_names(text: str, runs: bool = False) -> list[Name]:
 
 def without_genitive(word: str) -> str | None:
     """word without its genitive -s ("luleås" -> "luleå", "kommuners" -> "kommuner"), or None
-    when it has none. A word of four letters or fewer keeps its s: "Lars", "EUs" and "ils" are
-    too short to tell a genitive from a stem."""
+    when it has none. A word of four letters or fewer keeps its s ("Lars", "SKRs"): too short to
+    tell a genitive from a stem."""
     return word[:-1] if len(word) > 4 and word.endswith("s") else None
 
 
