@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,19 @@ import pytest
 from config.settings import DEFAULT_CORPUS, Settings
 
 FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+WEB_TIMINGS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web-timings.json"
+_STARTED = time.time()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print what the browser tests timed (page open, register open and reread, in ms). Speed
+    targets are read from these numbers, not asserted: a timed assert fails on a busy machine."""
+    if not WEB_TIMINGS.exists() or WEB_TIMINGS.stat().st_mtime < _STARTED:
+        return
+    timings = json.loads(WEB_TIMINGS.read_text(encoding="utf-8"))
+    terminalreporter.section("webbtider (ms)")
+    for name, value in sorted(timings.items()):
+        terminalreporter.write_line(f"{name}: {value}")
 
 
 @pytest.fixture(scope="session", autouse=True)
