@@ -186,9 +186,11 @@ def _without_years(text: str, counted: list[str]) -> str:
     return YEAR_OR_DATE.sub(drop, text)
 
 
-def _genitive(token: str) -> bool:
-    """A word that may be a genitive ("elevers", "kommuners"): an -s after a vowel or -r/-n."""
-    return without_genitive(token) is not None and token[-2] in "aeiouyåäörn"
+def _genitive_base(token: str) -> str | None:
+    """The word a possible genitive is of ("elevers" -> "elever"): an -s after a vowel or -r/-n;
+    None for any other word."""
+    base = without_genitive(token)
+    return base if base and base[-1] in "aeiouyåäörn" else None
 
 
 def counts(text: str, target: str) -> bool:
@@ -216,7 +218,8 @@ def counts(text: str, target: str) -> bool:
                 return True  # "minsta förpackning 28 st": "st" counts whatever is asked about
             # A genitive counts its thing too: "2000 elevers uppgifter" counts elever.
             near = toks[i + 1 : i + 4]
-            for follower in [stem(t) for t in near] + [stem(t[:-1]) for t in near if _genitive(t)]:
+            bases = [b for t in near if (b := _genitive_base(t))]
+            for follower in [stem(t) for t in near] + [stem(b) for b in bases]:
                 if (
                     follower == want
                     # "55 medlemskommuner" counts kommuner; "bildhantering" counts no bilder.

@@ -170,9 +170,10 @@ def _wrapped_before_name(prev: str, last: str, nxt: str) -> bool:
     """A long line ending in a plain lower-case word, then a capitalised line that ends a
     sentence or is long too: one sentence wrapped before a name. Not a URL or code line, and
     not a short unpunctuated line (a heading)."""
+    line = prev.rstrip()
     return (
-        len(prev.rstrip()) >= WRAPPED_LINE
-        and prev.rstrip()[-1:].isalpha()
+        len(line) >= WRAPPED_LINE
+        and line[-1:].isalpha()
         and bool(_PLAIN_WORD.fullmatch(last))
         and nxt[0].isupper()
         and (nxt.endswith(SENTENCE_END) or len(nxt) >= WRAPPED_LINE)

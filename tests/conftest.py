@@ -10,18 +10,18 @@ from pathlib import Path
 import pytest
 
 from config.settings import DEFAULT_CORPUS, Settings
+from tests.bot.server_web import TIMINGS_FILE
 
 FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
-WEB_TIMINGS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web-timings.json"
 _STARTED = time.time()
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
     """Print what the browser tests timed (page open, register open and reread, in ms). Speed
     targets are read from these numbers, not asserted: a timed assert fails on a busy machine."""
-    if not WEB_TIMINGS.exists() or WEB_TIMINGS.stat().st_mtime < _STARTED:
+    if not TIMINGS_FILE.exists() or TIMINGS_FILE.stat().st_mtime < _STARTED:
         return
-    timings = json.loads(WEB_TIMINGS.read_text(encoding="utf-8"))
+    timings = json.loads(TIMINGS_FILE.read_text(encoding="utf-8"))
     terminalreporter.section("webbtider (ms)")
     for name, value in sorted(timings.items()):
         terminalreporter.write_line(f"{name}: {value}")
